@@ -1,0 +1,102 @@
+/**
+ * PeerShell: everything the activities need from a peer, whether it is reached over SSH
+ * (SshShell, one pooled connection) or is this machine (LocalShell, no shell at all).
+ *
+ * Commands are argv arrays. An implementation that has to go through a remote shell quotes
+ * every element with `shQuote`, so no caller-supplied byte is ever interpreted by a shell.
+ */
+
+export interface ExecOptions {
+  /** Bytes for the command's standard input. */
+  stdin?: string | Buffer;
+  /** Our own deadline for the command (exec has none of its own). Default 30 s. */
+  timeoutMs?: number;
+  /** Aborts the command (the activity was cancelled). */
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  /** Exit status; null when the command ended without one (killed, channel lost). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface FileStat {
+  size: number;
+  /** Permission bits, e.g. 0o600. */
+  mode: number;
+  mtimeMs: number;
+}
+
+export interface WriteFileOptions {
+  /** Permission bits the file is created with, e.g. 0o600. */
+  mode: number;
+  /** Write a temp file beside the target, then rename it over the target. */
+  atomic?: boolean;
+}
+
+export interface PeerShell {
+  /** Peer name from the config, for error messages. */
+  readonly peer: string;
+  /** Run argv[0] with arguments argv[1..]; never through an unquoted shell. */
+  exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Paths may start with `~/` (the peer user's home). Throws PeerFileNotFound when missing. */
+  readFile(path: string): Promise<Buffer>;
+  writeFile(path: string, data: string | Buffer, opts: WriteFileOptions): Promise<void>;
+  /** null when the path does not exist. */
+  stat(path: string): Promise<FileStat | null>;
+  /** Atomic rename on the peer, replacing the target if it exists. */
+  rename(from: string, to: string): Promise<void>;
+  /** Create the directory and its parents (mode for the ones created). */
+  mkdirp(path: string, mode?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class PeerFileNotFound extends Error {
+  constructor(
+    readonly peer: string,
+    readonly path: string,
+  ) {
+    super(`${peer}: no file at ${path}`);
+    this.name = 'PeerFileNotFound';
+  }
+}
+
+/** A command could not be run at all (connection lost, channel refused, deadline passed). */
+export class PeerUnreachable extends Error {
+  constructor(
+    readonly peer: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${peer}: ${message}`, options);
+    this.name = 'PeerUnreachable';
+  }
+}
+
+/** The peer presented a host key that known_hosts does not vouch for. Never retried. */
+export class HostKeyRejected extends Error {
+  constructor(
+    readonly peer: string,
+    readonly fingerprint: string,
+    readonly reason: 'unknown' | 'changed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HostKeyRejected';
+  }
+}
+
+/** Quote one argument for a POSIX shell: single quotes, with `'` written as `'\''`. */
+export function shQuote(arg: string): string {
+  if (arg.includes('\0')) throw new Error('a shell argument cannot contain a NUL byte');
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Quote a whole argv for a POSIX shell. */
+export function shJoin(argv: readonly string[]): string {
+  if (argv.length === 0) throw new Error('empty command');
+  return argv.map(shQuote).join(' ');
+}
