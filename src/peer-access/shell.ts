@@ -100,3 +100,66 @@ export function shJoin(argv: readonly string[]): string {
   if (argv.length === 0) throw new Error('empty command');
   return argv.map(shQuote).join(' ');
 }
+
+/** SSH authentication was refused: the key (or agent) is not accepted by the peer. Never retried. */
+export class PeerAuthFailed extends Error {
+  constructor(
+    readonly peer: string,
+    readonly user: string,
+    /** Private key file that was offered, if any. */
+    readonly privateKeyPath: string | undefined,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    const key = privateKeyPath ? `the key ${privateKeyPath}` : 'the SSH agent keys';
+    super(
+      `${peer}: SSH authentication as "${user}" failed with ${key} (${detail}). ` +
+        `The matching public key must be listed in ~${user}/.ssh/authorized_keys on the peer.`,
+      options,
+    );
+    this.name = 'PeerAuthFailed';
+  }
+}
+
+/** Our own deadline for one command passed; the channel that ran it was destroyed. */
+export class PeerCommandTimeout extends Error {
+  constructor(
+    readonly peer: string,
+    /** argv[0] and argv[1] only: later arguments and stdin may hold secrets. */
+    readonly command: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${peer}: command "${command}" did not finish within ${timeoutMs} ms`);
+    this.name = 'PeerCommandTimeout';
+  }
+}
+
+/**
+ * The host key is marked `@revoked` in known_hosts. A HostKeyRejected (reason 'changed': the
+ * key on record does not vouch for it) that also says why.
+ */
+export class HostKeyRevoked extends HostKeyRejected {
+  readonly revoked = true;
+  constructor(peer: string, fingerprint: string, message: string) {
+    super(peer, fingerprint, 'changed', message);
+    this.name = 'HostKeyRevoked';
+  }
+}
+
+/** The short command name used in errors and logs: argv[0] and argv[1], never the rest. */
+export function describeCommand(argv: readonly string[]): string {
+  return argv.slice(0, 2).join(' ');
+}
+
+/** Optional lifecycle a PeerShell may offer, so a pool can drop dead connections. */
+export interface PeerShellLifecycle {
+  /** False once the connection (or the shell) is closed. */
+  readonly isAlive: boolean;
+  /** Called once when the shell closes for any reason. Returns an unsubscribe function. */
+  onClose(listener: () => void): () => void;
+}
+
+export function hasLifecycle(shell: PeerShell): shell is PeerShell & PeerShellLifecycle {
+  const s = shell as Partial<PeerShellLifecycle>;
+  return typeof s.isAlive === 'boolean' && typeof s.onClose === 'function';
+}
