@@ -1,0 +1,124 @@
+/**
+ * What every activity shares: the dependencies a worker injects, the lookup from a peer
+ * name to its settings and shell, and the translation of low-level errors into typed,
+ * readable ApplicationFailures (which peer, which step, what was found, what to do).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Config, PeerConfig } from '../config/schema';
+import { ErrorType, NON_RETRYABLE, type ErrorTypeName } from '../contracts/errors';
+import {
+  HostKeyRejected,
+  PeerAuthFailed,
+  PeerCommandTimeout,
+  PeerUnreachable,
+  type ExecOptions,
+  type ExecResult,
+  type PeerShell,
+} from '../peer-access/shell';
+import { parseTarget, type TmuxSocket } from '../tmux/commands';
+
+export interface ActivityDeps {
+  config: Config;
+  /** One shell per peer (SSH pool or local). */
+  shells: { get(peer: string): Promise<PeerShell>; evict?(peer: string): void };
+  /** Reads a file on the controller (the controller's own credentials). */
+  readControllerFile(path: string): Promise<Buffer>;
+  /** Appends one line to the audit log on the controller. */
+  appendAudit(line: string): Promise<void>;
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Asks the pane-lock workflow for the lock on behalf of a send (needs a Temporal client). */
+  requestPaneLock?(lockWorkflowId: string, request: { requester: string; leaseMs: number }): Promise<void>;
+}
+
+export interface PeerContext {
+  name: string;
+  cfg: PeerConfig;
+  shell: PeerShell;
+  sock: TmuxSocket;
+  /** session:window.pane */
+  target: string;
+  session: string;
+}
+
+export async function peerContext(deps: ActivityDeps, name: string): Promise<PeerContext> {
+  const cfg = deps.config.peers[name];
+  if (!cfg) {
+    throw fail(
+      ErrorType.InvalidConfig,
+      `unknown peer "${name}" (configured: ${Object.keys(deps.config.peers).join(', ')})`,
+    );
+  }
+  const shell = await deps.shells.get(name).catch((err: unknown) => {
+    throw translate(name, 'connect', err);
+  });
+  const t = parseTarget(cfg.tmux.target);
+  const sock: TmuxSocket = cfg.tmux.socketPath ? { path: cfg.tmux.socketPath } : { name: cfg.tmux.socket };
+  return { name, cfg, shell, sock, target: t.full, session: t.session };
+}
+
+export function fail(type: ErrorTypeName, message: string, details?: unknown): ApplicationFailure {
+  const nonRetryable = NON_RETRYABLE.includes(type);
+  return ApplicationFailure.create({ type, message, nonRetryable, details: details === undefined ? [] : [details] });
+}
+
+/** Turns a low-level error into a typed failure naming the peer and the step. */
+export function translate(peer: string, step: string, err: unknown): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof HostKeyRejected)
+    return fail(ErrorType.UnknownHostKey, err.message, { fingerprint: err.fingerprint });
+  if (err instanceof PeerAuthFailed) return fail(ErrorType.AuthFailed, err.message);
+  if (err instanceof PeerUnreachable) return fail(ErrorType.PeerUnreachable, `${step}: ${err.message}`);
+  if (err instanceof PeerCommandTimeout) return fail(ErrorType.PeerCommandFailed, `${step}: ${err.message}`);
+  const message = err instanceof Error ? err.message : String(err);
+  return fail(ErrorType.PeerCommandFailed, `${peer}: ${step}: ${message}`);
+}
+
+/** Runs a command on the peer; a non-zero exit becomes a readable, retryable failure. */
+export async function run(
+  ctx: PeerContext,
+  step: string,
+  argv: readonly string[],
+  opts?: ExecOptions,
+): Promise<ExecResult> {
+  const res = await tryRun(ctx, step, argv, opts);
+  if (res.code !== 0) {
+    const why = (res.stderr || res.stdout).trim().split('\n').slice(-3).join(' | ') || `exit status ${res.code}`;
+    throw fail(ErrorType.PeerCommandFailed, `${ctx.name}: ${step}: \`${argv.slice(0, 4).join(' ')}\` failed: ${why}`);
+  }
+  return res;
+}
+
+/** Runs a command on the peer and returns its result whatever the exit status. */
+export async function tryRun(
+  ctx: PeerContext,
+  step: string,
+  argv: readonly string[],
+  opts?: ExecOptions,
+): Promise<ExecResult> {
+  try {
+    return await ctx.shell.exec(argv, opts);
+  } catch (err) {
+    throw translate(ctx.name, step, err);
+  }
+}
+
+const homes = new WeakMap<PeerShell, string>();
+
+/** The peer user's home directory (asked once per connection). */
+export async function peerHome(ctx: PeerContext): Promise<string> {
+  const known = homes.get(ctx.shell);
+  if (known) return known;
+  const res = await run(ctx, 'home', ['sh', '-c', 'printf %s "$HOME"']);
+  const home = res.stdout.trim();
+  if (!home.startsWith('/')) throw fail(ErrorType.PeerCommandFailed, `${ctx.name}: could not read $HOME on the peer`);
+  homes.set(ctx.shell, home);
+  return home;
+}
+
+/** Expands a peer path that starts with `~/` to an absolute path on the peer. */
+export async function absolutePeerPath(ctx: PeerContext, p: string): Promise<string> {
+  if (p === '~/' || p === '~') return peerHome(ctx);
+  if (p.startsWith('~/')) return `${await peerHome(ctx)}/${p.slice(2)}`;
+  return p;
+}

@@ -1,0 +1,128 @@
+/**
+ * refreshCredentials: push the controller's Claude OAuth credentials to a peer whose token
+ * runs out soon. The token is read and written here only: it never enters workflow input,
+ * result, history, logs or the audit file. The peer's previous file is kept as a 0600 backup.
+ */
+import { posix } from 'node:path';
+import { z } from 'zod';
+import { expandHome } from '../config/paths';
+import { formatDuration } from '../config/duration';
+import { ErrorType } from '../contracts/errors';
+import { PeerFileNotFound } from '../peer-access/shell';
+import { absolutePeerPath, fail, peerContext, translate, type ActivityDeps, type PeerContext } from './context';
+
+const credentialsSchema = z.object({
+  claudeAiOauth: z.object({ expiresAt: z.number().int().positive() }).loose(),
+});
+
+export interface RefreshResult {
+  action: 'pushed' | 'skipped';
+  reason: string;
+  peerExpiresAtBefore: number | null;
+  peerExpiresAtAfter: number | null;
+  controllerExpiresAt: number;
+  backupPath?: string;
+}
+
+/** expiresAt from a credentials file's bytes, or null when it has none (never throws, never echoes the text). */
+export function expiresAtOf(bytes: Buffer | null): number | null {
+  if (!bytes) return null;
+  try {
+    const parsed = credentialsSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    return parsed.success ? parsed.data.claudeAiOauth.expiresAt : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readPeerFile(ctx: PeerContext, path: string): Promise<Buffer | null> {
+  try {
+    return await ctx.shell.readFile(path);
+  } catch (err) {
+    if (err instanceof PeerFileNotFound) return null;
+    throw translate(ctx.name, 'read credentials', err);
+  }
+}
+
+function stamp(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+export function createRefreshCredentials(deps: ActivityDeps) {
+  return async function refreshCredentials(input: { peer: string }): Promise<RefreshResult> {
+    const ctx = await peerContext(deps, input.peer);
+    const now = deps.now();
+    const window = ctx.cfg.thresholds.credentialRefresh;
+    const localPath = expandHome(deps.config.controller.credentialsPath);
+
+    let controllerBytes: Buffer;
+    try {
+      controllerBytes = await deps.readControllerFile(localPath);
+    } catch (err) {
+      throw fail(
+        ErrorType.ControllerCredentials,
+        `${ctx.name}: the peer's token needs a refresh, but the controller's credentials file ${localPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); log in on the controller (claude /login) and send again`,
+      );
+    }
+    const controllerExpiresAt = expiresAtOf(controllerBytes);
+    if (controllerExpiresAt === null) {
+      throw fail(
+        ErrorType.ControllerCredentials,
+        `${ctx.name}: the controller's credentials file ${localPath} has no claudeAiOauth.expiresAt; log in on the controller (claude /login) and send again`,
+      );
+    }
+    if (controllerExpiresAt - now < window) {
+      const when =
+        controllerExpiresAt <= now
+          ? `expired ${formatDuration(now - controllerExpiresAt)} ago`
+          : `expires in ${formatDuration(controllerExpiresAt - now)}`;
+      throw fail(
+        ErrorType.ControllerCredentials,
+        `${ctx.name}: the peer's token needs a refresh, but the controller's own token ${when} (within the ${formatDuration(window)} window): refresh it on the controller (claude /login), then send again`,
+      );
+    }
+
+    const remotePath = await absolutePeerPath(ctx, ctx.cfg.credentialsPath);
+    const before = await readPeerFile(ctx, remotePath);
+    const peerExpiresAtBefore = expiresAtOf(before);
+    if (peerExpiresAtBefore !== null && controllerExpiresAt <= peerExpiresAtBefore) {
+      return {
+        action: 'skipped',
+        reason: 'the peer already holds a token that lasts as long as the controller’s',
+        peerExpiresAtBefore,
+        peerExpiresAtAfter: peerExpiresAtBefore,
+        controllerExpiresAt,
+      };
+    }
+
+    try {
+      let backupPath: string | undefined;
+      await ctx.shell.mkdirp(posix.dirname(remotePath), 0o700);
+      if (before) {
+        backupPath = `${remotePath}.bak-${stamp(now)}`;
+        await ctx.shell.writeFile(backupPath, before, { mode: 0o600, atomic: true });
+      }
+      await ctx.shell.writeFile(remotePath, controllerBytes, { mode: 0o600, atomic: true });
+      const after = expiresAtOf(await readPeerFile(ctx, remotePath));
+      if (after !== controllerExpiresAt) {
+        throw fail(
+          ErrorType.CredentialsNotApplied,
+          `${ctx.name}: wrote ${remotePath} but it reads back with expiresAt ${after ?? 'missing'}, not ${controllerExpiresAt}`,
+        );
+      }
+      return {
+        action: 'pushed',
+        reason: `peer token ${peerExpiresAtBefore === null ? 'missing' : `expires in ${formatDuration(peerExpiresAtBefore - now)}`}`,
+        peerExpiresAtBefore,
+        peerExpiresAtAfter: after,
+        controllerExpiresAt,
+        backupPath,
+      };
+    } catch (err) {
+      throw translate(ctx.name, 'push credentials', err);
+    }
+  };
+}

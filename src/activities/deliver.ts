@@ -1,0 +1,114 @@
+/**
+ * deliver, submit, cleanupDelivery — the paste-then-C-m ceremony, idempotent by construction.
+ *
+ * The text is loaded into a tmux buffer named after the delivery id, and a second, marker
+ * buffer records that it was loaded. `paste-buffer -d` consumes the text buffer as it pastes,
+ * so a retry (after a worker was killed at any instant) reads the state from tmux itself:
+ *   marker absent            → (re)load the text, set the marker, paste
+ *   marker set, buffer there → paste
+ *   marker set, buffer gone  → it was pasted already: do nothing
+ * Light path: the bytes travel as the command's stdin. Heavy path: as a 0600 file written over
+ * SFTP. Either way the text never passes through a shell unquoted, nor through a heredoc.
+ */
+import { createHash } from 'node:crypto';
+import { ErrorType } from '../contracts/errors';
+import type { DeliveryPath } from '../contracts/send';
+import {
+  deleteBuffer,
+  loadBufferFromFile,
+  loadBufferFromStdin,
+  pasteBuffer,
+  sendKey,
+  setBuffer,
+  showBuffer,
+} from '../tmux/commands';
+import { absolutePeerPath, fail, peerContext, run, translate, tryRun, type ActivityDeps } from './context';
+import { readScreen } from './screen';
+
+export interface DeliverInput {
+  peer: string;
+  deliveryId: string;
+  text: string;
+  path: DeliveryPath;
+}
+
+export interface DeliverResult {
+  path: DeliveryPath;
+  bytes: number;
+  sha256: string;
+  /** A retry found the text already pasted. */
+  alreadyDelivered: boolean;
+}
+
+export function bufferNames(deliveryId: string): { text: string; marker: string } {
+  if (!/^[A-Za-z0-9_.-]{1,80}$/.test(deliveryId)) throw new Error(`bad delivery id ${deliveryId}`);
+  return { text: `pc-${deliveryId}`, marker: `pc-${deliveryId}.loaded` };
+}
+
+export function createDeliveryActivities(deps: ActivityDeps) {
+  async function deliver(input: DeliverInput): Promise<DeliverResult> {
+    const ctx = await peerContext(deps, input.peer);
+    const bytes = Buffer.from(input.text, 'utf8');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const names = bufferNames(input.deliveryId);
+
+    const marker = await tryRun(ctx, 'check delivery marker', showBuffer(ctx.sock, names.marker));
+    if (marker.code !== 0) {
+      if (input.path === 'light') {
+        await run(ctx, 'load text', loadBufferFromStdin(ctx.sock, names.text), { stdin: bytes });
+      } else {
+        const dir = await absolutePeerPath(ctx, ctx.cfg.stagingDir);
+        const file = `${dir}/${input.deliveryId}.txt`;
+        try {
+          await ctx.shell.mkdirp(dir, 0o700);
+          await ctx.shell.writeFile(file, bytes, { mode: 0o600, atomic: true });
+        } catch (err) {
+          throw translate(ctx.name, 'stage text file', err);
+        }
+        await run(ctx, 'load text', loadBufferFromFile(ctx.sock, names.text, file));
+        await tryRun(ctx, 'remove staged file', ['rm', '-f', '--', file]);
+      }
+      await run(ctx, 'set delivery marker', setBuffer(ctx.sock, names.marker, input.deliveryId));
+    }
+
+    const paste = await tryRun(ctx, 'paste', pasteBuffer(ctx.sock, ctx.target, names.text));
+    if (paste.code !== 0) {
+      if (/no buffer/i.test(paste.stderr)) {
+        return { path: input.path, bytes: bytes.length, sha256, alreadyDelivered: true };
+      }
+      throw fail(
+        ErrorType.PeerCommandFailed,
+        `${ctx.name}: paste into ${ctx.target} failed: ${paste.stderr.trim() || `exit ${paste.code}`}`,
+      );
+    }
+    return { path: input.path, bytes: bytes.length, sha256, alreadyDelivered: false };
+  }
+
+  /**
+   * C-m, as its own step. It looks first: only text sitting in the input box is submitted,
+   * so a retry after the C-m already went through presses nothing.
+   */
+  async function submit(input: { peer: string }): Promise<{ pressed: boolean; state: string }> {
+    const ctx = await peerContext(deps, input.peer);
+    const screen = await readScreen(ctx);
+    if (screen.state.startsWith('dialog:')) {
+      throw fail(
+        ErrorType.DialogOnScreen,
+        `${ctx.name}: a ${screen.state.slice(7)} dialog appeared before C-m: "${screen.evidence}"`,
+      );
+    }
+    if (!screen.input) return { pressed: false, state: screen.state };
+    await run(ctx, 'C-m', sendKey(ctx.sock, ctx.target, 'C-m'));
+    return { pressed: true, state: screen.state };
+  }
+
+  /** Removes the delivery's buffers once the send is over (harmless when they are gone). */
+  async function cleanupDelivery(input: { peer: string; deliveryId: string }): Promise<void> {
+    const ctx = await peerContext(deps, input.peer);
+    const names = bufferNames(input.deliveryId);
+    await tryRun(ctx, 'cleanup', deleteBuffer(ctx.sock, names.text));
+    await tryRun(ctx, 'cleanup', deleteBuffer(ctx.sock, names.marker));
+  }
+
+  return { deliver, submit, cleanupDelivery };
+}

@@ -1,0 +1,27 @@
+/**
+ * All activities, built from injected dependencies: the worker passes real shells (SSH pool,
+ * local), the clock and the audit sink; tests pass fakes.
+ */
+import { createAwaitAck } from './ack';
+import { createAudit } from './audit';
+import type { ActivityDeps } from './context';
+import { createRefreshCredentials } from './credentials';
+import { createDeliveryActivities } from './deliver';
+import { createRequestPaneLock } from './lock';
+import { createPreflight } from './preflight';
+import { createSessionActivities } from './session';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    preflight: createPreflight(deps),
+    refreshCredentials: createRefreshCredentials(deps),
+    ...createSessionActivities(deps),
+    ...createDeliveryActivities(deps),
+    awaitAck: createAwaitAck(deps),
+    audit: createAudit(deps),
+    requestPaneLock: createRequestPaneLock(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './context';

@@ -1,0 +1,149 @@
+/**
+ * preflight: everything the reference checks by hand before a send, gathered in ONE round
+ * trip (one small script, our own constant text; its inputs are passed as positional
+ * arguments, never spliced into it).
+ */
+import type { GpuReading, PreflightReport } from '../contracts/preflight';
+import { formatDuration } from '../config/duration';
+import { peerContext, run, type ActivityDeps } from './context';
+
+const SCRIPT = String.raw`
+sess="$1"; cred="$2"; sflag="$3"; sval="$4"; target="$5"
+case "$cred" in "~/"*) cred="$HOME/$(printf %s "$cred" | cut -c3-)";; esac
+tm() { if [ -n "$sflag" ]; then tmux "$sflag" "$sval" "$@"; else tmux "$@"; fi; }
+echo "hostname=$(cat /proc/sys/kernel/hostname 2>/dev/null || hostname)"
+echo "now=$(date +%s)"
+echo "uptime=$(cut -d' ' -f1 /proc/uptime 2>/dev/null)"
+echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+if command -v tmux >/dev/null 2>&1; then
+  if tm has-session -t "=$sess" >/dev/null 2>&1; then echo "session=alive"; else echo "session=dead"; fi
+else
+  echo "session=no-tmux"
+fi
+if [ -r "$cred" ]; then
+  echo "cred_expires=$(grep -o '"expiresAt"[[:space:]]*:[[:space:]]*[0-9]*' "$cred" | head -n 1 | grep -o '[0-9]*$')"
+elif [ -e "$cred" ]; then
+  echo "cred=unreadable"
+else
+  echo "cred=missing"
+fi
+if command -v nvidia-smi >/dev/null 2>&1; then
+  out=$(nvidia-smi --query-gpu=index,temperature.gpu,power.draw,memory.used --format=csv,noheader,nounits 2>&1)
+  echo "gpu_rc=$?"
+  printf '%s\n' "$out" | sed 's/^/gpu=/'
+else
+  echo "gpu_rc=absent"
+fi
+df -Pk / 2>/dev/null | tail -n 1 | awk '{print "disk=" $5 " " $2 " " $4}'
+`;
+
+function num(s: string | undefined): number | null {
+  if (s === undefined) return null;
+  const n = Number.parseFloat(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function parseGpuLine(line: string): GpuReading | null {
+  const parts = line.split(',').map((p) => p.trim());
+  const index = num(parts[0]);
+  if (index === null) return null;
+  return { index, temperatureC: num(parts[1]), powerDrawW: num(parts[2]), memoryUsedMiB: num(parts[3]) };
+}
+
+export function createPreflight(deps: ActivityDeps) {
+  return async function preflight(input: { peer: string }): Promise<PreflightReport> {
+    const started = deps.now();
+    const ctx = await peerContext(deps, input.peer);
+    const sflag = ctx.sock.path ? '-S' : ctx.sock.name ? '-L' : '';
+    const sval = ctx.sock.path ?? ctx.sock.name ?? '';
+    const res = await run(ctx, 'preflight', [
+      'sh',
+      '-c',
+      SCRIPT,
+      'peer-comms-preflight',
+      ctx.session,
+      ctx.cfg.credentialsPath,
+      sflag,
+      sval,
+      ctx.target,
+    ]);
+    const kv = new Map<string, string>();
+    const gpuLines: string[] = [];
+    for (const line of res.stdout.split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq <= 0) continue;
+      const key = line.slice(0, eq);
+      const value = line.slice(eq + 1).trim();
+      if (key === 'gpu') gpuLines.push(value);
+      else kv.set(key, value);
+    }
+    const now = deps.now();
+    const warnings: string[] = [];
+    const th = ctx.cfg.thresholds;
+
+    const peerNow = (num(kv.get('now')) ?? now / 1000) * 1000;
+    if (Math.abs(peerNow - now) > 120_000) {
+      warnings.push(`peer clock differs from the controller's by ${formatDuration(Math.abs(peerNow - now))}`);
+    }
+
+    const loadParts = (kv.get('loadavg') ?? '').split(/\s+/).map(num);
+    const loadAverage =
+      loadParts.length === 3 && loadParts.every((n) => n !== null) ? (loadParts as [number, number, number]) : null;
+    if (loadAverage && loadAverage[0] > th.loadAverage) {
+      warnings.push(`load average ${loadAverage[0]} is above the peer's limit ${th.loadAverage}`);
+    }
+
+    const expiresAt = num(kv.get('cred_expires'));
+    let problem: string | undefined;
+    if (kv.get('cred') === 'missing') problem = `no credentials file at ${ctx.cfg.credentialsPath}`;
+    else if (kv.get('cred') === 'unreadable') problem = `credentials file ${ctx.cfg.credentialsPath} is not readable`;
+    else if (expiresAt === null) problem = `no expiresAt found in ${ctx.cfg.credentialsPath}`;
+    const refreshDue = expiresAt === null || expiresAt - now < th.credentialRefresh;
+    if (expiresAt !== null && expiresAt < now)
+      warnings.push(`the peer's OAuth token expired ${formatDuration(now - expiresAt)} ago`);
+
+    let gpus: GpuReading[] | null = null;
+    let gpuProblem: string | undefined;
+    const gpuRc = kv.get('gpu_rc');
+    if (gpuRc && gpuRc !== 'absent') {
+      if (gpuRc === '0') {
+        gpus = gpuLines.map(parseGpuLine).filter((g): g is GpuReading => g !== null);
+      } else {
+        gpus = [];
+        gpuProblem = `nvidia-smi failed (exit ${gpuRc}): ${gpuLines.join(' ').slice(0, 200)}`;
+        warnings.push(gpuProblem);
+      }
+    }
+
+    let disk: PreflightReport['disk'] = null;
+    const d = (kv.get('disk') ?? '').split(/\s+/);
+    const usePercent = num(d[0]?.replace('%', ''));
+    if (usePercent !== null) {
+      disk = { usePercent, sizeKiB: num(d[1]) ?? 0, availKiB: num(d[2]) ?? 0 };
+      if (usePercent >= th.diskPercent) warnings.push(`disk / is ${usePercent}% full (limit ${th.diskPercent}%)`);
+    }
+
+    const sessionState = kv.get('session');
+    return {
+      peer: ctx.name,
+      hostname: kv.get('hostname') ?? '',
+      peerNow,
+      uptimeSeconds: num(kv.get('uptime')),
+      loadAverage,
+      session: { name: ctx.session, alive: sessionState === 'alive', tmuxMissing: sessionState === 'no-tmux' },
+      credentials: { path: ctx.cfg.credentialsPath, expiresAt, problem, refreshDue },
+      gpus,
+      gpuProblem,
+      disk,
+      warnings,
+      settings: {
+        ackTimeoutMs: ctx.cfg.ack.timeout,
+        settleMs: ctx.cfg.ack.settle,
+        maxExtraEnters: ctx.cfg.ack.maxExtraEnters,
+        busyWaitMs: ctx.cfg.ack.busyWait,
+        recovery: ctx.cfg.recovery.method,
+      },
+      elapsedMs: deps.now() - started,
+    };
+  };
+}

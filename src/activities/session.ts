@@ -1,0 +1,108 @@
+/**
+ * recoverSession: bring back a dead tmux session by the peer's configured method, then wait
+ * until the agent shows its idle prompt. inspectScreen: one classified look at the pane.
+ */
+import { heartbeat, cancellationSignal } from '@temporalio/activity';
+import { ErrorType } from '../contracts/errors';
+import { hasSession, newSession } from '../tmux/commands';
+import { absolutePeerPath, fail, peerContext, run, tryRun, type ActivityDeps } from './context';
+import { readScreen, type ScreenReading } from './screen';
+
+export interface RecoverResult {
+  method: 'systemd' | 'tmux' | 'already-alive';
+  waitedMs: number;
+  state: string;
+}
+
+export interface ScreenSummary {
+  state: string;
+  input: string | null;
+  queued: boolean;
+  evidence: string;
+  turnsDone: number;
+  promptEchoes: number;
+  tail: string;
+  leftCopyMode: boolean;
+}
+
+export function summarize(s: ScreenReading): ScreenSummary {
+  return {
+    state: s.state,
+    input: s.input === null ? null : s.input.slice(0, 200),
+    queued: s.queued,
+    evidence: s.evidence,
+    turnsDone: s.turnsDone,
+    promptEchoes: s.promptEchoes,
+    tail: s.tail,
+    leftCopyMode: s.leftCopyMode,
+  };
+}
+
+export function createSessionActivities(deps: ActivityDeps) {
+  async function recoverSession(input: { peer: string }): Promise<RecoverResult> {
+    const ctx = await peerContext(deps, input.peer);
+    const rec = ctx.cfg.recovery;
+    const started = deps.now();
+    const alive = await tryRun(ctx, 'has-session', hasSession(ctx.sock, ctx.session));
+    if (alive.code === 0) {
+      return { method: 'already-alive', waitedMs: 0, state: 'alive' };
+    }
+    if (rec.method === 'none') {
+      throw fail(
+        ErrorType.SessionRecoveryFailed,
+        `${ctx.name}: tmux session "${ctx.session}" is gone and the peer has no recovery method; set recovery (systemd unit or tmux command) in the peers file, or start the session by hand`,
+      );
+    }
+    if (rec.method === 'systemd') {
+      await run(ctx, 'systemctl restart', ['systemctl', '--user', 'restart', rec.unit], { timeoutMs: 60_000 });
+    } else {
+      const cwd = await absolutePeerPath(ctx, ctx.cfg.workdir);
+      const res = await tryRun(
+        ctx,
+        'new-session',
+        newSession(ctx.sock, { session: ctx.session, width: rec.width, height: rec.height, cwd, command: rec.command }),
+      );
+      // Another send may have recovered it a moment ago: that is success too.
+      if (res.code !== 0 && !/duplicate session/.test(res.stderr)) {
+        throw fail(
+          ErrorType.PeerCommandFailed,
+          `${ctx.name}: tmux new-session for "${ctx.session}" failed: ${res.stderr.trim() || `exit ${res.code}`}`,
+        );
+      }
+    }
+    // Wait for the agent's idle prompt (the reference: "wait 6s, capture-pane to confirm").
+    const signal = cancellationSignal();
+    const deadline = started + rec.readyTimeout;
+    let last: ScreenReading | undefined;
+    for (;;) {
+      const has = await tryRun(ctx, 'has-session', hasSession(ctx.sock, ctx.session));
+      if (has.code === 0) {
+        last = await readScreen(ctx);
+        heartbeat({ state: last.state });
+        if (last.state === 'idle') break;
+        if (last.state.startsWith('dialog:')) {
+          throw fail(
+            ErrorType.DialogOnScreen,
+            `${ctx.name}: after restarting the session the agent shows a ${last.state.slice(7)} dialog: "${last.evidence}". Answer it on the peer (tmux attach), then send again`,
+            { screen: last.tail },
+          );
+        }
+      }
+      if (deps.now() > deadline) {
+        throw fail(
+          ErrorType.SessionRecoveryFailed,
+          `${ctx.name}: restarted session "${ctx.session}" (${rec.method}) but the agent's idle prompt did not show within ${rec.readyTimeout} ms; last screen: ${last ? `${last.state}\n${last.tail}` : 'session not up'}`,
+        );
+      }
+      await deps.sleep(250, signal);
+    }
+    return { method: rec.method, waitedMs: deps.now() - started, state: last.state };
+  }
+
+  async function inspectScreen(input: { peer: string }): Promise<ScreenSummary> {
+    const ctx = await peerContext(deps, input.peer);
+    return summarize(await readScreen(ctx, { leaveCopyMode: true }));
+  }
+
+  return { recoverSession, inspectScreen };
+}

@@ -1,0 +1,12 @@
+/** Exit codes of the CLI, documented in the README. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  queued: 3,
+} as const;
+
+/** Bad command-line input: the message says what to change. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

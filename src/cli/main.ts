@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+/**
+ * peer-comms — send work to Claude Code agents in tmux sessions on peer machines, durably,
+ * through Temporal. Run `peer-comms --help`.
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, getPeer, loadConfig } from '../config/load';
+import { EXIT, UsageError } from './exit';
+
+const program = new Command();
+program
+  .name('peer-comms')
+  .description('Durable sends to Claude Code agents in tmux on peer machines, through Temporal')
+  .option('-c, --config <file>', 'peers file (default: $PEER_COMMS_CONFIG, ./peers.yaml, the user config dir)')
+  .showHelpAfterError();
+
+const configOpt = (): string | undefined => program.opts<{ config?: string }>().config;
+
+program
+  .command('send')
+  .description('send a directive to a peer and wait until its agent visibly works on it')
+  .argument('<peer>', 'peer name from the config')
+  .argument('[text]', 'the directive (or use --from-file)')
+  .option('-f, --from-file <file>', 'read the directive from a file')
+  .option('--heavy', 'stage the text as a file on the peer and paste it from there')
+  .option('--light', 'pass the text in the command itself (one line, at most 2000 bytes)')
+  .option('--queue', 'if the agent is busy, queue the text behind its work (exit 3) instead of waiting')
+  .option('--json', 'print one JSON object for scripts')
+  .action(async (peerName: string, text: string | undefined, opts: Record<string, boolean | string | undefined>) => {
+    const { readDirectiveText, modeOf, runSend } = await import('./send-command.js');
+    const { connectClient } = await import('../temporal/connection.js');
+    const { config } = await loadConfig(configOpt());
+    getPeerOrUsage(config, peerName);
+    const sendOpts = { fromFile: opts.fromFile as string | undefined, heavy: !!opts.heavy, light: !!opts.light };
+    const body = await readDirectiveText(text, sendOpts);
+    const mode = modeOf(sendOpts);
+    const { client, connection, settings } = await connectClient();
+    try {
+      const res = await runSend({
+        client,
+        settings,
+        taskQueue: config.controller.taskQueue,
+        peer: peerName,
+        text: body,
+        mode,
+        queue: !!opts.queue,
+        json: !!opts.json,
+      });
+      process.exitCode = res.exitCode;
+    } finally {
+      await connection.close();
+    }
+  });
+
+program
+  .command('worker')
+  .description('run the controller worker (serves the "peer-comms" task queue)')
+  .action(async () => {
+    const { connectClient, connectWorker } = await import('../temporal/connection.js');
+    const { ensureSearchAttributes } = await import('../temporal/search-attributes.js');
+    const { runControllerWorker } = await import('../workers/controller.js');
+    const { file, config } = await loadConfig(configOpt());
+    const { client, connection, settings } = await connectClient();
+    await ensureSearchAttributes(connection, settings.namespace).catch((err: unknown) => {
+      process.stderr.write(`warning: could not register search attributes Peer/Outcome: ${String(err)}\n`);
+    });
+    const { connection: nativeConnection } = await connectWorker();
+    process.stderr.write(
+      `worker: ${Object.keys(config.peers).length} peer(s) from ${file}; task queue "${config.controller.taskQueue}" on ${settings.address}/${settings.namespace}\n`,
+    );
+    const ac = new AbortController();
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
+    try {
+      await runControllerWorker(
+        { config, connection: nativeConnection, client, namespace: settings.namespace },
+        ac.signal,
+      );
+    } finally {
+      await nativeConnection.close();
+      await connection.close();
+    }
+  });
+
+program
+  .command('dev')
+  .description('start the Temporal dev server (SQLite file, Web UI) and the controller worker')
+  .addOption(new Option('--port <port>', 'frontend port (UI on port+1000)').default('7233'))
+  .action(async (opts: { port: string }) => {
+    const { userStateDir } = await import('../config/paths.js');
+    const { startDevServer } = await import('../temporal/dev-server.js');
+    const { join } = await import('node:path');
+    const dev = await startDevServer({ stateDir: join(userStateDir(), 'dev-server'), port: Number(opts.port) });
+    process.env.TEMPORAL_ADDRESS = dev.address;
+    process.stderr.write(`Temporal dev server on ${dev.address}\nWeb UI: ${dev.uiUrl}\n`);
+    try {
+      await program.parseAsync(['node', 'peer-comms', ...globalArgs(), 'worker']);
+    } finally {
+      await dev.stop();
+    }
+  });
+
+program
+  .command('demo')
+  .description('the embedded default: dev server + a local peer running a stand-in agent + one send')
+  .addOption(new Option('--port <port>', 'Temporal frontend port').default('7233'))
+  .option('--text <text>', 'the directive to send')
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { port: string; text?: string; json?: boolean }) => {
+    const { demo } = await import('./demo.js');
+    process.exitCode = await demo({ port: Number(opts.port), text: opts.text, json: !!opts.json });
+  });
+
+program
+  .command('peers')
+  .description('list the configured peers (and validate the config)')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const { file, config } = await loadConfig(configOpt());
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ file, peers: config.peers }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${file}: ${Object.keys(config.peers).length} peer(s), config valid\n`);
+    for (const [name, p] of Object.entries(config.peers)) {
+      const where = p.via === 'local' ? 'this machine' : `${p.user}@${p.host}:${p.port}`;
+      process.stdout.write(
+        `  ${name.padEnd(16)} ${where.padEnd(32)} tmux ${p.tmux.target}  recovery ${p.recovery.method}\n`,
+      );
+    }
+  });
+
+program
+  .command('preflight')
+  .description('check a peer: reachability, tmux session, token expiry, GPUs, disk, load')
+  .argument('<peer>')
+  .option('--json', 'print JSON')
+  .action(async (peerName: string, opts: { json?: boolean }) => {
+    const { preflightNow } = await import('./preflight-command.js');
+    const { config } = await loadConfig(configOpt());
+    getPeerOrUsage(config, peerName);
+    process.exitCode = await preflightNow(config, peerName, !!opts.json);
+  });
+
+function globalArgs(): string[] {
+  const c = configOpt();
+  return c ? ['--config', c] : [];
+}
+
+function getPeerOrUsage(config: Parameters<typeof getPeer>[0], name: string): void {
+  try {
+    getPeer(config, name);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`config: ${err.message}\n`);
+    process.exitCode = EXIT.usage;
+  } else if (err instanceof UsageError) {
+    process.stderr.write(`peer-comms: ${err.message}\n`);
+    process.exitCode = EXIT.usage;
+  } else {
+    process.stderr.write(`peer-comms: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.failed;
+  }
+});

@@ -1,0 +1,124 @@
+/** `peer-comms send <peer> <text>`: start the workflow, show each step live, exit on the ack. */
+import { readFile } from 'node:fs/promises';
+import type { Client } from '@temporalio/client';
+import { describeFailure, followSend, newSendWorkflowId, startSend } from '../client/send';
+import type { SendMode, SendProgress, SendResult } from '../contracts/send';
+import { workflowUrl, type TemporalSettings } from '../temporal/connection';
+import { ProgressPrinter } from './render';
+import { EXIT, UsageError } from './exit';
+
+export interface SendOptions {
+  fromFile?: string;
+  heavy?: boolean;
+  light?: boolean;
+  queue?: boolean;
+  json?: boolean;
+}
+
+export async function readDirectiveText(text: string | undefined, opts: SendOptions): Promise<string> {
+  if (opts.fromFile && text) throw new UsageError('give the text or --from-file, not both');
+  if (opts.fromFile) {
+    try {
+      return await readFile(opts.fromFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read ${opts.fromFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  if (text === undefined || text === '')
+    throw new UsageError('no text: give it as an argument or with --from-file FILE');
+  return text;
+}
+
+export function modeOf(opts: SendOptions): SendMode {
+  if (opts.heavy && opts.light) throw new UsageError('--heavy and --light exclude each other');
+  return opts.heavy ? 'heavy' : opts.light ? 'light' : 'auto';
+}
+
+export interface SendRun {
+  exitCode: number;
+  result?: SendResult;
+  error?: { type: string; message: string };
+  workflowId: string;
+  url: string;
+}
+
+export async function runSend(args: {
+  client: Client;
+  settings: TemporalSettings;
+  taskQueue: string;
+  peer: string;
+  text: string;
+  mode: SendMode;
+  queue: boolean;
+  json: boolean;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}): Promise<SendRun> {
+  const out = args.out ?? ((l) => process.stdout.write(`${l}\n`));
+  const err = args.err ?? ((l) => process.stderr.write(`${l}\n`));
+  const workflowId = newSendWorkflowId(args.peer);
+  const url = workflowUrl(args.settings, workflowId);
+  const handle = await startSend(
+    args.client,
+    args.taskQueue,
+    { peer: args.peer, text: args.text, mode: args.mode, queue: args.queue, requestedBy: requestedBy() },
+    workflowId,
+  );
+  const printer = new ProgressPrinter(args.json ? () => {} : err);
+  if (!args.json) err(`send ${workflowId}\n  ${url}`);
+  const noWorker = setTimeout(() => {
+    if (!args.json)
+      err(
+        `  … no step has started after 10 s: is a worker polling task queue "${args.taskQueue}"? (peer-comms worker)`,
+      );
+  }, 10_000);
+  let progress: SendProgress | undefined;
+  try {
+    const result = await followSend(handle, (p) => {
+      progress = p;
+      clearTimeout(noWorker);
+      printer.update(p);
+    });
+    printer.finish(result.steps);
+    const exitCode = result.outcome === 'acked' ? EXIT.ok : EXIT.queued;
+    if (args.json) {
+      out(JSON.stringify({ ok: exitCode === 0, outcome: result.outcome, workflowId, url, result }, null, 2));
+    } else {
+      for (const w of result.warnings) err(`  ! ${w}`);
+      out(
+        result.outcome === 'acked'
+          ? `acked: ${args.peer} is working on it (${result.path} path, ${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)}…)`
+          : `queued: ${args.peer} was busy; the text waits in its queue and runs after the current work`,
+      );
+    }
+    return { exitCode, result, workflowId, url };
+  } catch (e) {
+    const failure = describeFailure(e);
+    try {
+      progress = await handle.query<SendProgress>('progress');
+    } catch {
+      // the worker may be gone; the steps we saw are enough
+    }
+    if (progress) printer.update(progress);
+    if (args.json) {
+      out(
+        JSON.stringify(
+          { ok: false, outcome: 'failed', workflowId, url, error: failure, steps: progress?.steps ?? [] },
+          null,
+          2,
+        ),
+      );
+    } else {
+      err(`failed [${failure.type}]: ${failure.message}`);
+      err(`  history: ${url}`);
+    }
+    return { exitCode: EXIT.failed, error: failure, workflowId, url };
+  } finally {
+    clearTimeout(noWorker);
+  }
+}
+
+function requestedBy(): string {
+  const user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  return `${user} (cli)`;
+}

@@ -1,0 +1,95 @@
+/**
+ * Starting a send and following it: used by the CLI, the demo and the tests alike.
+ */
+import { randomBytes } from 'node:crypto';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import { PEER_ATTR } from '../contracts/search-attributes';
+import type { SendDirectiveInput, SendProgress, SendResult } from '../contracts/send';
+import type { sendDirective } from '../workflows/send-directive';
+
+export function newSendWorkflowId(peer: string, now = new Date()): string {
+  const t = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '-');
+  return `send-${peer}-${t}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function startSend(
+  client: Client,
+  taskQueue: string,
+  input: SendDirectiveInput,
+  workflowId = newSendWorkflowId(input.peer),
+): Promise<WorkflowHandle<typeof sendDirective>> {
+  const firstLine = input.text.split('\n', 1)[0] ?? '';
+  return client.workflow.start<typeof sendDirective>('sendDirective', {
+    workflowId,
+    taskQueue,
+    args: [input],
+    typedSearchAttributes: [{ key: PEER_ATTR, value: input.peer }],
+    staticSummary: `send to ${input.peer}: ${firstLine.slice(0, 60)}${firstLine.length > 60 || input.text.includes('\n') ? '…' : ''}`,
+    // One attempt: a send that failed is reported to the person, not silently re-run.
+    workflowExecutionTimeout: '2 days',
+  });
+}
+
+export interface FailureInfo {
+  type: string;
+  message: string;
+}
+
+/** The innermost readable failure: WorkflowFailedError → ActivityFailure → ApplicationFailure. */
+export function describeFailure(err: unknown): FailureInfo {
+  let e: unknown = err instanceof WorkflowFailedError ? err.cause : err;
+  let best: FailureInfo = { type: 'Error', message: err instanceof Error ? err.message : String(err) };
+  while (e) {
+    if (e instanceof ApplicationFailure) {
+      best = { type: e.type ?? 'Error', message: e.message };
+    } else if (e instanceof ActivityFailure) {
+      best = { type: 'ActivityFailure', message: e.message };
+    } else if (e instanceof TemporalFailure) {
+      best = { type: e.name, message: e.message };
+    } else if (e instanceof Error) {
+      best = { type: e.name, message: e.message };
+    }
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return best;
+}
+
+/**
+ * Waits for the result while polling the progress query, calling onProgress whenever it
+ * changes (so a CLI can show each step as it completes).
+ */
+export async function followSend(
+  handle: WorkflowHandle<typeof sendDirective>,
+  onProgress: (p: SendProgress) => void,
+  pollMs = 150,
+): Promise<SendResult> {
+  let done = false;
+  let lastJson = '';
+  const poll = async () => {
+    while (!done) {
+      try {
+        const p = await handle.query<SendProgress>('progress');
+        const json = JSON.stringify(p);
+        if (json !== lastJson && !done) {
+          lastJson = json;
+          onProgress(p);
+        }
+      } catch {
+        // not started yet, or already closed: the result settles it
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  };
+  const poller = poll();
+  try {
+    return await handle.result();
+  } finally {
+    done = true;
+    await poller;
+  }
+}

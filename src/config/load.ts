@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config, type PeerConfig } from './schema';
+import { expandHome, userConfigDir } from './paths';
+
+/** A config file that cannot be used; `problems` holds one line per problem, each with its path in the file. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The order in which the config file is looked for. */
+export function configCandidates(explicit?: string): string[] {
+  if (explicit) return [expandHome(explicit)];
+  if (process.env.PEER_COMMS_CONFIG) return [expandHome(process.env.PEER_COMMS_CONFIG)];
+  return [join(process.cwd(), 'peers.yaml'), join(userConfigDir(), 'peers.yaml')];
+}
+
+export function findConfigFile(explicit?: string): string {
+  const candidates = configCandidates(explicit);
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) {
+    throw new ConfigError(candidates[0] ?? 'peers.yaml', [
+      `no config file found (looked in: ${candidates.join(', ')})`,
+      'copy peers.example.yaml to peers.yaml and edit it, pass --config FILE, or set PEER_COMMS_CONFIG',
+    ]);
+  }
+  return found;
+}
+
+/** Formats zod issues as `peers.rtxserver.port: expected number, received string`. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String).join('.') || '(top level)';
+    const message = issue.message.replace(/^Invalid input: /, '');
+    return `${path}: ${message}`;
+  });
+}
+
+export function parseConfigText(text: string, file: string): Config {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `YAML: ${e.message.split('\n')[0] ?? e.message}`),
+    );
+  }
+  const result = configSchema.safeParse(doc.toJS());
+  if (!result.success) throw new ConfigError(file, formatIssues(result.error.issues));
+  return result.data;
+}
+
+export interface LoadedConfig {
+  file: string;
+  config: Config;
+}
+
+export async function loadConfig(explicit?: string): Promise<LoadedConfig> {
+  const file = findConfigFile(explicit);
+  const text = await readFile(file, 'utf8');
+  return { file, config: parseConfigText(text, file) };
+}
+
+/** The peer's settings, or an error that lists the peers there are. */
+export function getPeer(config: Config, name: string): PeerConfig {
+  const peer = config.peers[name];
+  if (!peer) {
+    throw new Error(`unknown peer "${name}" (configured: ${Object.keys(config.peers).join(', ')})`);
+  }
+  return peer;
+}

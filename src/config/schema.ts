@@ -1,0 +1,156 @@
+/**
+ * The peers file (peers.yaml): one zod schema for the whole file. Every field a person can
+ * get wrong is checked here, before anything connects anywhere.
+ */
+import { z } from 'zod';
+import { durationSchema } from './duration';
+
+/** Peer names appear in workflow ids, task queues and file names: keep them plain. */
+export const peerNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a peer name is letters, digits, "_", "." or "-" (at most 63)');
+
+/** tmux `session:window` or `session:window.pane`. */
+const tmuxTargetSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_-]+(\.\d+)?)?$/,
+    'expected a tmux target like "claude-team-1:0" or "claude:0.1"',
+  );
+
+/** A path on the peer (Linux): absolute, or relative to the peer user's home with `~/`. */
+const peerPathSchema = z
+  .string()
+  .min(1)
+  .refine((p) => p.startsWith('/') || p.startsWith('~/'), 'expected an absolute path or one starting with ~/')
+  .refine((p) => !p.split('/').includes('..'), 'a path may not contain ".."')
+  .refine((p) => !/[\0\n\r]/.test(p), 'a path may not contain NUL or line breaks');
+
+const recoverySchema = z.discriminatedUnion('method', [
+  z.object({
+    method: z.literal('systemd'),
+    /** A user unit restarted with `systemctl --user restart <unit>`. */
+    unit: z.string().regex(/^[A-Za-z0-9@_.:-]+$/, 'expected a systemd unit name'),
+    /** How long to wait for the agent's idle prompt after the restart. */
+    readyTimeout: durationSchema.default(60_000),
+  }),
+  z.object({
+    method: z.literal('tmux'),
+    /** The command tmux runs in the new session (from this file, never from message text). */
+    command: z.string().min(1),
+    width: z.number().int().min(80).default(200),
+    height: z.number().int().min(24).default(50),
+    readyTimeout: durationSchema.default(60_000),
+  }),
+  z.object({ method: z.literal('none') }),
+]);
+
+const screenPatternOverrideSchema = z
+  .object({
+    working: z.array(z.string()).optional(),
+    placeholders: z.array(z.string()).optional(),
+    dialogs: z.array(z.object({ kind: z.string(), pattern: z.string() })).optional(),
+    errors: z.array(z.object({ kind: z.string(), pattern: z.string() })).optional(),
+  })
+  .strict();
+
+const thresholdsSchema = z
+  .object({
+    /** Push fresh credentials when the peer's token expires within this window. */
+    credentialRefresh: durationSchema.default(4 * 3_600_000),
+    /** Warn when / is fuller than this (percent). */
+    diskPercent: z.number().min(1).max(100).default(90),
+    /** Warn when the 1-minute load average is above this. */
+    loadAverage: z.number().positive().default(8),
+  })
+  .strict();
+
+const ackSchema = z
+  .object({
+    /** How long to wait for the agent to visibly start working after C-m. */
+    timeout: durationSchema.default(60_000),
+    /** Pause between the paste and C-m, so the agent does not take C-m as part of the paste. */
+    settle: durationSchema.default(250),
+    /** How many extra C-m presses when the text still sits unsent in the input box. */
+    maxExtraEnters: z.number().int().min(0).max(10).default(3),
+    /** How long a send waits for a busy agent to become idle (unless sent with --queue). */
+    busyWait: durationSchema.default(30 * 60_000),
+    patterns: screenPatternOverrideSchema.optional(),
+  })
+  .strict();
+
+export const peerSchema = z
+  .object({
+    /** ssh: over SSH from the controller; local: a peer that is this machine (no SSH). */
+    via: z.enum(['ssh', 'local']).default('ssh'),
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'expected a user name')
+      .optional(),
+    /** Private key on the controller; `agent: true` uses the SSH agent instead. */
+    privateKey: z.string().optional(),
+    agent: z.boolean().default(false),
+    /** known_hosts on the controller (OpenSSH format, hashed entries allowed). */
+    knownHosts: z.string().default('~/.ssh/known_hosts'),
+    tmux: z
+      .object({
+        /** Socket name (`tmux -L`); leave out for the default server. */
+        socket: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+$/)
+          .optional(),
+        /** Socket path (`tmux -S`). */
+        socketPath: peerPathSchema.optional(),
+        target: tmuxTargetSchema.default('claude-team-1:0'),
+      })
+      .strict()
+      .default({ target: 'claude-team-1:0' }),
+    workdir: peerPathSchema.default('~/'),
+    /** The agent's OAuth credentials file on the peer. */
+    credentialsPath: peerPathSchema.default('~/.claude/.credentials.json'),
+    /** Where the peer stages text for heavy sends (created 0700). */
+    stagingDir: peerPathSchema.default('~/.cache/peer-comms'),
+    recovery: recoverySchema.default({ method: 'none' }),
+    ack: ackSchema.default(() => ackSchema.parse({})),
+    thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((peer, ctx) => {
+    if (peer.via === 'ssh') {
+      if (!peer.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'required for a peer reached via ssh' });
+      if (!peer.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'required for a peer reached via ssh' });
+      if (!peer.privateKey && !peer.agent) {
+        ctx.addIssue({ code: 'custom', path: ['privateKey'], message: 'give a private key path, or set agent: true' });
+      }
+    }
+    if (peer.tmux.socket && peer.tmux.socketPath) {
+      ctx.addIssue({ code: 'custom', path: ['tmux'], message: 'give socket or socketPath, not both' });
+    }
+  });
+
+export const controllerSchema = z
+  .object({
+    /** The controller's own Claude credentials, pushed to peers whose token runs out. */
+    credentialsPath: z.string().default('~/.claude/.credentials.json'),
+    /** Append-only JSONL audit log of every send. */
+    auditLog: z.string().default('~/.peer-comms/audit.jsonl'),
+    /** The controller worker's task queue. */
+    taskQueue: z
+      .string()
+      .regex(/^[A-Za-z0-9_.@-]+$/)
+      .default('peer-comms'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    controller: controllerSchema.default(() => controllerSchema.parse({})),
+    peers: z.record(peerNameSchema, peerSchema).refine((p) => Object.keys(p).length > 0, 'no peers defined'),
+  })
+  .strict();
+
+export type PeerConfig = z.output<typeof peerSchema>;
+export type ControllerConfig = z.output<typeof controllerSchema>;
+export type Config = z.output<typeof configSchema>;

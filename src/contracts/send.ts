@@ -1,0 +1,106 @@
+/**
+ * Contracts of the sendDirective workflow: input, progress, result. Plain JSON only
+ * (epoch milliseconds, no Date/Map/Set): Temporal's default converter is JSON.
+ */
+
+export type SendMode = 'auto' | 'light' | 'heavy';
+export type DeliveryPath = 'light' | 'heavy';
+
+export interface SendDirectiveInput {
+  peer: string;
+  /** The directive text, delivered byte-exact. */
+  text: string;
+  /** auto: light for a short single line, heavy otherwise. */
+  mode?: SendMode;
+  /** Send even if the agent is busy; the result is then `queued`, not `acked`. */
+  queue?: boolean;
+  /** Who asked (CLI user@host, a job id); kept in the audit line. */
+  requestedBy?: string;
+}
+
+/** Light path: text short enough, and with no line breaks or control characters. */
+export const LIGHT_MAX_BYTES = 2000;
+
+export type StepName =
+  | 'preflight'
+  | 'refreshCredentials'
+  | 'recoverSession'
+  | 'paneLock'
+  | 'inspectScreen'
+  | 'waitIdle'
+  | 'deliver'
+  | 'settle'
+  | 'submit'
+  | 'awaitAck'
+  | 'audit';
+
+export type StepStatus = 'running' | 'done' | 'skipped' | 'failed' | 'waiting';
+
+export interface StepRecord {
+  step: StepName;
+  status: StepStatus;
+  /** Epoch ms (workflow time). */
+  startedAt: number;
+  endedAt?: number;
+  /** One line a person can read: what was found or done. */
+  detail?: string;
+}
+
+export type SendOutcome = 'acked' | 'queued' | 'failed';
+
+export interface SendProgress {
+  workflowId: string;
+  peer: string;
+  /** The step running now, or 'finished'. */
+  phase: StepName | 'starting' | 'finished';
+  /** What the send is waiting for right now, if anything (busy agent, pane lock). */
+  waitingFor?: string;
+  steps: StepRecord[];
+  warnings: string[];
+  outcome?: SendOutcome;
+  error?: string;
+}
+
+export interface SendResult {
+  workflowId: string;
+  peer: string;
+  outcome: Exclude<SendOutcome, 'failed'>;
+  path: DeliveryPath;
+  bytes: number;
+  sha256: string;
+  /** Extra C-m presses needed because the text still sat in the input box. */
+  extraEnters: number;
+  /** The screen line that proved the agent took the text. */
+  ackEvidence: string;
+  steps: StepRecord[];
+  warnings: string[];
+}
+
+/** Decides the delivery path for a text. Pure, used by the workflow, CLI and tests alike. */
+export function choosePath(text: string, mode: SendMode = 'auto'): DeliveryPath | { error: string } {
+  const lightOk = isLightEligible(text);
+  if (mode === 'heavy') return 'heavy';
+  if (mode === 'light') {
+    return lightOk
+      ? 'light'
+      : {
+          error: `the light path takes one line of at most ${LIGHT_MAX_BYTES} bytes without control characters; use heavy`,
+        };
+  }
+  return lightOk ? 'light' : 'heavy';
+}
+
+export function isLightEligible(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return utf8Length(text) <= LIGHT_MAX_BYTES && !/[\u0000-\u001f\u007f]/.test(text);
+}
+
+/** UTF-8 byte length without Buffer (workflow code has no Node builtins). */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return n;
+}

@@ -1,0 +1,49 @@
+/**
+ * Connections to Temporal, configured by @temporalio/envconfig: TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings or a profile in temporal.toml, so the
+ * same binary talks to the embedded dev server, a self-hosted cluster or Temporal Cloud.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { NativeConnection } from '@temporalio/worker';
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+}
+
+function load() {
+  const cfg = loadClientConnectConfig();
+  const address = cfg.connectionOptions.address ?? 'localhost:7233';
+  return { cfg, address, namespace: cfg.namespace ?? 'default' };
+}
+
+export function temporalSettings(): TemporalSettings {
+  const { address, namespace } = load();
+  return { address, namespace };
+}
+
+export async function connectClient(): Promise<{ client: Client; connection: Connection; settings: TemporalSettings }> {
+  const { cfg, address, namespace } = load();
+  const connection = await Connection.connect({ ...cfg.connectionOptions, address });
+  return { client: new Client({ connection, namespace }), connection, settings: { address, namespace } };
+}
+
+export async function connectWorker(): Promise<{ connection: NativeConnection; settings: TemporalSettings }> {
+  const { cfg, address, namespace } = load();
+  const connection = await NativeConnection.connect({ ...cfg.connectionOptions, address });
+  return { connection, settings: { address, namespace } };
+}
+
+/** The Web UI link for a workflow: PEER_COMMS_UI_URL, or the dev server's UI beside a local address. */
+export function workflowUrl(settings: TemporalSettings, workflowId: string): string {
+  return `${uiBase(settings)}/namespaces/${encodeURIComponent(settings.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+export function uiBase(settings: TemporalSettings): string {
+  if (process.env.PEER_COMMS_UI_URL) return process.env.PEER_COMMS_UI_URL.replace(/\/$/, '');
+  const [host, port] = settings.address.split(':');
+  if (host === 'localhost' || host?.startsWith('127.')) return `http://${host}:${Number(port ?? 7233) + 1000}`;
+  if (settings.address.endsWith('.tmprl.cloud:7233')) return 'https://cloud.temporal.io';
+  return `http://${host ?? 'localhost'}:8233`;
+}

@@ -1,0 +1,84 @@
+/**
+ * The controller worker: serves the "peer-comms" task queue with the workflows and the
+ * activities that reach peers over SSH (one pooled connection per peer) or locally.
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { Config } from '../config/schema';
+import { expandHome } from '../config/paths';
+import { PeerShellPool } from '../peer-access/pool';
+import { acquireSignal } from '../workflows/pane-lock';
+import { peerConnector } from './peer-shells';
+import { workflowOptions } from './workflow-code';
+
+export interface ControllerWorkerOptions {
+  config: Config;
+  connection: NativeConnection;
+  /** For pane locks (signal-with-start). */
+  client: Client;
+  namespace: string;
+  taskQueue?: string;
+  /** Overrides for tests (e.g. a fake clock or audit sink). */
+  deps?: Partial<ActivityDeps>;
+  /** Extra worker options (tests: shorter shutdown grace). */
+  worker?: Partial<WorkerOptions>;
+}
+
+export function realDeps(config: Config, pool: PeerShellPool, client: Client, taskQueue: string): ActivityDeps {
+  const auditPath = expandHome(config.controller.auditLog);
+  return {
+    config,
+    shells: pool,
+    readControllerFile: (p) => readFile(p),
+    appendAudit: async (line) => {
+      await mkdir(dirname(auditPath), { recursive: true, mode: 0o700 });
+      await appendFile(auditPath, `${line}\n`, { mode: 0o600 });
+    },
+    now: () => Date.now(),
+    sleep: (ms, signal) => delay(ms, undefined, { signal }),
+    requestPaneLock: async (lockWorkflowId, request) => {
+      await client.workflow.signalWithStart('paneLock', {
+        workflowId: lockWorkflowId,
+        taskQueue,
+        args: [{ idleMs: 10 * 60_000 }],
+        signal: acquireSignal,
+        signalArgs: [request],
+        staticSummary: `pane lock ${lockWorkflowId.slice(5)}`,
+      });
+    },
+  };
+}
+
+export async function createControllerWorker(
+  opts: ControllerWorkerOptions,
+): Promise<{ worker: Worker; pool: PeerShellPool }> {
+  const taskQueue = opts.taskQueue ?? opts.config.controller.taskQueue;
+  const pool = new PeerShellPool(peerConnector(opts.config));
+  const deps = { ...realDeps(opts.config, pool, opts.client, taskQueue), ...opts.deps };
+  const worker = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue,
+    activities: createActivities(deps),
+    ...workflowOptions(),
+    ...opts.worker,
+  });
+  return { worker, pool };
+}
+
+/** Runs the worker until the signal aborts (or the process is interrupted); always closes the pool. */
+export async function runControllerWorker(opts: ControllerWorkerOptions, signal?: AbortSignal): Promise<void> {
+  const { worker, pool } = await createControllerWorker(opts);
+  const onAbort = () => worker.shutdown();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await worker.run();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await pool.closeAll();
+  }
+}

@@ -1,0 +1,23 @@
+/** Builds the PeerShell for a configured peer: SSH (pooled by the caller) or this machine. */
+import type { Config } from '../config/schema';
+import { expandHome } from '../config/paths';
+import { LocalShell } from '../peer-access/local-shell';
+import type { PeerShell } from '../peer-access/shell';
+import { SshShell } from '../peer-access/ssh-shell';
+
+export function peerConnector(config: Config): (peer: string) => Promise<PeerShell> {
+  return async (peer: string) => {
+    const cfg = config.peers[peer];
+    if (!cfg) throw new Error(`unknown peer "${peer}"`);
+    if (cfg.via === 'local') return new LocalShell(peer);
+    return SshShell.connect({
+      peer,
+      host: cfg.host ?? '',
+      port: cfg.port,
+      user: cfg.user ?? '',
+      privateKeyPath: cfg.privateKey ? expandHome(cfg.privateKey) : undefined,
+      useAgent: cfg.agent,
+      knownHostsPath: expandHome(cfg.knownHosts),
+    });
+  };
+}
