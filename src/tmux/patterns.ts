@@ -30,7 +30,7 @@ const patternEntryObjectSchema = z.strictObject({
  * may write a bare string for `{ pattern }`.
  */
 export const patternEntrySchema = z.union([
-  regexSource.transform((pattern) => ({ pattern })),
+  regexSource.transform((pattern): z.output<typeof patternEntryObjectSchema> => ({ pattern })),
   patternEntryObjectSchema,
 ]);
 

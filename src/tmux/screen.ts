@@ -101,7 +101,10 @@ function readInput(lines: readonly string[], box: InputBox, p: ScreenPatterns): 
   const first = lines[box.top + 1] ?? '';
   const parts = [first.replace(p.inputPrompt, '')];
   for (let i = box.top + 2; i < box.bottom; i++) parts.push((lines[i] ?? '').replace(p.inputContinuation, ''));
-  const text = parts.map((l) => l.trimEnd()).join('\n').trim();
+  const text = parts
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trim();
   return p.placeholders.some((re) => re.test(text)) ? '' : text;
 }
 
