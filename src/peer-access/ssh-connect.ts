@@ -1,0 +1,195 @@
+/**
+ * Opening one verified, authenticated ssh2 connection to a peer. Every failure becomes one of
+ * HostKeyRejected / HostKeyRevoked (never retried), PeerAuthFailed (never retried) or
+ * PeerUnreachable (worth retrying).
+ */
+import { readFile } from 'node:fs/promises';
+import { Client } from 'ssh2';
+import type { ConnectConfig, ServerHostKeyAlgorithm } from 'ssh2';
+import { knownKeyTypes, verifyHostKey } from './known-hosts';
+import type { HostKeyVerdict } from './known-hosts';
+import { HostKeyRejected, HostKeyRevoked, PeerAuthFailed, PeerUnreachable } from './shell';
+
+export interface SshTarget {
+  /** Peer name from the config, for error messages. */
+  peer: string;
+  host: string;
+  port: number;
+  user: string;
+  privateKeyPath?: string;
+  passphrase?: string;
+  /** true = SSH_AUTH_SOCK (pageant on win32); a string = that agent socket / pipe. */
+  useAgent?: boolean | string;
+  knownHostsPath: string;
+  /** SSH handshake deadline. Default 10000. */
+  readyTimeoutMs?: number;
+  /** SSH keepalive period. Default 15000. */
+  keepaliveIntervalMs?: number;
+}
+
+/** ssh2's own default host key order; the key types known_hosts holds for the host go first. */
+const HOST_KEY_ORDER: ServerHostKeyAlgorithm[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/** Offer the host key algorithms known_hosts can vouch for first, as OpenSSH does. */
+export function hostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKeyAlgorithm[] | undefined {
+  const preferred: string[] = knownTypes.flatMap((t) =>
+    t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t],
+  );
+  const first = HOST_KEY_ORDER.filter((a) => preferred.includes(a));
+  if (first.length === 0) return undefined;
+  return [...first, ...HOST_KEY_ORDER.filter((a) => !first.includes(a))];
+}
+
+/** The message a person reads when the host key is refused: what was seen and what to do. */
+export function hostKeyMessage(
+  target: Pick<SshTarget, 'peer' | 'host' | 'port' | 'knownHostsPath'>,
+  verdict: Extract<HostKeyVerdict, { ok: false }>,
+  knownHostsMissing = false,
+): string {
+  const { peer, host, port, knownHostsPath } = target;
+  const where = `${host}:${port}`;
+  const lookup = port === 22 ? host : `[${host}]:${port}`;
+  const scan = port === 22 ? `ssh-keyscan ${host}` : `ssh-keyscan -p ${port} ${host}`;
+  const lines = verdict.lines.length > 0 ? ` (line ${verdict.lines.join(', ')})` : '';
+  switch (verdict.reason) {
+    case 'unknown': {
+      const file = knownHostsMissing ? `${knownHostsPath}, which does not exist` : knownHostsPath;
+      const other =
+        verdict.knownTypes.length > 0
+          ? ` known_hosts holds only ${verdict.knownTypes.join(', ')} keys for this host.`
+          : '';
+      return (
+        `${peer}: host key of ${where} is not known: ${verdict.keyType} ${verdict.fingerprint} is not in ${file}.${other} ` +
+        `Refusing to connect. Verify this fingerprint out of band (on the peer: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), ` +
+        `then add the key with: ${scan} >> ${knownHostsPath}`
+      );
+    }
+    case 'changed':
+      return (
+        `${peer}: HOST KEY CHANGED for ${where}: it presented ${verdict.keyType} ${verdict.fingerprint}, ` +
+        `but ${knownHostsPath}${lines} records a different ${verdict.keyType} key. Someone could be intercepting the ` +
+        `connection (man-in-the-middle), or the peer was reinstalled. Refusing to connect. Remove the old line only if ` +
+        `you know why the key changed (ssh-keygen -R "${lookup}" -f ${knownHostsPath}), then verify and add the new key.`
+      );
+    case 'revoked':
+      return (
+        `${peer}: host key ${verdict.keyType} ${verdict.fingerprint} of ${where} is marked @revoked in ` +
+        `${knownHostsPath}${lines}. Refusing to connect; the peer needs a new host key.`
+      );
+  }
+}
+
+async function readKnownHosts(peer: string, path: string): Promise<{ text: string; missing: boolean }> {
+  try {
+    return { text: await readFile(path, 'utf8'), missing: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', missing: true };
+    throw new PeerUnreachable(peer, `cannot read known_hosts ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function agentFor(useAgent: SshTarget['useAgent']): string | undefined {
+  if (typeof useAgent === 'string') return useAgent;
+  if (useAgent !== true) return undefined;
+  if (process.platform === 'win32') return process.env.SSH_AUTH_SOCK ?? 'pageant';
+  return process.env.SSH_AUTH_SOCK;
+}
+
+function mapError(target: SshTarget, err: Error & { level?: string; code?: unknown }): Error {
+  const where = `${target.host}:${target.port}`;
+  if (err.level === 'client-authentication') {
+    return new PeerAuthFailed(target.peer, target.user, target.privateKeyPath, err.message, { cause: err });
+  }
+  if (err.level === 'client-timeout') {
+    const ms = target.readyTimeoutMs ?? 10000;
+    return new PeerUnreachable(target.peer, `no SSH handshake with ${where} within ${ms} ms`, { cause: err });
+  }
+  const code = typeof err.code === 'string' ? `${err.code}: ` : '';
+  const msg = err.message.startsWith(code) ? err.message : `${code}${err.message}`;
+  return new PeerUnreachable(target.peer, `cannot connect to ${where} (${msg})`, { cause: err });
+}
+
+/** Connects, verifies the host key against known_hosts and authenticates; resolves once ready. */
+export async function connectClient(target: SshTarget): Promise<Client> {
+  const { peer, user, privateKeyPath } = target;
+  const known = await readKnownHosts(peer, target.knownHostsPath);
+  let privateKey: Buffer | undefined;
+  if (privateKeyPath !== undefined) {
+    try {
+      privateKey = await readFile(privateKeyPath);
+    } catch (err) {
+      throw new PeerAuthFailed(peer, user, privateKeyPath, `cannot read the key file: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+  const agent = agentFor(target.useAgent);
+  if (privateKey === undefined && agent === undefined) {
+    throw new PeerAuthFailed(peer, user, undefined, 'no private key configured and no SSH agent available');
+  }
+
+  const serverHostKey = hostKeyAlgorithms(knownKeyTypes(known.text, target.host, target.port));
+  const client = new Client();
+  return new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    let refused: HostKeyRejected | undefined;
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      client.destroy();
+      reject(refused ?? err);
+    };
+    // Stays attached for the client's whole life; SshShell adds its own handling after 'ready'.
+    client.on('error', (err) => fail(mapError(target, err)));
+    client.on('close', () =>
+      fail(new PeerUnreachable(peer, `connection to ${target.host}:${target.port} closed during the SSH handshake`)),
+    );
+    client.once('ready', () => {
+      if (settled) return;
+      settled = true;
+      resolve(client);
+    });
+
+    const config: ConnectConfig = {
+      host: target.host,
+      port: target.port,
+      username: user,
+      readyTimeout: target.readyTimeoutMs ?? 10000,
+      keepaliveInterval: target.keepaliveIntervalMs ?? 15000,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer): boolean => {
+        const verdict = verifyHostKey(known.text, target.host, target.port, key);
+        if (verdict.ok) return true;
+        const message = hostKeyMessage(target, verdict, known.missing);
+        refused =
+          verdict.reason === 'revoked'
+            ? new HostKeyRevoked(peer, verdict.fingerprint, message)
+            : new HostKeyRejected(peer, verdict.fingerprint, verdict.reason, message);
+        return false;
+      },
+    };
+    if (privateKey !== undefined) config.privateKey = privateKey;
+    if (target.passphrase !== undefined) config.passphrase = target.passphrase;
+    if (agent !== undefined) config.agent = agent;
+    if (serverHostKey) config.algorithms = { serverHostKey };
+    try {
+      client.connect(config);
+    } catch (err) {
+      // ssh2 throws synchronously for a key it cannot parse (or an encrypted key without passphrase).
+      const e = err as Error;
+      fail(
+        /key|passphrase/i.test(e.message)
+          ? new PeerAuthFailed(peer, user, privateKeyPath, e.message, { cause: e })
+          : new PeerUnreachable(peer, `cannot start the SSH connection: ${e.message}`, { cause: e }),
+      );
+    }
+  });
+}

@@ -1,0 +1,334 @@
+/**
+ * SshShell: a PeerShell over one ssh2 connection.
+ *
+ * Commands go through ONE persistent remote `/bin/sh` (see remote-shell.ts), one at a time in
+ * call order: a command then costs a round trip instead of a new session (~0.1 s each).
+ * A fresh exec channel is used instead for stdin above 256 KiB, or while the persistent shell
+ * cannot be opened. Files go through one kept SFTP session (ssh-sftp.ts).
+ *
+ * Outcomes of exec: resolves with the exit status; PeerCommandTimeout when our deadline passes
+ * (the channel is destroyed, the next command opens a new shell); the signal's reason when
+ * aborted; PeerUnreachable when the connection or the persistent shell is lost mid-command
+ * (the command may or may not have run). On the exec-channel path a channel that closes
+ * without an exit status resolves with `code: null`, never as success.
+ * Closing a channel does not stop the remote process: wrap long commands in `timeout`.
+ */
+import type { Client, ClientChannel } from 'ssh2';
+import { MAX_INLINE_STDIN, RemoteShell } from './remote-shell';
+import { connectClient } from './ssh-connect';
+import type { SshTarget } from './ssh-connect';
+import { SftpFiles } from './ssh-sftp';
+import { PeerCommandTimeout, PeerUnreachable, describeCommand, shJoin } from './shell';
+import type { ExecOptions, ExecResult, FileStat, PeerShell, PeerShellLifecycle, WriteFileOptions } from './shell';
+
+export type { SshTarget } from './ssh-connect';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Exec channels open at once besides the shell and SFTP sessions (sshd MaxSessions is 10). */
+const MAX_EXEC_CHANNELS = 4;
+/** After the persistent shell failed to open, use exec channels for this long before retrying. */
+const SHELL_RETRY_MS = 30_000;
+
+interface Job {
+  readonly argv: readonly string[];
+  readonly stdin: Buffer | undefined;
+  state: 'queued' | 'running' | 'done';
+  /** Stops whatever is running the job (destroys its channel). */
+  kill?: () => void;
+  finish(err: Error | undefined, result?: ExecResult): void;
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  if (r instanceof Error) return r;
+  const e = new Error(typeof r === 'string' ? r : 'the operation was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+export class SshShell implements PeerShell, PeerShellLifecycle {
+  readonly peer: string;
+  private alive = true;
+  private readonly closeListeners = new Set<() => void>();
+  private readonly files: SftpFiles;
+
+  private shell: RemoteShell | undefined;
+  private shellOpening: Promise<RemoteShell | undefined> | undefined;
+  private shellRetryAt = 0;
+  private readonly queue: Job[] = [];
+  private pumping = false;
+
+  private execChannels = 0;
+  private readonly execWaiters: (() => void)[] = [];
+
+  private constructor(
+    target: SshTarget,
+    private readonly client: Client,
+  ) {
+    this.peer = target.peer;
+    this.files = new SftpFiles(this.peer, client, () => this.alive);
+    client.on('error', () => undefined); // connectClient's listener stays too; 'close' follows
+    client.on('close', () => this.markClosed());
+    client.on('end', () => this.markClosed());
+  }
+
+  /** Connects, verifies the host key and authenticates. See ssh-connect.ts for the errors. */
+  static async connect(target: SshTarget): Promise<SshShell> {
+    const client = await connectClient(target);
+    const shell = new SshShell(target, client);
+    // Open the persistent shell now so the first command does not pay for it; a failure here
+    // only means the first command will try again (or fall back to exec channels).
+    await shell.getShell();
+    return shell;
+  }
+
+  get isAlive(): boolean {
+    return this.alive;
+  }
+
+  onClose(listener: () => void): () => void {
+    if (!this.alive) {
+      queueMicrotask(listener);
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    try {
+      shJoin(argv); // empty argv or a NUL byte: refuse before anything is sent
+    } catch (err) {
+      return Promise.reject(toError(err));
+    }
+    const stdin =
+      opts.stdin === undefined ? undefined : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin, 'utf8');
+    const job = this.newJob(argv, stdin);
+    const done = this.guard(job, opts);
+    if (job.state === 'done') return done;
+    if (!this.alive) {
+      job.finish(new PeerUnreachable(this.peer, 'the SSH connection is closed'));
+    } else if (stdin !== undefined && stdin.length > MAX_INLINE_STDIN) {
+      job.state = 'running';
+      void this.runOnExecChannel(job);
+    } else {
+      this.queue.push(job);
+      void this.pump();
+    }
+    return done;
+  }
+
+  readFile(path: string): Promise<Buffer> {
+    return this.files.readFile(path);
+  }
+
+  writeFile(path: string, data: string | Buffer, opts: WriteFileOptions): Promise<void> {
+    return this.files.writeFile(path, data, opts);
+  }
+
+  stat(path: string): Promise<FileStat | null> {
+    return this.files.stat(path);
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return this.files.rename(from, to);
+  }
+
+  mkdirp(path: string, mode?: number): Promise<void> {
+    return this.files.mkdirp(path, mode);
+  }
+
+  async close(): Promise<void> {
+    if (!this.alive) return;
+    const closed = new Promise<void>((resolve) => {
+      this.client.once('close', () => resolve());
+      setTimeout(resolve, 2000).unref();
+    });
+    this.shell?.destroy();
+    this.files.close();
+    this.client.end();
+    await closed;
+    this.client.destroy();
+    this.markClosed();
+  }
+
+  // --- lifecycle -------------------------------------------------------------------------
+
+  private markClosed(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    const shell = this.shell;
+    this.shell = undefined;
+    shell?.destroy(); // rejects a command in flight with PeerUnreachable
+    for (const job of this.queue.splice(0)) {
+      job.finish(new PeerUnreachable(this.peer, 'the SSH connection closed before the command ran'));
+    }
+    for (const l of [...this.closeListeners]) {
+      try {
+        l();
+      } catch {
+        // a listener's failure must not stop the others
+      }
+    }
+    this.closeListeners.clear();
+  }
+
+  // --- jobs: deadline and abort ----------------------------------------------------------
+
+  private newJob(argv: readonly string[], stdin: Buffer | undefined): Job {
+    return { argv, stdin, state: 'queued', finish: () => undefined };
+  }
+
+  /** Wires the job's deadline and abort signal; the returned promise settles exactly once. */
+  private guard(job: Job, opts: ExecOptions): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const signal = opts.signal;
+    return new Promise<ExecResult>((resolve, reject) => {
+      const stop = (err: Error): void => {
+        const kill = job.state === 'running' ? job.kill : undefined;
+        job.finish(err);
+        kill?.();
+      };
+      const timer = setTimeout(
+        () => stop(new PeerCommandTimeout(this.peer, describeCommand(job.argv), timeoutMs)),
+        timeoutMs,
+      );
+      const onAbort = (): void => stop(abortReason(signal!));
+      job.finish = (err, result) => {
+        if (job.state === 'done') return;
+        job.state = 'done';
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(result!);
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  // --- the persistent shell --------------------------------------------------------------
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+        if (job.state !== 'queued') continue;
+        job.state = 'running';
+        const shell = await this.getShell();
+        if (job.state !== 'running') continue; // timed out or aborted while the shell opened
+        if (!shell) {
+          await this.runOnExecChannel(job);
+          continue;
+        }
+        job.kill = () => {
+          if (this.shell === shell) this.shell = undefined;
+          shell.destroy();
+        };
+        try {
+          const r = await shell.run(job.argv, job.stdin);
+          job.finish(undefined, r);
+        } catch (err) {
+          job.finish(err as Error);
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** The persistent shell, opened on demand; undefined when it cannot be opened right now. */
+  private getShell(): Promise<RemoteShell | undefined> {
+    if (this.shell && !this.shell.closed) return Promise.resolve(this.shell);
+    if (!this.alive || Date.now() < this.shellRetryAt) return Promise.resolve(undefined);
+    if (this.shellOpening) return this.shellOpening;
+    const opening = this.openChannel('/bin/sh').then(
+      (ch) => {
+        const shell = new RemoteShell(this.peer, ch, () => {
+          if (this.shell === shell) this.shell = undefined;
+        });
+        this.shell = this.alive ? shell : undefined;
+        if (!this.alive) shell.destroy();
+        return this.shell;
+      },
+      () => {
+        this.shellRetryAt = Date.now() + SHELL_RETRY_MS;
+        return undefined;
+      },
+    );
+    this.shellOpening = opening;
+    void opening.finally(() => {
+      if (this.shellOpening === opening) this.shellOpening = undefined;
+    });
+    return opening;
+  }
+
+  // --- one exec channel per command (fallback) -------------------------------------------
+
+  private openChannel(command: string): Promise<ClientChannel> {
+    return new Promise<ClientChannel>((resolve, reject) => {
+      try {
+        this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
+      } catch (err) {
+        reject(toError(err)); // ssh2 throws synchronously when the socket is gone
+      }
+    });
+  }
+
+  private async runOnExecChannel(job: Job): Promise<void> {
+    await this.acquireExecSlot();
+    try {
+      if (job.state !== 'running') return;
+      let ch: ClientChannel;
+      try {
+        ch = await this.openChannel(shJoin(job.argv));
+      } catch (err) {
+        const e = err as Error;
+        job.finish(new PeerUnreachable(this.peer, `cannot open an exec channel: ${e.message}`, { cause: e }));
+        return;
+      }
+      if (job.state !== 'running') {
+        ch.destroy();
+        return;
+      }
+      job.kill = () => ch.destroy();
+      const result = await new Promise<ExecResult>((resolve) => {
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        let code: number | null = null;
+        ch.on('data', (d: Buffer) => out.push(d));
+        ch.stderr.on('data', (d: Buffer) => err.push(d));
+        ch.on('exit', (c: number | null) => {
+          if (typeof c === 'number') code = c; // (null, signal, …) when killed by a signal
+        });
+        ch.on('error', () => undefined); // 'close' follows
+        ch.on('close', () =>
+          resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+        );
+        ch.end(job.stdin ?? Buffer.alloc(0));
+      });
+      job.finish(undefined, result);
+    } finally {
+      this.releaseExecSlot();
+    }
+  }
+
+  private acquireExecSlot(): Promise<void> {
+    if (this.execChannels < MAX_EXEC_CHANNELS) {
+      this.execChannels++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => this.execWaiters.push(resolve));
+  }
+
+  private releaseExecSlot(): void {
+    const next = this.execWaiters.shift();
+    if (next) next();
+    else this.execChannels--;
+  }
+}
