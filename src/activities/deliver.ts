@@ -11,6 +11,7 @@
  * SFTP. Either way the text never passes through a shell unquoted, nor through a heredoc.
  */
 import { createHash } from 'node:crypto';
+import { heartbeat } from '@temporalio/activity';
 import { ErrorType } from '../contracts/errors';
 import type { DeliveryPath } from '../contracts/send';
 import {
@@ -52,6 +53,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const names = bufferNames(input.deliveryId);
 
+    heartbeat('check marker');
     const marker = await tryRun(ctx, 'check delivery marker', showBuffer(ctx.sock, names.marker));
     if (marker.code !== 0) {
       if (input.path === 'light') {
@@ -71,6 +73,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       await run(ctx, 'set delivery marker', setBuffer(ctx.sock, names.marker, input.deliveryId));
     }
 
+    heartbeat('paste');
     const paste = await tryRun(ctx, 'paste', pasteBuffer(ctx.sock, ctx.target, names.text));
     if (paste.code !== 0) {
       if (/no buffer/i.test(paste.stderr)) {

@@ -40,7 +40,9 @@ export function findConfigFile(explicit?: string): string {
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     const path = issue.path.map(String).join('.') || '(top level)';
-    const message = issue.message.replace(/^Invalid input: /, '');
+    // A bad record key (peer name) carries the real reason one level down.
+    const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+    const message = (inner ?? issue.message).replace(/^Invalid input: /, '');
     return `${path}: ${message}`;
   });
 }

@@ -35,7 +35,7 @@ export const progressQuery = defineQuery<SendProgress>('progress');
 
 /** Quick shell steps: one round trip each; retry a flaky link a few times, fast, then give up readably. */
 const quick = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4 },
 });
 
@@ -52,9 +52,10 @@ const recovery = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumAttempts: 2 },
 });
 
-/** Delivery: a 5,000-line text may take a while; idempotent, so retrying is safe. */
+/** Delivery: a 5,000-line text may take a while (heartbeats notice a dead worker); idempotent, so retrying is safe. */
 const delivery = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
 });
 
