@@ -263,7 +263,7 @@ void describe('stand-in agent in tmux', () => {
   });
 
   void test('--auth-fail: retries with the 401 line, then "Please run /login"', async () => {
-    const agent = await startAgent({ authFail: true, authRetryMs: 500 });
+    const agent = await startAgent({ authFail: true, authRetryMs: 700 });
     await submitTyped(agent, 'will fail');
     const retrying = await waitFor(async () => ((s) => s.includes('attempt 1/10') && s)(await agent.screen()), {
       ...WAIT,

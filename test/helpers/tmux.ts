@@ -27,6 +27,8 @@ export interface NewSessionOptions {
   width?: number;
   height?: number;
   cwd?: string;
+  /** Extra environment for the session's command (`new-session -e NAME=value`). */
+  env?: Readonly<Record<string, string>>;
   /** Keep the pane after its command exits, so `paneDead` can read the exit status. */
   remainOnExit?: boolean;
 }
@@ -78,6 +80,7 @@ export class TmuxServer {
   async newSession(name: string, command: string, opts: NewSessionOptions = {}): Promise<void> {
     const args = ['new-session', '-d', '-s', name, '-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50)];
     if (opts.cwd) args.push('-c', opts.cwd);
+    for (const [k, v] of Object.entries(opts.env ?? {})) args.push('-e', `${k}=${v}`);
     args.push(command);
     if (opts.remainOnExit) args.push(';', 'set-option', '-t', name, 'remain-on-exit', 'on');
     await this.check(args);

@@ -3,6 +3,9 @@
  * hands that value back, or fails after `timeoutMs` naming what it waited for and the last
  * value it saw (a screen capture, a file's content...), which makes a failure readable.
  *
+ * A call of `fn` that throws counts as "not yet" (handy for files that do not exist yet);
+ * the last error is in the timeout message.
+ *
  * Two ways to call it (the positional form is the first version's, kept for its callers):
  *   await waitFor(() => screen().includes('❯'), { timeoutMs: 5000, what: 'the input box' });
  *   await waitFor(() => done, 5000, 'the job');   // timeoutMs = 5000, what, intervalMs = 20
