@@ -1,0 +1,84 @@
+/**
+ * Shared setup for workflow tests: one Temporal test server per test file (the dev server,
+ * or the time-skipping test server), the workflow bundle built once per file and reused by
+ * every test's Worker, the Runtime installed once per process, and unique task queues.
+ *
+ *   before(async () => { env = await startDevEnv(); });
+ *   after(async () => { await env?.teardown(); });
+ *   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: uniqueQueue('send'),
+ *     workflowBundle: await workflowBundle(), activities });
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
+import { findTemporalBinary } from '../../src/temporal/cli-binary';
+
+let runtimeInstalled = false;
+
+/** Installs the Temporal Runtime (quiet logger) the first time it is called in this process. */
+export function installRuntimeOnce(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  if (Runtime._instance) return; // someone else made it already
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+/** A Temporal CLI dev server on 127.0.0.1 with our search attributes (no time skipping). */
+export async function startDevEnv(): Promise<TestWorkflowEnvironment> {
+  installRuntimeOnce();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: findTemporalBinary('temporal') },
+      ip: '127.0.0.1',
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: 'warn' },
+    },
+  });
+}
+
+/** The time-skipping test server: `env.sleep(ms)` and awaiting a result skip timers. */
+export async function startTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installRuntimeOnce();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: findTemporalBinary('temporal-test-server') } },
+  });
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/**
+ * The workflow code bundled once per process (per workflows path): `src/workflows` by default,
+ * or another workflows module (absolute path, e.g. `require.resolve('./my-test-workflows')`).
+ */
+export function workflowBundle(
+  workflowsPath: string = require.resolve('../../src/workflows'),
+): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+let queueCounter = 0;
+
+/** A task queue (or id) no other test in any process uses. */
+export function uniqueQueue(prefix: string): string {
+  queueCounter++;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${queueCounter}`;
+}
+
+/**
+ * The first ApplicationFailure in an error's cause chain (WorkflowFailedError → ActivityFailure
+ * → ApplicationFailure), or undefined. Use its `.type` to assert what went wrong.
+ */
+export function applicationFailureIn(err: unknown): ApplicationFailure | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 10; depth++) {
+    if (e instanceof ApplicationFailure) return e;
+    e = e.cause;
+  }
+  return undefined;
+}

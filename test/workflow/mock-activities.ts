@@ -1,0 +1,229 @@
+/**
+ * Mocked activities for sendDirective tests, typed as the real `Activities` so the compiler
+ * checks the contract. Every call is logged (start / end / error, with the calling workflow's
+ * id), each activity can be overridden per test, and requestPaneLock really signal-with-starts
+ * the paneLock workflow on the test's task queue, as the controller worker does.
+ */
+import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Context, heartbeat } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Activities } from '../../src/activities';
+import type { AckResult, AwaitAckInput } from '../../src/activities/ack';
+import type { DeliverInput, DeliverResult } from '../../src/activities/deliver';
+import type { RecoverResult, ScreenSummary } from '../../src/activities/session';
+import type { AuditRecord } from '../../src/contracts/audit';
+import type { PreflightReport } from '../../src/contracts/preflight';
+import { acquireSignal } from '../../src/workflows/pane-lock';
+
+export type ActivityName = keyof Activities;
+
+export interface Call {
+  name: ActivityName;
+  /** The workflow that ran the activity. */
+  workflowId: string;
+  phase: 'start' | 'end' | 'error';
+  input: unknown;
+}
+
+export interface ReportPatch {
+  session?: Partial<PreflightReport['session']>;
+  credentials?: Partial<PreflightReport['credentials']>;
+  settings?: Partial<PreflightReport['settings']>;
+  warnings?: string[];
+}
+
+export interface MockOptions {
+  client: Client;
+  taskQueue: string;
+  /** Changes to the default preflight report (alive session, valid token, short settle). */
+  report?: ReportPatch;
+  /** Idle timeout of the paneLock workflows started by requestPaneLock. */
+  lockIdleMs?: number;
+  overrides?: Partial<Activities>;
+}
+
+export interface MockActivities {
+  activities: Activities;
+  calls: Call[];
+  /** Every audit record written, in order. */
+  audits: AuditRecord[];
+  /** Names of the activities started (optionally only by one workflow), in order. */
+  started(workflowId?: string): ActivityName[];
+  count(name: ActivityName, workflowId?: string): number;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The id of the workflow that runs the current activity. */
+export function callerWorkflowId(): string {
+  return Context.current().info.workflowExecution?.workflowId ?? '?';
+}
+
+export function preflightReport(peer: string, patch: ReportPatch = {}): PreflightReport {
+  return {
+    peer,
+    hostname: `${peer}.test`,
+    peerNow: Date.now(),
+    uptimeSeconds: 3600,
+    loadAverage: [0.1, 0.2, 0.3],
+    session: { name: 'claude', alive: true, tmuxMissing: false, ...patch.session },
+    credentials: {
+      path: '~/.claude/.credentials.json',
+      expiresAt: Date.now() + 6 * 3600_000,
+      refreshDue: false,
+      ...patch.credentials,
+    },
+    gpus: null,
+    disk: { usePercent: 40, sizeKiB: 1_000_000, availKiB: 600_000 },
+    warnings: patch.warnings ?? [],
+    settings: {
+      ackTimeoutMs: 20_000,
+      settleMs: 10,
+      maxExtraEnters: 2,
+      busyWaitMs: 60_000,
+      recovery: 'tmux',
+      ...patch.settings,
+    },
+    elapsedMs: 5,
+  };
+}
+
+export function screen(state: string, patch: Partial<ScreenSummary> = {}): ScreenSummary {
+  return {
+    state,
+    input: '',
+    queued: false,
+    evidence: state === 'working' ? '✻ Thinking… (esc to interrupt)' : '❯',
+    turnsDone: 1,
+    promptEchoes: 1,
+    tail: `── ${state} ──`,
+    leftCopyMode: false,
+    ...patch,
+  };
+}
+
+/** A scripted sequence of screens for inspectScreen; the last one repeats. */
+export function screens(...seq: ScreenSummary[]): Activities['inspectScreen'] {
+  let i = 0;
+  return async () => {
+    const s = seq[Math.min(i, seq.length - 1)];
+    i++;
+    if (!s) throw new Error('screens() needs at least one screen');
+    return s;
+  };
+}
+
+export function deliverResult(input: DeliverInput): DeliverResult {
+  return {
+    path: input.path,
+    bytes: Buffer.byteLength(input.text, 'utf8'),
+    sha256: sha256Hex(input.text),
+    alreadyDelivered: false,
+  };
+}
+
+export function ackResult(input: AwaitAckInput): AckResult {
+  return {
+    outcome: input.queue ? 'queued' : 'acked',
+    evidence: input.queue ? 'queued message shown' : '✻ Thinking… (esc to interrupt)',
+    extraEnters: 0,
+    polls: 2,
+    elapsedMs: 150,
+  };
+}
+
+/** A promise the test resolves; activities waiting on it keep heartbeating. */
+export class Gate {
+  private open = false;
+  release(): void {
+    this.open = true;
+  }
+  async wait(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.open) {
+      if (Date.now() > deadline) throw new Error('the test never opened the gate');
+      heartbeat();
+      await delay(20);
+    }
+  }
+}
+
+export function mockActivities(opts: MockOptions): MockActivities {
+  const calls: Call[] = [];
+  const audits: AuditRecord[] = [];
+  const o = opts.overrides ?? {};
+
+  const logged = <A extends unknown[], R>(name: ActivityName, fn: (...args: A) => Promise<R>) => {
+    return async (...args: A): Promise<R> => {
+      const workflowId = callerWorkflowId();
+      calls.push({ name, workflowId, phase: 'start', input: args[0] });
+      try {
+        const r = await fn(...args);
+        calls.push({ name, workflowId, phase: 'end', input: args[0] });
+        return r;
+      } catch (err) {
+        calls.push({ name, workflowId, phase: 'error', input: args[0] });
+        throw err;
+      }
+    };
+  };
+
+  const activities: Activities = {
+    preflight: logged('preflight', o.preflight ?? (async ({ peer }) => preflightReport(peer, opts.report))),
+    refreshCredentials: logged(
+      'refreshCredentials',
+      o.refreshCredentials ??
+        (async () => ({
+          action: 'pushed' as const,
+          reason: 'peer token expires within the refresh window',
+          peerExpiresAtBefore: Date.now() + 60_000,
+          peerExpiresAtAfter: Date.now() + 8 * 3600_000,
+          controllerExpiresAt: Date.now() + 8 * 3600_000,
+        })),
+    ),
+    recoverSession: logged(
+      'recoverSession',
+      o.recoverSession ?? (async (): Promise<RecoverResult> => ({ method: 'tmux', waitedMs: 1200, state: 'idle' })),
+    ),
+    inspectScreen: logged('inspectScreen', o.inspectScreen ?? (async () => screen('idle'))),
+    deliver: logged('deliver', o.deliver ?? (async (input) => deliverResult(input))),
+    submit: logged('submit', o.submit ?? (async () => ({ pressed: true, state: 'idle' }))),
+    cleanupDelivery: logged('cleanupDelivery', o.cleanupDelivery ?? (async () => {})),
+    awaitAck: logged('awaitAck', o.awaitAck ?? (async (input) => ackResult(input))),
+    audit: logged(
+      'audit',
+      o.audit ??
+        (async (record) => {
+          audits.push(record);
+        }),
+    ),
+    requestPaneLock: logged(
+      'requestPaneLock',
+      o.requestPaneLock ??
+        (async ({ lockWorkflowId, leaseMs }) => {
+          await opts.client.workflow.signalWithStart('paneLock', {
+            workflowId: lockWorkflowId,
+            taskQueue: opts.taskQueue,
+            args: [{ idleMs: opts.lockIdleMs ?? 60_000 }],
+            signal: acquireSignal,
+            signalArgs: [{ requester: callerWorkflowId(), leaseMs }],
+          });
+        }),
+    ),
+  };
+
+  const started = (workflowId?: string): ActivityName[] =>
+    calls
+      .filter((c) => c.phase === 'start' && (workflowId === undefined || c.workflowId === workflowId))
+      .map((c) => c.name);
+  return {
+    activities,
+    calls,
+    audits,
+    started,
+    count: (name, workflowId) => started(workflowId).filter((n) => n === name).length,
+  };
+}

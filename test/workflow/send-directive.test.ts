@@ -1,0 +1,417 @@
+/**
+ * sendDirective on a real Temporal dev server with mocked activities: every branch of the
+ * send (refresh, recovery, screen checks, busy waiting, retries, input validation) and the
+ * pane lock serialising two sends to one peer.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { AuditRecord } from '../../src/contracts/audit';
+import { ErrorType } from '../../src/contracts/errors';
+import type { SendDirectiveInput, SendProgress, StepName } from '../../src/contracts/send';
+import { lockStateQuery, paneLockId } from '../../src/workflows/pane-lock';
+import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
+import { applicationFailureIn, startDevEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { Gate, ackResult, callerWorkflowId, mockActivities, screen, screens, sha256Hex } from './mock-activities';
+import type { MockActivities, MockOptions } from './mock-activities';
+
+let env: TestWorkflowEnvironment | undefined;
+
+before(async () => {
+  [env] = await Promise.all([startDevEnv(), workflowBundle()]);
+});
+
+after(async () => {
+  await env?.teardown();
+});
+
+function theEnv(): TestWorkflowEnvironment {
+  if (!env) throw new Error('the Temporal test environment did not start');
+  return env;
+}
+
+interface Harness {
+  peer: string;
+  taskQueue: string;
+  mock: MockActivities;
+  start(input?: Partial<SendDirectiveInput>, idPrefix?: string): Promise<WorkflowHandle<typeof sendDirective>>;
+  /** Runs `fn` while a fresh worker serves this test's task queue. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** A per-test harness: unique peer and task queue, mocked activities, a fresh worker. */
+function harness(opts: Omit<MockOptions, 'client' | 'taskQueue'> = {}): Harness {
+  const e = theEnv();
+  const taskQueue = uniqueQueue('send');
+  const peer = uniqueQueue('peer');
+  const mock = mockActivities({ ...opts, client: e.client, taskQueue });
+  return {
+    peer,
+    taskQueue,
+    mock,
+    start: (input = {}, idPrefix = 'send') =>
+      e.client.workflow.start(sendDirective, {
+        taskQueue,
+        workflowId: uniqueQueue(`${idPrefix}-${peer}`),
+        args: [{ peer, text: 'Please run the unit tests and report.', ...input }],
+      }),
+    run: async (fn) => {
+      const worker = await Worker.create({
+        connection: e.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities: mock.activities,
+      });
+      return worker.runUntil(fn);
+    },
+  };
+}
+
+/** Asserts the workflow failed with an ApplicationFailure of this type (anywhere in the cause chain). */
+async function assertFailsWith(handle: WorkflowHandle, type: string): Promise<ApplicationFailure> {
+  let caught: unknown;
+  try {
+    await handle.result();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(caught)}`);
+  const failure = applicationFailureIn(caught);
+  assert.ok(failure, `no ApplicationFailure in the cause chain of ${String(caught)}`);
+  assert.equal(failure.type, type, failure.message);
+  return failure;
+}
+
+const AUDIT_KEYS = new Set<keyof AuditRecord>([
+  'time',
+  'peer',
+  'workflowId',
+  'runId',
+  'requestedBy',
+  'path',
+  'bytes',
+  'sha256',
+  'outcome',
+  'error',
+  'extraEnters',
+  'credentials',
+  'recovered',
+  'steps',
+]);
+
+/** The audit line holds only the known fields, never the text itself nor anything secret-looking. */
+function assertAuditClean(record: AuditRecord, text: string, secrets: string[] = []): void {
+  for (const key of Object.keys(record)) {
+    assert.ok(AUDIT_KEYS.has(key as keyof AuditRecord), `unexpected audit field ${key}`);
+  }
+  const json = JSON.stringify(record);
+  assert.ok(!json.includes(text), 'the audit line holds the directive text');
+  assert.doesNotMatch(json, /sk-ant-|accessToken|refreshToken|"token"/i);
+  for (const s of secrets) assert.ok(!json.includes(s), 'the audit line holds a secret');
+}
+
+const stepNames = (steps: { step: StepName }[]) => steps.map((s) => s.step);
+
+void describe('sendDirective', () => {
+  void test('happy path: steps in order, acked, refresh and recovery skipped, clean audit line', async () => {
+    const h = harness();
+    const text = 'Please run the unit tests and report.';
+    const result = await h.run(async () => {
+      const handle = await h.start({ text, requestedBy: 'tester@controller' });
+      return handle.result();
+    });
+
+    assert.equal(result.outcome, 'acked');
+    assert.equal(result.path, 'light');
+    assert.equal(result.sha256, sha256Hex(text));
+    assert.equal(result.bytes, Buffer.byteLength(text));
+    assert.deepEqual(stepNames(result.steps), [
+      'preflight',
+      'refreshCredentials',
+      'recoverSession',
+      'paneLock',
+      'inspectScreen',
+      'deliver',
+      'settle',
+      'submit',
+      'awaitAck',
+      'audit',
+    ]);
+    const status = Object.fromEntries(result.steps.map((s) => [s.step, s.status]));
+    assert.equal(status.refreshCredentials, 'skipped');
+    assert.equal(status.recoverSession, 'skipped');
+    for (const s of result.steps.filter((x) => x.status !== 'skipped')) assert.equal(s.status, 'done', s.step);
+    assert.deepEqual(h.mock.started(), [
+      'preflight',
+      'requestPaneLock',
+      'inspectScreen',
+      'deliver',
+      'submit',
+      'awaitAck',
+      'cleanupDelivery',
+      'audit',
+    ]);
+
+    assert.equal(h.mock.audits.length, 1);
+    const rec = h.mock.audits[0]!;
+    assert.equal(rec.outcome, 'acked');
+    assert.equal(rec.sha256, sha256Hex(text));
+    assert.equal(rec.bytes, Buffer.byteLength(text));
+    assert.equal(rec.peer, h.peer);
+    assert.equal(rec.workflowId, result.workflowId);
+    assert.equal(rec.requestedBy, 'tester@controller');
+    assert.equal(rec.recovered, false);
+    assert.equal(rec.error, undefined);
+    assert.ok(!rec.steps.some((s) => s.step === 'audit'));
+    assertAuditClean(rec, text);
+  });
+
+  void test('refreshDue: credentials are pushed, the token never reaches the audit line or history', async () => {
+    const token = 'sk-ant-oat01-FAKEFAKEFAKEFAKEFAKE';
+    const h = harness({
+      report: { credentials: { refreshDue: true, expiresAt: Date.now() + 60_000 } },
+      overrides: {
+        refreshCredentials: async () => {
+          // The real activity reads and writes the token itself; only metadata leaves it.
+          const secret = token;
+          return {
+            action: 'pushed',
+            reason: `pushed ${secret.length} bytes`,
+            peerExpiresAtBefore: Date.now() + 60_000,
+            peerExpiresAtAfter: Date.now() + 8 * 3600_000,
+            controllerExpiresAt: Date.now() + 8 * 3600_000,
+          };
+        },
+      },
+    });
+    const { result, history } = await h.run(async () => {
+      const handle = await h.start();
+      const result = await handle.result();
+      return { result, history: await handle.fetchHistory() };
+    });
+    assert.equal(result.outcome, 'acked');
+    assert.equal(h.mock.count('refreshCredentials'), 1);
+    assert.ok(h.mock.started().indexOf('refreshCredentials') < h.mock.started().indexOf('deliver'));
+    const step = result.steps.find((s) => s.step === 'refreshCredentials');
+    assert.equal(step?.status, 'done');
+    assert.match(step?.detail ?? '', /^pushed/);
+    const rec = h.mock.audits[0]!;
+    assert.equal(rec.credentials, 'pushed');
+    assertAuditClean(rec, 'Please run the unit tests', [token]);
+    assert.ok(!JSON.stringify(history).includes(token), 'the token is in the workflow history');
+  });
+
+  void test('dead session: recoverSession runs before deliver', async () => {
+    const h = harness({ report: { session: { alive: false } } });
+    const result = await h.run(async () => (await h.start()).result());
+    assert.equal(result.outcome, 'acked');
+    const order = h.mock.started();
+    assert.equal(h.mock.count('recoverSession'), 1);
+    assert.ok(order.indexOf('recoverSession') < order.indexOf('requestPaneLock'));
+    assert.ok(order.indexOf('recoverSession') < order.indexOf('deliver'));
+    assert.equal(result.steps.find((s) => s.step === 'recoverSession')?.status, 'done');
+    assert.equal(h.mock.audits[0]?.recovered, true);
+  });
+
+  void test('dialog on screen: fails non-retryably with DialogOnScreen, nothing typed', async () => {
+    const h = harness({
+      overrides: { inspectScreen: screens(screen('dialog:trust', { evidence: 'Do you trust the files in this folder?' })) },
+    });
+    const failure = await h.run(async () => assertFailsWith(await h.start(), ErrorType.DialogOnScreen));
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /trust dialog/);
+    assert.equal(h.mock.count('deliver'), 0);
+    assert.equal(h.mock.count('submit'), 0);
+    assert.equal(h.mock.count('inspectScreen'), 1);
+    const rec = h.mock.audits[0]!;
+    assert.equal(rec.outcome, 'failed');
+    assert.equal(rec.error?.type, ErrorType.DialogOnScreen);
+  });
+
+  void test('error screen: fails with AgentError', async () => {
+    const h = harness({
+      overrides: { inspectScreen: screens(screen('error:oauth', { evidence: 'API Error: 401 · Please run /login' })) },
+    });
+    await h.run(async () => assertFailsWith(await h.start(), ErrorType.AgentError));
+    assert.equal(h.mock.count('deliver'), 0);
+    assert.equal(h.mock.audits[0]?.error?.type, ErrorType.AgentError);
+  });
+
+  void test("input box holding someone's text: fails with InputOccupied", async () => {
+    const h = harness({ overrides: { inspectScreen: screens(screen('idle', { input: 'half-typed note from a person' })) } });
+    const failure = await h.run(async () => assertFailsWith(await h.start(), ErrorType.InputOccupied));
+    assert.match(failure.message, /half-typed note/);
+    assert.equal(h.mock.count('deliver'), 0);
+  });
+
+  void test('busy agent: waits (progress shows waitingFor), then delivers and acks', async () => {
+    const h = harness({ overrides: { inspectScreen: screens(screen('working'), screen('working'), screen('idle')) } });
+    const { result, seen } = await h.run(async () => {
+      const handle = await h.start();
+      const seen = await waitFor(
+        async () => {
+          const p = await handle.query(progressQuery);
+          return p.phase === 'waitIdle' && p.waitingFor ? p : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the send to report it waits for a busy agent' },
+      );
+      return { result: await handle.result(), seen };
+    });
+    assert.match(seen.waitingFor ?? '', /busy/);
+    assert.equal(h.mock.count('deliver', seen.workflowId), 1, 'not delivered while waiting');
+    assert.equal(result.outcome, 'acked');
+    assert.equal(h.mock.count('inspectScreen'), 3);
+    assert.ok(stepNames(result.steps).includes('waitIdle'));
+    assert.ok(stepNames(result.steps).indexOf('waitIdle') < stepNames(result.steps).indexOf('deliver'));
+    const ack = h.mock.calls.find((c) => c.name === 'awaitAck' && c.phase === 'start');
+    assert.equal((ack?.input as { queue: boolean }).queue, false);
+  });
+
+  void test('busy agent with queue: true: no waiting, awaitAck asked to accept a queued message', async () => {
+    const h = harness({ overrides: { inspectScreen: screens(screen('working')) } });
+    const result = await h.run(async () => (await h.start({ queue: true })).result());
+    assert.equal(result.outcome, 'queued');
+    assert.equal(h.mock.count('inspectScreen'), 1);
+    assert.ok(!stepNames(result.steps).includes('waitIdle'));
+    const ack = h.mock.calls.find((c) => c.name === 'awaitAck' && c.phase === 'start');
+    assert.equal((ack?.input as { queue: boolean }).queue, true);
+    assert.equal(h.mock.audits[0]?.outcome, 'queued');
+  });
+
+  void test('busy beyond busyWaitMs: fails with BusyTimeout, nothing delivered', async () => {
+    const h = harness({
+      report: { settings: { busyWaitMs: 500 } },
+      overrides: { inspectScreen: screens(screen('working')) },
+    });
+    const failure = await h.run(async () => assertFailsWith(await h.start(), ErrorType.BusyTimeout));
+    assert.match(failure.message, /--queue/);
+    assert.equal(h.mock.count('deliver'), 0);
+    assert.ok(h.mock.count('inspectScreen') >= 2);
+    assert.equal(h.mock.audits[0]?.error?.type, ErrorType.BusyTimeout);
+  });
+
+  void test('invalid input fails with InvalidInput before any activity runs', async () => {
+    const h = harness();
+    const cases: Partial<SendDirectiveInput>[] = [
+      { text: '' },
+      { text: '   \n ' },
+      { peer: 'bad peer!' },
+      { peer: '-starts-with-dash' },
+      { mode: 'light', text: 'line one\nline two' },
+      { text: 'nul\0byte', mode: 'heavy' },
+    ];
+    await h.run(async () => {
+      for (const input of cases) {
+        const failure = await assertFailsWith(await h.start(input), ErrorType.InvalidInput);
+        assert.equal(failure.nonRetryable, true, JSON.stringify(input));
+      }
+    });
+    assert.deepEqual(h.mock.calls, []);
+  });
+
+  void test('deliver failing every time: fails after the retry policy, audits failed, releases the lock', async () => {
+    const h = harness({
+      overrides: {
+        deliver: async () => {
+          throw ApplicationFailure.retryable('paste-buffer failed: no such pane', ErrorType.PeerCommandFailed);
+        },
+      },
+    });
+    const lockState = await h.run(async () => {
+      const handle = await h.start();
+      const failure = await assertFailsWith(handle, ErrorType.PeerCommandFailed);
+      assert.match(failure.message, /no such pane/);
+      const lock = theEnv().client.workflow.getHandle(paneLockId(h.peer, 'claude'));
+      return waitFor(
+        async () => {
+          const s = await lock.query(lockStateQuery);
+          return s.holder === null ? s : undefined;
+        },
+        { timeoutMs: 5000, what: 'the pane lock to have no holder' },
+      );
+    });
+    assert.equal(h.mock.count('deliver'), 5, 'the delivery retry policy allows 5 attempts');
+    assert.deepEqual(lockState, { holder: null, waiting: [], grants: 1 });
+    assert.equal(h.mock.count('submit'), 0);
+    const rec = h.mock.audits[0]!;
+    assert.equal(rec.outcome, 'failed');
+    assert.equal(rec.error?.type, ErrorType.PeerCommandFailed);
+    assert.equal(rec.sha256, undefined, 'nothing was delivered');
+    assert.equal(rec.steps.find((s) => s.step === 'deliver')?.status, 'failed');
+  });
+
+  void test('two sends to one peer: the second waits on the pane lock, deliveries never interleave', async () => {
+    const gate = new Gate();
+    let firstId = '';
+    const h = harness({
+      overrides: {
+        awaitAck: async (input) => {
+          if (callerWorkflowId() === firstId) await gate.wait();
+          return ackResult(input);
+        },
+      },
+    });
+    const { a, b, waitingB, lockWhileBlocked } = await h.run(async () => {
+      const first = await h.start({ text: 'first directive' }, 'a');
+      firstId = first.workflowId;
+      await waitFor(() => h.mock.calls.some((c) => c.name === 'awaitAck' && c.workflowId === firstId), {
+        timeoutMs: 10_000,
+        what: 'the first send to reach awaitAck',
+      });
+      const second = await h.start({ text: 'second directive' }, 'b');
+      const waitingB: SendProgress = await waitFor(
+        async () => {
+          const p = await second.query(progressQuery);
+          return p.phase === 'paneLock' && p.waitingFor ? p : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the second send to wait on the pane lock' },
+      );
+      const lock = theEnv().client.workflow.getHandle(paneLockId(h.peer, 'claude'));
+      const lockWhileBlocked = await lock.query(lockStateQuery);
+      gate.release();
+      return { a: await first.result(), b: await second.result(), waitingB, lockWhileBlocked };
+    });
+
+    assert.match(waitingB.waitingFor ?? '', /holds the pane/);
+    assert.equal(waitingB.steps.find((s) => s.step === 'paneLock')?.status, 'waiting');
+    assert.equal(lockWhileBlocked.holder, a.workflowId);
+    assert.deepEqual(lockWhileBlocked.waiting, [b.workflowId]);
+    assert.equal(a.outcome, 'acked');
+    assert.equal(b.outcome, 'acked');
+
+    // The pane is used by one send at a time: A's deliver, submit and ack all end before B's deliver starts.
+    const events = h.mock.calls
+      .filter((c) => ['deliver', 'submit', 'awaitAck'].includes(c.name))
+      .map((c) => `${c.workflowId === a.workflowId ? 'A' : 'B'}:${c.name}:${c.phase}`);
+    assert.deepEqual(events, [
+      'A:deliver:start',
+      'A:deliver:end',
+      'A:submit:start',
+      'A:submit:end',
+      'A:awaitAck:start',
+      'A:awaitAck:end',
+      'B:deliver:start',
+      'B:deliver:end',
+      'B:submit:start',
+      'B:submit:end',
+      'B:awaitAck:start',
+      'B:awaitAck:end',
+    ]);
+  });
+
+  void test(
+    'after waiting for a busy agent, the inspectScreen step is closed too',
+    { todo: 'bug: send-directive.ts leaves the inspectScreen step "running" once waitIdle begins' },
+    async () => {
+      const h = harness({ overrides: { inspectScreen: screens(screen('working'), screen('idle')) } });
+      const result = await h.run(async () => (await h.start()).result());
+      const inspect = result.steps.find((s) => s.step === 'inspectScreen');
+      assert.equal(inspect?.status, 'done');
+      assert.notEqual(inspect?.endedAt, undefined);
+    },
+  );
+});
