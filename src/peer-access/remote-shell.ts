@@ -12,6 +12,10 @@
  * and stderr holds `\nMARKER\n`; everything before the `\n` that starts the framing is the
  * command's own output, byte for byte (a missing trailing newline stays missing).
  * Commands are run one at a time; the caller serializes them.
+ *
+ * Closing the channel does not stop a running command (and sshd keeps the session, one of its
+ * MaxSessions, until the shell exits), so on a timeout the owner kills the shell's process
+ * group through another channel: see `pgid`.
  */
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
@@ -26,12 +30,29 @@ export interface RawResult {
   stderr: string;
 }
 
-/** The text written to the shell for one command. */
-export function frameCommand(argv: readonly string[], stdin: Buffer | undefined, marker: string): string {
+/** The shell line for one command: in a subshell, stdin from /dev/null or from inline base64. */
+export function commandLine(argv: readonly string[], stdin: Buffer | undefined): string {
   const cmd = `( ${shJoin(argv)} )`;
-  const run =
-    stdin === undefined ? `${cmd} </dev/null` : `printf '%s' ${shQuote(stdin.toString('base64'))} | base64 -d | ${cmd}`;
-  return `${run}\n__pc=$?; printf '\\n%s %s\\n' ${marker} "$__pc"; printf '\\n%s\\n' ${marker} >&2\n`;
+  if (stdin === undefined) return `${cmd} </dev/null`;
+  return `printf '%s' ${shQuote(stdin.toString('base64'))} | base64 -d | ${cmd}`;
+}
+
+/** The text written to the shell: the command line, then the framing. */
+export function frameLine(line: string, marker: string): string {
+  return `${line}\n__pc=$?; printf '\\n%s %s\\n' ${marker} "$__pc"; printf '\\n%s\\n' ${marker} >&2\n`;
+}
+
+/**
+ * Prints the process group of the shell that runs it (field 5 of /proc/$$/stat). sshd starts
+ * every session in its own session and process group, so killing that group stops the session's
+ * shell and every command it started, but no daemon that detached itself (a tmux server).
+ */
+export const PRINT_PGID = `read -r __1 __2 __3 __4 __pg __6 </proc/$$/stat 2>/dev/null; printf '%s' "$__pg"`;
+
+/** A process group id as printed by PRINT_PGID, or undefined when it is not a plausible one. */
+export function parsePgid(text: string): string | undefined {
+  const t = text.trim();
+  return /^\d+$/.test(t) && Number(t) > 1 ? t : undefined;
 }
 
 export function newMarker(): string {
@@ -125,12 +146,25 @@ export class RemoteShell {
     return this.current !== undefined;
   }
 
+  /** Process group of the remote shell (see PRINT_PGID), known after init(). */
+  pgid: string | undefined;
+
+  /** Learns the shell's process group, so a timed-out command can be killed with it. */
+  async init(): Promise<void> {
+    const r = await this.runLine(PRINT_PGID);
+    this.pgid = parsePgid(r.stdout);
+  }
+
   /** Runs one command; only one may be in flight. */
   run(argv: readonly string[], stdin: Buffer | undefined): Promise<RawResult> {
+    return this.runLine(commandLine(argv, stdin));
+  }
+
+  private runLine(line: string): Promise<RawResult> {
     if (this.closedFlag) return Promise.reject(new PeerUnreachable(this.peer, 'the remote shell is closed'));
     if (this.current) return Promise.reject(new Error('RemoteShell.run: a command is already running'));
     const marker = newMarker();
-    const script = frameCommand(argv, stdin, marker);
+    const script = frameLine(line, marker);
     return new Promise<RawResult>((resolve, reject) => {
       this.current = { out: new MarkerStream(marker), err: new MarkerStream(marker), resolve, reject };
       this.channel.write(script);

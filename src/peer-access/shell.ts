@@ -163,3 +163,12 @@ export function hasLifecycle(shell: PeerShell): shell is PeerShell & PeerShellLi
   const s = shell as Partial<PeerShellLifecycle>;
   return typeof s.isAlive === 'boolean' && typeof s.onClose === 'function';
 }
+
+/** The error an aborted command rejects with: the signal's reason when it is an Error, else an AbortError. */
+export function abortError(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  if (r instanceof Error) return r;
+  const e = new Error(typeof r === 'string' ? r : 'the operation was aborted');
+  e.name = 'AbortError';
+  return e;
+}

@@ -105,6 +105,8 @@ export class SftpFiles {
       }
       try {
         await call<void>((cb) => sftp.mkdir(dir, { mode }, (e) => cb(e, undefined)));
+        // The server's umask cuts the mode: set it on the directory we created.
+        await call<void>((cb) => sftp.chmod(dir, mode, (e) => cb(e, undefined)));
       } catch (err) {
         // Lost a race with another creator? Fine if it is a directory now.
         const again = await call<{ isDirectory(): boolean }>((cb) => sftp.stat(dir, cb)).catch(() => undefined);

@@ -14,11 +14,11 @@
  * Closing a channel does not stop the remote process: wrap long commands in `timeout`.
  */
 import type { Client, ClientChannel } from 'ssh2';
-import { MAX_INLINE_STDIN, RemoteShell } from './remote-shell';
+import { MAX_INLINE_STDIN, PRINT_PGID, RemoteShell, parsePgid } from './remote-shell';
 import { connectClient } from './ssh-connect';
 import type { SshTarget } from './ssh-connect';
 import { SftpFiles } from './ssh-sftp';
-import { PeerCommandTimeout, PeerUnreachable, describeCommand, shJoin } from './shell';
+import { PeerCommandTimeout, PeerUnreachable, abortError, describeCommand, shJoin } from './shell';
 import type { ExecOptions, ExecResult, FileStat, PeerShell, PeerShellLifecycle, WriteFileOptions } from './shell';
 
 export type { SshTarget } from './ssh-connect';
@@ -40,14 +40,6 @@ interface Job {
 
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const r: unknown = signal.reason;
-  if (r instanceof Error) return r;
-  const e = new Error(typeof r === 'string' ? r : 'the operation was aborted');
-  e.name = 'AbortError';
-  return e;
 }
 
 export class SshShell implements PeerShell, PeerShellLifecycle {
@@ -197,7 +189,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
         () => stop(new PeerCommandTimeout(this.peer, describeCommand(job.argv), timeoutMs)),
         timeoutMs,
       );
-      const onAbort = (): void => stop(abortReason(signal!));
+      const onAbort = (): void => stop(abortError(signal!));
       job.finish = (err, result) => {
         if (job.state === 'done') return;
         job.state = 'done';
@@ -229,6 +221,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
         job.kill = () => {
           if (this.shell === shell) this.shell = undefined;
           shell.destroy();
+          this.killGroup(shell.pgid);
         };
         try {
           const r = await shell.run(job.argv, job.stdin);
@@ -247,20 +240,20 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
     if (this.shell && !this.shell.closed) return Promise.resolve(this.shell);
     if (!this.alive || Date.now() < this.shellRetryAt) return Promise.resolve(undefined);
     if (this.shellOpening) return this.shellOpening;
-    const opening = this.openChannel('/bin/sh').then(
-      (ch) => {
+    const opening = this.openChannel('/bin/sh')
+      .then(async (ch) => {
         const shell = new RemoteShell(this.peer, ch, () => {
           if (this.shell === shell) this.shell = undefined;
         });
+        await shell.init();
         this.shell = this.alive ? shell : undefined;
         if (!this.alive) shell.destroy();
         return this.shell;
-      },
-      () => {
+      })
+      .catch(() => {
         this.shellRetryAt = Date.now() + SHELL_RETRY_MS;
         return undefined;
-      },
-    );
+      });
     this.shellOpening = opening;
     void opening.finally(() => {
       if (this.shellOpening === opening) this.shellOpening = undefined;
@@ -286,23 +279,37 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
       if (job.state !== 'running') return;
       let ch: ClientChannel;
       try {
-        ch = await this.openChannel(shJoin(job.argv));
+        // The first stderr line is the session's process group, so a timeout can kill it.
+        ch = await this.openChannel(`${PRINT_PGID} >&2; echo >&2; exec ${shJoin(job.argv)}`);
       } catch (err) {
         const e = err as Error;
         job.finish(new PeerUnreachable(this.peer, `cannot open an exec channel: ${e.message}`, { cause: e }));
         return;
       }
+      let pgid: string | undefined;
+      job.kill = () => {
+        ch.destroy();
+        this.killGroup(pgid);
+      };
       if (job.state !== 'running') {
         ch.destroy();
         return;
       }
-      job.kill = () => ch.destroy();
       const result = await new Promise<ExecResult>((resolve) => {
         const out: Buffer[] = [];
         const err: Buffer[] = [];
+        let head: Buffer | undefined = Buffer.alloc(0); // stderr until the pgid line is complete
         let code: number | null = null;
         ch.on('data', (d: Buffer) => out.push(d));
-        ch.stderr.on('data', (d: Buffer) => err.push(d));
+        ch.stderr.on('data', (d: Buffer) => {
+          if (head === undefined) return void err.push(d);
+          head = Buffer.concat([head, d]);
+          const nl = head.indexOf(0x0a);
+          if (nl < 0) return;
+          pgid = parsePgid(head.toString('latin1', 0, nl));
+          err.push(head.subarray(nl + 1));
+          head = undefined;
+        });
         ch.on('exit', (c: number | null) => {
           if (typeof c === 'number') code = c; // (null, signal, …) when killed by a signal
         });
@@ -316,6 +323,25 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
     } finally {
       this.releaseExecSlot();
     }
+  }
+
+  /**
+   * Kills a remote process group (a timed-out command and the shell that ran it) through a
+   * short exec channel. Closing a channel alone leaves the command running, and sshd keeps
+   * its session (one of MaxSessions) until the shell exits. Best effort, never throws.
+   */
+  private killGroup(pgid: string | undefined): void {
+    if (pgid === undefined || !this.alive) return;
+    this.openChannel(`kill -KILL -- -${pgid}`).then(
+      (ch) => {
+        ch.on('error', () => undefined);
+        ch.resume();
+        ch.stderr.resume();
+        setTimeout(() => ch.destroy(), 5000).unref();
+        ch.end();
+      },
+      () => undefined,
+    );
   }
 
   private acquireExecSlot(): Promise<void> {

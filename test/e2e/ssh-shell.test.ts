@@ -3,7 +3,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { PeerShellPool } from '../../src/peer-access/pool';
 import {
   HostKeyRejected,
+  HostKeyRevoked,
   PeerAuthFailed,
   PeerCommandTimeout,
   PeerFileNotFound,
@@ -18,11 +19,21 @@ import {
 } from '../../src/peer-access/shell';
 import type { PeerShell } from '../../src/peer-access/shell';
 import { SshShell } from '../../src/peer-access/ssh-shell';
-import { startSshd } from '../helpers/sshd';
+import { descendants, startSshd } from '../helpers/sshd';
 import type { SshdFixture } from '../helpers/sshd';
 import { waitFor } from '../helpers/wait';
 
 const run = promisify(execFile);
+
+/** Descendants of the fixture's sshd whose command line holds `tag`. */
+async function tagged(tag: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of await descendants(sshd.pid)) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(tag)) found.push(pid);
+  }
+  return found;
+}
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 let sshd: SshdFixture;
@@ -150,6 +161,20 @@ void describe('SshShell.exec', () => {
     assert.ok(shell.isAlive);
   });
 
+  void it('kills timed-out commands, so sessions do not pile up past MaxSessions', async () => {
+    const tag = `peer-comms-tag-${randomBytes(4).toString('hex')}`;
+    for (let i = 0; i < 12; i++) {
+      // persistent-shell path and exec-channel path (stdin above 256 KiB)
+      await assert.rejects(shell.exec(['sh', '-c', 'sleep 30', tag], { timeoutMs: 100 }), PeerCommandTimeout);
+      await assert.rejects(
+        shell.exec(['sh', '-c', 'sleep 30', tag], { timeoutMs: 100, stdin: Buffer.alloc(300_000) }),
+        PeerCommandTimeout,
+      );
+    }
+    await waitFor(async () => (await tagged(tag)).length === 0, 5000, 'the timed-out commands to be killed');
+    assert.equal((await shell.exec(['printf', '%s', 'fine'])).stdout, 'fine');
+  });
+
   void it('a command queued behind a timed-out one still runs', async () => {
     const slow = shell.exec(['sleep', '3'], { timeoutMs: 200 });
     const next = shell.exec(['printf', '%s', 'queued']);
@@ -207,6 +232,18 @@ void describe('SshShell.connect failures', () => {
     });
   });
 
+  void it('refuses a key marked @revoked', async () => {
+    const path = join(sshd.dir, 'kh-revoked');
+    await writeFile(path, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n@revoked * ${sshd.hostPublicKey}\n`);
+    await assert.rejects(SshShell.connect({ ...sshd.target(), knownHostsPath: path }), (err: unknown) => {
+      assert.ok(err instanceof HostKeyRevoked, String(err));
+      assert.ok(err instanceof HostKeyRejected);
+      assert.equal(err.fingerprint, sshd.hostKeyFingerprint);
+      assert.match(err.message, /@revoked/);
+      return true;
+    });
+  });
+
   void it('accepts a hashed known_hosts', async () => {
     const path = await sshd.writeKnownHosts('hashed', 'kh-hashed');
     const s = await SshShell.connect({ ...sshd.target(), knownHostsPath: path });
@@ -245,6 +282,9 @@ void describe('SshShell files (SFTP)', () => {
     await shell.mkdirp(join(dir, 'a/b'), 0o700);
     const st = await shell.stat(join(dir, 'a/b'));
     assert.equal(st?.mode, 0o700);
+    await shell.mkdirp(join(dir, 'open/wide'), 0o777);
+    assert.equal((await shell.stat(join(dir, 'open')))?.mode, 0o777);
+    assert.equal((await shell.stat(join(dir, 'open/wide')))?.mode, 0o777);
     const path = join(dir, 'a/b/creds.json');
     await shell.writeFile(path, '{"old":true}', { mode: 0o644 });
     await shell.writeFile(path, '{"token":"x"}', { mode: 0o600, atomic: true });

@@ -41,6 +41,8 @@ export interface SshdFixture {
   dir: string;
   /** pid of the listening sshd. */
   pid: number;
+  /** What sshd has written to stderr so far (its log, with -e). */
+  log(): string;
   target(peer?: string): SshTarget;
   /** Writes a known_hosts file of the given kind into the fixture dir; returns its path. */
   writeKnownHosts(kind: KnownHostsKind | 'wrong-key', name?: string): Promise<string>;
@@ -158,7 +160,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdFixture> {
         if (attempt === 2 || !String(e).includes('Bind to port')) throw e;
       }
     }
-    const { child } = started!;
+    const { child, stderr } = started!;
     const pid = child.pid!;
 
     const writeKnownHosts = async (kind: KnownHostsKind | 'wrong-key', name?: string): Promise<string> => {
@@ -192,6 +194,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdFixture> {
       hostPublicKey,
       dir,
       pid,
+      log: stderr,
       target: (peer = 'test') => ({ peer, host: '127.0.0.1', port, user, privateKeyPath: clientKey, knownHostsPath }),
       writeKnownHosts,
       killConnections: async () => {
