@@ -11,10 +11,17 @@
  * aborted; PeerUnreachable when the connection or the persistent shell is lost mid-command
  * (the command may or may not have run). On the exec-channel path a channel that closes
  * without an exit status resolves with `code: null`, never as success.
- * Closing a channel does not stop the remote process: wrap long commands in `timeout`.
+ *
+ * Closing a channel does not stop the remote process (and sshd keeps that session, one of its
+ * MaxSessions, until the shell exits), so on timeout or abort the command's process group is
+ * killed through a short extra exec channel. That group is the sshd session's: it holds the
+ * command and anything the shell's commands left running in the background, but not daemons
+ * that detached themselves (a tmux server, a systemd unit). A command that must not be cut off mid-way should carry its own
+ * shorter deadline (coreutils `timeout`).
  */
 import type { Client, ClientChannel } from 'ssh2';
-import { MAX_INLINE_STDIN, PRINT_PGID, RemoteShell, parsePgid } from './remote-shell';
+import { ChannelSlots, collectExecChannel, execChannelCommand } from './exec-channel';
+import { MAX_INLINE_STDIN, RemoteShell } from './remote-shell';
 import { connectClient } from './ssh-connect';
 import type { SshTarget } from './ssh-connect';
 import { SftpFiles } from './ssh-sftp';
@@ -54,8 +61,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   private readonly queue: Job[] = [];
   private pumping = false;
 
-  private execChannels = 0;
-  private readonly execWaiters: (() => void)[] = [];
+  private readonly execSlots = new ChannelSlots(MAX_EXEC_CHANNELS);
 
   private constructor(
     target: SshTarget,
@@ -274,13 +280,12 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   }
 
   private async runOnExecChannel(job: Job): Promise<void> {
-    await this.acquireExecSlot();
+    await this.execSlots.acquire();
     try {
       if (job.state !== 'running') return;
       let ch: ClientChannel;
       try {
-        // The first stderr line is the session's process group, so a timeout can kill it.
-        ch = await this.openChannel(`${PRINT_PGID} >&2; echo >&2; exec ${shJoin(job.argv)}`);
+        ch = await this.openChannel(execChannelCommand(job.argv));
       } catch (err) {
         const e = err as Error;
         job.finish(new PeerUnreachable(this.peer, `cannot open an exec channel: ${e.message}`, { cause: e }));
@@ -295,33 +300,10 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
         ch.destroy();
         return;
       }
-      const result = await new Promise<ExecResult>((resolve) => {
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        let head: Buffer | undefined = Buffer.alloc(0); // stderr until the pgid line is complete
-        let code: number | null = null;
-        ch.on('data', (d: Buffer) => out.push(d));
-        ch.stderr.on('data', (d: Buffer) => {
-          if (head === undefined) return void err.push(d);
-          head = Buffer.concat([head, d]);
-          const nl = head.indexOf(0x0a);
-          if (nl < 0) return;
-          pgid = parsePgid(head.toString('latin1', 0, nl));
-          err.push(head.subarray(nl + 1));
-          head = undefined;
-        });
-        ch.on('exit', (c: number | null) => {
-          if (typeof c === 'number') code = c; // (null, signal, …) when killed by a signal
-        });
-        ch.on('error', () => undefined); // 'close' follows
-        ch.on('close', () =>
-          resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-        );
-        ch.end(job.stdin ?? Buffer.alloc(0));
-      });
+      const result = await collectExecChannel(ch, job.stdin, (g) => (pgid = g));
       job.finish(undefined, result);
     } finally {
-      this.releaseExecSlot();
+      this.execSlots.release();
     }
   }
 
@@ -342,19 +324,5 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
       },
       () => undefined,
     );
-  }
-
-  private acquireExecSlot(): Promise<void> {
-    if (this.execChannels < MAX_EXEC_CHANNELS) {
-      this.execChannels++;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve) => this.execWaiters.push(resolve));
-  }
-
-  private releaseExecSlot(): void {
-    const next = this.execWaiters.shift();
-    if (next) next();
-    else this.execChannels--;
   }
 }

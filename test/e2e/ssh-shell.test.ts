@@ -175,6 +175,18 @@ void describe('SshShell.exec', () => {
     assert.equal((await shell.exec(['printf', '%s', 'fine'])).stdout, 'fine');
   });
 
+  void it('a timeout does not kill a tmux server started through the same shell', async () => {
+    const sock = `pc-ssh-test-${randomBytes(4).toString('hex')}`;
+    try {
+      const started = await shell.exec(['tmux', '-L', sock, 'new-session', '-d', '-s', 'keep', 'sleep 600']);
+      assert.equal(started.code, 0, started.stderr);
+      await assert.rejects(shell.exec(['sleep', '30'], { timeoutMs: 100 }), PeerCommandTimeout);
+      assert.equal((await shell.exec(['tmux', '-L', sock, 'has-session', '-t', 'keep'])).code, 0);
+    } finally {
+      await run('tmux', ['-L', sock, 'kill-server']).catch(() => undefined);
+    }
+  });
+
   void it('a command queued behind a timed-out one still runs', async () => {
     const slow = shell.exec(['sleep', '3'], { timeoutMs: 200 });
     const next = shell.exec(['printf', '%s', 'queued']);
