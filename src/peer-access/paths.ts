@@ -26,12 +26,3 @@ export function sftpPath(peer: string, path: string): string {
   if (path.startsWith('~')) throw new Error(`${peer}: path ${JSON.stringify(path)}: only "~/" (own home) is supported`);
   return path;
 }
-
-/** Parent directory of a POSIX path, or undefined for `/`, `.` and a bare name. */
-export function posixParent(path: string): string | undefined {
-  const trimmed = path.replace(/\/+$/, '');
-  const i = trimmed.lastIndexOf('/');
-  if (i < 0) return undefined;
-  if (i === 0) return '/';
-  return trimmed.slice(0, i);
-}
