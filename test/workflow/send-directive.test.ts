@@ -114,6 +114,19 @@ function assertAuditClean(record: AuditRecord, text: string, secrets: string[] =
   for (const s of secrets) assert.ok(!json.includes(s), 'the audit line holds a secret');
 }
 
+/** Every string in a value, payload bytes decoded as UTF-8 (history payloads are bytes, not text). */
+function decodedText(value: unknown): string {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (v instanceof Uint8Array) out.push(Buffer.from(v).toString('utf8'));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return out.join('\n');
+}
+
 const stepNames = (steps: { step: StepName }[]) => steps.map((s) => s.step);
 
 void describe('sendDirective', () => {
@@ -202,7 +215,9 @@ void describe('sendDirective', () => {
     const rec = h.mock.audits[0]!;
     assert.equal(rec.credentials, 'pushed');
     assertAuditClean(rec, 'Please run the unit tests', [token]);
-    assert.ok(!JSON.stringify(history).includes(token), 'the token is in the workflow history');
+    const historyText = decodedText(history);
+    assert.ok(historyText.includes('Please run the unit tests'), 'history payloads were not decoded');
+    assert.ok(!historyText.includes(token), 'the token is in the workflow history');
   });
 
   void test('dead session: recoverSession runs before deliver', async () => {
@@ -219,7 +234,9 @@ void describe('sendDirective', () => {
 
   void test('dialog on screen: fails non-retryably with DialogOnScreen, nothing typed', async () => {
     const h = harness({
-      overrides: { inspectScreen: screens(screen('dialog:trust', { evidence: 'Do you trust the files in this folder?' })) },
+      overrides: {
+        inspectScreen: screens(screen('dialog:trust', { evidence: 'Do you trust the files in this folder?' })),
+      },
     });
     const failure = await h.run(async () => assertFailsWith(await h.start(), ErrorType.DialogOnScreen));
     assert.equal(failure.nonRetryable, true);
@@ -242,7 +259,9 @@ void describe('sendDirective', () => {
   });
 
   void test("input box holding someone's text: fails with InputOccupied", async () => {
-    const h = harness({ overrides: { inspectScreen: screens(screen('idle', { input: 'half-typed note from a person' })) } });
+    const h = harness({
+      overrides: { inspectScreen: screens(screen('idle', { input: 'half-typed note from a person' })) },
+    });
     const failure = await h.run(async () => assertFailsWith(await h.start(), ErrorType.InputOccupied));
     assert.match(failure.message, /half-typed note/);
     assert.equal(h.mock.count('deliver'), 0);

@@ -1,0 +1,224 @@
+/**
+ * paneLock on the time-skipping test server: grants in arrival order, a lease that runs out
+ * hands the pane to the next requester, a queued requester can withdraw, an idle lock ends.
+ * The requesters are small stand-in workflows (workflows/lock-requester.ts) that count grants.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { acquireSignal, lockStateQuery, releaseSignal, type PaneLockState } from '../../src/workflows/pane-lock';
+import { startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { grantsQuery, lockRequester, paneLock } from './workflows/lock-requester';
+
+const workflowsPath = require.resolve('./workflows/lock-requester');
+let env: TestWorkflowEnvironment | undefined;
+
+before(async () => {
+  [env] = await Promise.all([startTimeSkippingEnv(), workflowBundle(workflowsPath)]);
+});
+
+after(async () => {
+  await env?.teardown();
+});
+
+function theEnv(): TestWorkflowEnvironment {
+  if (!env) throw new Error('the Temporal test environment did not start');
+  return env;
+}
+
+const MINUTE = 60_000;
+
+interface LockHarness {
+  lock: WorkflowHandle<typeof paneLock>;
+  /** Starts a requester workflow (it only counts grants). */
+  requester(name: string): Promise<WorkflowHandle<typeof lockRequester>>;
+  /** Asks for the lock for a requester, starting the lock workflow if needed (as requestPaneLock does). */
+  acquire(requester: string, leaseMs?: number): Promise<void>;
+  release(requester: string): Promise<void>;
+  state(): Promise<PaneLockState>;
+  /** Polls the lock until its state matches. */
+  until(pred: (s: PaneLockState) => boolean, what: string): Promise<PaneLockState>;
+  grants(h: WorkflowHandle<typeof lockRequester>): Promise<number>;
+  /**
+   * Runs `fn` with a fresh worker, then terminates this test's lock and requesters: on the
+   * time-skipping server, workflows left running with timers on a queue nobody serves any
+   * more keep later tests' `env.sleep` from skipping time.
+   */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+function harness(idleMs = 10 * MINUTE): LockHarness {
+  const e = theEnv();
+  const taskQueue = uniqueQueue('lock');
+  const lockId = uniqueQueue('lock-peer-claude_0.0');
+  const lock = e.client.workflow.getHandle<typeof paneLock>(lockId);
+  const state = () => lock.query(lockStateQuery);
+  const started: WorkflowHandle[] = [lock];
+  return {
+    lock,
+    requester: async (name) => {
+      const handle = await e.client.workflow.start(lockRequester, {
+        taskQueue,
+        workflowId: `${lockId}-${name}`,
+        args: [],
+      });
+      started.push(handle);
+      return handle;
+    },
+    acquire: async (requester, leaseMs = 10 * MINUTE) => {
+      await e.client.workflow.signalWithStart(paneLock, {
+        workflowId: lockId,
+        taskQueue,
+        args: [{ idleMs }],
+        signal: acquireSignal,
+        signalArgs: [{ requester, leaseMs }],
+      });
+    },
+    release: (requester) => lock.signal(releaseSignal, { requester }),
+    state,
+    until: async (pred, what) => {
+      let last: PaneLockState | undefined;
+      try {
+        return await waitFor(
+          async () => {
+            last = await state();
+            return pred(last) ? last : undefined;
+          },
+          { timeoutMs: 10_000, what },
+        );
+      } catch (err) {
+        throw new Error(`${String(err)}; lock state: ${JSON.stringify(last)}`);
+      }
+    },
+    grants: (h) => h.query(grantsQuery),
+    run: async (fn) => {
+      const worker = await Worker.create({
+        connection: e.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(workflowsPath),
+      });
+      try {
+        return await worker.runUntil(fn);
+      } finally {
+        await Promise.all(started.map((w) => w.terminate('test over').catch(() => undefined)));
+      }
+    },
+  };
+}
+
+void describe('paneLock', () => {
+  void test('grants the pane in arrival order, one holder at a time', async () => {
+    const h = harness();
+    await h.run(async () => {
+      const [r1, r2, r3, r4] = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((n) => h.requester(n)));
+      if (!r1 || !r2 || !r3 || !r4) throw new Error('requesters did not start');
+      await h.acquire(r1.workflowId);
+      await h.acquire(r2.workflowId);
+      await h.acquire(r3.workflowId);
+      await h.acquire(r2.workflowId); // a repeated request (a retried activity) is not queued twice
+
+      const s1 = await h.until((s) => s.holder === r1.workflowId, 'r1 to hold the lock');
+      assert.deepEqual(s1.waiting, [r2.workflowId, r3.workflowId]);
+      await waitFor(async () => (await h.grants(r1)) === 1, { timeoutMs: 5000, what: 'r1 to be told' });
+      assert.equal(await h.grants(r2), 0);
+
+      await h.release(r1.workflowId);
+      await h.until((s) => s.holder === r2.workflowId, 'r2 to hold the lock');
+      await h.acquire(r4.workflowId); // arrives while r2 holds: behind r3
+      const s2 = await h.until((s) => s.waiting.length === 2, 'r4 to be queued');
+      assert.deepEqual(s2.waiting, [r3.workflowId, r4.workflowId]);
+
+      await h.release(r2.workflowId);
+      await h.until((s) => s.holder === r3.workflowId, 'r3 to hold the lock');
+      await h.release(r3.workflowId);
+      await h.until((s) => s.holder === r4.workflowId, 'r4 to hold the lock');
+      await h.release(r4.workflowId);
+      const done = await h.until((s) => s.holder === null && s.grants === 4, 'the lock to be free');
+      assert.deepEqual(done.waiting, []);
+
+      for (const r of [r1, r2, r3, r4]) assert.equal(await h.grants(r), 1, `${r.workflowId} was granted once`);
+    });
+  });
+
+  void test('a lease that runs out hands the pane to the next requester', async () => {
+    const h = harness();
+    await h.run(async () => {
+      const r1 = await h.requester('r1');
+      const r2 = await h.requester('r2');
+      await h.acquire(r1.workflowId, 2 * MINUTE);
+      await h.acquire(r2.workflowId, 2 * MINUTE);
+      await h.until((s) => s.holder === r1.workflowId, 'r1 to hold the lock');
+
+      await theEnv().sleep(MINUTE); // r1 never releases; within the lease it keeps the pane
+      assert.equal((await h.state()).holder, r1.workflowId);
+      await theEnv().sleep(MINUTE + 5000);
+      const s = await h.until((x) => x.holder === r2.workflowId, 'r2 to get the lock after the lease');
+      assert.deepEqual(s.waiting, []);
+      assert.equal(s.grants, 1);
+      assert.equal(await h.grants(r2), 1);
+
+      // A late release from the expired holder does not take the pane from r2.
+      await h.release(r1.workflowId);
+      await h.release(r2.workflowId);
+      await h.until((x) => x.holder === null && x.grants === 2, 'the lock to be free');
+    });
+  });
+
+  void test('a queued requester that releases leaves the queue and is never granted', async () => {
+    const h = harness();
+    await h.run(async () => {
+      const [r1, r2, r3] = await Promise.all(['r1', 'r2', 'r3'].map((n) => h.requester(n)));
+      if (!r1 || !r2 || !r3) throw new Error('requesters did not start');
+      await h.acquire(r1.workflowId);
+      await h.acquire(r2.workflowId);
+      await h.acquire(r3.workflowId);
+      await h.until((s) => s.holder === r1.workflowId && s.waiting.length === 2, 'r1 holding, two waiting');
+
+      await h.release(r2.workflowId); // r2 gives up while queued
+      const s = await h.until((x) => x.waiting.length === 1, 'r2 to leave the queue');
+      assert.equal(s.holder, r1.workflowId, 'a queued release does not free the holder');
+      assert.deepEqual(s.waiting, [r3.workflowId]);
+
+      await h.release(r1.workflowId);
+      await h.until((x) => x.holder === r3.workflowId, 'r3 to hold the lock');
+      assert.equal(await h.grants(r2), 0);
+      await h.release(r3.workflowId);
+      await h.until((x) => x.holder === null, 'the lock to be free');
+    });
+  });
+
+  void test('the lock ends after idleMs without requests, not before', async () => {
+    const h = harness(5 * MINUTE);
+    await h.run(async () => {
+      const r1 = await h.requester('r1');
+      await h.acquire(r1.workflowId);
+      await h.until((s) => s.holder === r1.workflowId, 'r1 to hold the lock');
+      await h.release(r1.workflowId);
+      await h.until((s) => s.holder === null, 'the lock to be free');
+
+      await theEnv().sleep(4 * MINUTE);
+      assert.equal((await h.lock.describe()).status.name, 'RUNNING', 'ended before idleMs');
+      await h.lock.result(); // the time-skipping client skips the rest of the idle time
+      assert.equal((await h.lock.describe()).status.name, 'COMPLETED');
+    });
+  });
+
+  // Last on purpose: on the time-skipping test server a failed signal to an ended workflow seems to
+  // leave time skipping locked, so a later `env.sleep` would hang (cf. temporalio/sdk-java#2670).
+  void test('a requester that has ended is skipped', async () => {
+    const h = harness();
+    await h.run(async () => {
+      const r0 = await h.requester('r0');
+      const r1 = await h.requester('r1');
+      await r0.terminate('a send that ended while queued');
+      await h.acquire(r0.workflowId);
+      await h.acquire(r1.workflowId);
+      const s = await h.until((x) => x.holder === r1.workflowId, 'r1 to hold the lock');
+      assert.deepEqual(s.waiting, []);
+      await h.release(r1.workflowId);
+    });
+  });
+});
