@@ -33,6 +33,8 @@ export const ErrorType = {
   ControllerCredentials: 'ControllerCredentials',
   /** Credentials were pushed but the peer does not show the new expiry. */
   CredentialsNotApplied: 'CredentialsNotApplied',
+  /** Another send held the pane too long (or no worker runs the lock workflow). */
+  LockTimeout: 'LockTimeout',
   /** Something a policy forbids. */
   PolicyRefused: 'PolicyRefused',
 } as const;

@@ -7,6 +7,8 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
+  TimeoutFailure,
   condition,
   defineQuery,
   getExternalWorkflowHandle,
@@ -192,10 +194,9 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     // 2. credentials
     if (report.credentials.refreshDue) {
       s = begin('refreshCredentials');
-      const r = await credentials.refreshCredentials.executeWithOptions(
-        { summary: `push credentials to ${peer}` },
-        [{ peer }],
-      );
+      const r = await credentials.refreshCredentials.executeWithOptions({ summary: `push credentials to ${peer}` }, [
+        { peer },
+      ]);
       credentialsAction = r.action;
       end(s, 'done', `${r.action}: ${r.reason}`);
     } else {
@@ -218,7 +219,9 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     // 4. the pane lock: one send at a time per pane
     s = begin('paneLock');
     lockId = paneLockId(peer, report.session.name);
-    const leaseMs = report.settings.busyWaitMs + report.settings.ackTimeoutMs + 5 * 60_000;
+    // The lease must outlast the longest this send can hold the pane: the busy wait, every
+    // retry of deliver/submit/awaitAck (see the groups above), and a margin.
+    const leaseMs = report.settings.busyWaitMs + 2 * (report.settings.ackTimeoutMs + 30_000) + 20 * 60_000;
     await quick.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
       { lockWorkflowId: lockId, leaseMs },
     ]);
@@ -226,16 +229,23 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       s.status = 'waiting';
       progress.waitingFor = `another send to ${peer}:${report.session.name} holds the pane (lock ${lockId})`;
     }
-    await condition(() => lockGranted);
+    const lockWaitMs = report.settings.busyWaitMs + 30 * 60_000;
+    if (!(await condition(() => lockGranted, lockWaitMs))) {
+      throw ApplicationFailure.nonRetryable(
+        `${peer}: the pane lock ${lockId} was not granted within ${Math.round(lockWaitMs / 60_000)} min; another send holds it (see that workflow in the UI) or no worker runs the lock workflow`,
+        ErrorType.LockTimeout,
+      );
+    }
     holdsLock = true;
     progress.waitingFor = undefined;
     end(s, 'done');
 
     // 5. look before typing: never into a dialog, never over someone's text, wait while busy
+    const look = () => quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]);
     s = begin('inspectScreen');
-    const look = () =>
-      quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]);
     let screen = await look();
+    end(s, 'done', `${screen.state}${screen.leftCopyMode ? ' (left copy mode)' : ''}`);
+    let waitRec: StepRecord | undefined;
     let waitedBusy = 0;
     let unknownLooks = 0;
     for (;;) {
@@ -273,7 +283,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
           ErrorType.BusyTimeout,
         );
       }
-      if (current?.step !== 'waitIdle') s = begin('waitIdle', 'waiting');
+      waitRec ??= begin('waitIdle', 'waiting');
       const pause = Math.min(15_000, 1000 * 2 ** Math.min(4, Math.floor(waitedBusy / 10_000)));
       progress.waitingFor = `agent ${screen.state === 'working' ? 'busy' : 'not ready'} (${screen.evidence || screen.state}); waited ${Math.round(waitedBusy / 1000)} s of ${Math.round(report.settings.busyWaitMs / 1000)} s`;
       await sleep(pause);
@@ -281,7 +291,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       screen = await look();
     }
     progress.waitingFor = undefined;
-    end(s, 'done', `${screen.state}${screen.leftCopyMode ? ' (left copy mode)' : ''}`);
+    if (waitRec) end(waitRec, 'done', `agent ${screen.state} after ${Math.round(waitedBusy / 1000)} s`);
     const queued = screen.state === 'working';
 
     // 6. deliver
@@ -326,9 +336,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
 
     await releaseLock(lockId, holdsLock, workflowId);
     holdsLock = false;
-    await quick.cleanupDelivery.executeWithOptions({ summary: 'remove the delivery buffers' }, [
-      { peer, deliveryId },
-    ]);
+    await quick.cleanupDelivery.executeWithOptions({ summary: 'remove the delivery buffers' }, [{ peer, deliveryId }]);
 
     progress.outcome = ack.outcome;
     upsertSearchAttributes([{ key: OUTCOME_ATTR, value: ack.outcome }]);
@@ -347,7 +355,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       warnings: progress.warnings,
     };
   } catch (err) {
-    if (current && (current.status === 'running' || current.status === 'waiting')) end(current, 'failed');
+    for (const rec of progress.steps) if (rec.status === 'running' || rec.status === 'waiting') end(rec, 'failed');
     const message = failureMessage(err);
     progress.outcome = 'failed';
     progress.error = message;
@@ -386,6 +394,8 @@ function failureType(err: unknown): string {
   let e: unknown = err;
   while (e && typeof e === 'object') {
     if ('type' in e && typeof (e as { type: unknown }).type === 'string') return (e as { type: string }).type;
+    if (e instanceof TimeoutFailure) return `Timeout:${e.timeoutType}`;
+    if (e instanceof CancelledFailure) return 'Cancelled';
     e = (e as { cause?: unknown }).cause;
   }
   return 'Error';

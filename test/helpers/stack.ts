@@ -62,7 +62,9 @@ export async function startStack(): Promise<Stack> {
 export async function writeCredentials(path: string, expiresAt: number, token: string): Promise<void> {
   await writeFile(
     path,
-    JSON.stringify({ claudeAiOauth: { accessToken: token, refreshToken: `${token}-refresh`, expiresAt, scopes: ['user:inference'] } }),
+    JSON.stringify({
+      claudeAiOauth: { accessToken: token, refreshToken: `${token}-refresh`, expiresAt, scopes: ['user:inference'] },
+    }),
     { mode: 0o600 },
   );
 }
@@ -96,7 +98,11 @@ export async function addAgent(
   await mkdir(dir, { recursive: true });
   const promptLog = join(dir, 'prompts.jsonl');
   const credentialsPath = join(dir, 'credentials.json');
-  await writeCredentials(credentialsPath, opts.peerExpiresAt ?? Date.now() + 9 * 86_400_000, 'sk-ant-peer-OLD-0123456789');
+  await writeCredentials(
+    credentialsPath,
+    opts.peerExpiresAt ?? Date.now() + 9 * 86_400_000,
+    'sk-ant-peer-OLD-0123456789',
+  );
   const fullFlags: StandinFlags = { workMs: 1500, ...flags, log: promptLog };
   const command = standinCommand(fullFlags);
   const entry: Record<string, unknown> = {
@@ -130,7 +136,11 @@ export async function startAgent(stack: Stack, peer: AgentPeer): Promise<void> {
   );
 }
 
-export function makeConfig(stack: Stack, peers: AgentPeer[], extra: Record<string, Record<string, unknown>> = {}): Config {
+export function makeConfig(
+  stack: Stack,
+  peers: AgentPeer[],
+  extra: Record<string, Record<string, unknown>> = {},
+): Config {
   return configSchema.parse({
     controller: { credentialsPath: stack.controllerCredentials, auditLog: stack.auditLog, taskQueue: 'unused' },
     peers: { ...Object.fromEntries(peers.map((p) => [p.name, p.entry])), ...extra },
@@ -178,9 +188,7 @@ export async function prompts(peer: AgentPeer): Promise<Buffer[]> {
 /** Lines the stand-in logged for text typed into a dialog (must stay empty). */
 export async function dialogInput(peer: AgentPeer): Promise<string[]> {
   try {
-    return (await readFile(peer.promptLog, 'utf8'))
-      .split('\n')
-      .filter((l) => l.includes('"dialogInput"'));
+    return (await readFile(peer.promptLog, 'utf8')).split('\n').filter((l) => l.includes('"dialogInput"'));
   } catch {
     return [];
   }

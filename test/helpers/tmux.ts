@@ -119,7 +119,13 @@ export class TmuxServer {
    * the status, append `; echo $? > file` to the command instead.
    */
   async paneState(target: string): Promise<{ dead: boolean; status: number | null; pid: number | null }> {
-    const out = await this.check(['display-message', '-p', '-t', target, '#{pane_dead} #{pane_dead_status} #{pane_pid}']);
+    const out = await this.check([
+      'display-message',
+      '-p',
+      '-t',
+      target,
+      '#{pane_dead} #{pane_dead_status} #{pane_pid}',
+    ]);
     const [dead, status, pid] = out.trim().split(' ');
     return {
       dead: dead === '1',
