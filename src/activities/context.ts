@@ -28,7 +28,7 @@ export interface ActivityDeps {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Asks the pane-lock workflow for the lock on behalf of a send (needs a Temporal client). */
-  requestPaneLock?(lockWorkflowId: string, request: { requester: string; leaseMs: number }): Promise<void>;
+  requestPaneLock?: (lockWorkflowId: string, request: { requester: string; leaseMs: number }) => Promise<void>;
 }
 
 export interface PeerContext {

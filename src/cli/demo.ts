@@ -33,7 +33,7 @@ export async function demo(opts: { port: number; text?: string; json: boolean })
   process.env.TEMPORAL_NAMESPACE ??= 'default';
   const { client, connection, settings } = await connectClient();
   await ensureSearchAttributes(connection, settings.namespace);
-  const peer = await setUpLocalPeer(stateDir);
+  const peer = setUpLocalPeer(stateDir);
   log(`  local peer "${peer.name}": tmux -L ${peer.socket} session ${peer.session} running the stand-in agent`);
   const { connection: workerConnection } = await connectWorker();
   const taskQueue = 'peer-comms-demo';

@@ -3,6 +3,7 @@
  * peer-comms — send work to Claude Code agents in tmux sessions on peer machines, durably,
  * through Temporal. Run `peer-comms --help`.
  */
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, getPeer, loadConfig } from '../config/load';
 import { EXIT, UsageError } from './exit';
@@ -88,7 +89,6 @@ program
   .action(async (opts: { port: string }) => {
     const { userStateDir } = await import('../config/paths.js');
     const { startDevServer } = await import('../temporal/dev-server.js');
-    const { join } = await import('node:path');
     const dev = await startDevServer({ stateDir: join(userStateDir(), 'dev-server'), port: Number(opts.port) });
     process.env.TEMPORAL_ADDRESS = dev.address;
     process.stderr.write(`Temporal dev server on ${dev.address}\nWeb UI: ${dev.uiUrl}\n`);

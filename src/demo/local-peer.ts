@@ -31,7 +31,7 @@ export function standinCommand(promptLog: string): string {
   return [process.execPath, ...loader, agent, '--log', promptLog].map(q).join(' ');
 }
 
-export async function setUpLocalPeer(stateDir: string, name = 'local'): Promise<LocalPeer> {
+export function setUpLocalPeer(stateDir: string, name = 'local'): LocalPeer {
   const dir = join(stateDir, 'demo-peer');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const socket = 'peer-comms-demo';

@@ -393,7 +393,7 @@ async function releaseLock(lockId: string | undefined, holds: boolean, requester
 function failureType(err: unknown): string {
   let e: unknown = err;
   while (e && typeof e === 'object') {
-    if ('type' in e && typeof (e as { type: unknown }).type === 'string') return (e as { type: string }).type;
+    if ('type' in e && typeof e.type === 'string') return (e as { type: string }).type;
     if (e instanceof TimeoutFailure) return `Timeout:${e.timeoutType}`;
     if (e instanceof CancelledFailure) return 'Cancelled';
     e = (e as { cause?: unknown }).cause;
@@ -405,8 +405,7 @@ function failureMessage(err: unknown): string {
   let e: unknown = err;
   let last = String(err);
   while (e && typeof e === 'object') {
-    if ('message' in e && typeof (e as { message: unknown }).message === 'string')
-      last = (e as { message: string }).message;
+    if ('message' in e && typeof e.message === 'string') last = (e as { message: string }).message;
     e = (e as { cause?: unknown }).cause;
   }
   return last;
