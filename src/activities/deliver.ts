@@ -11,7 +11,7 @@
  * SFTP. Either way the text never passes through a shell unquoted, nor through a heredoc.
  */
 import { createHash } from 'node:crypto';
-import { heartbeat } from '@temporalio/activity';
+import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ErrorType } from '../contracts/errors';
 import type { DeliveryPath } from '../contracts/send';
 import {
@@ -91,8 +91,10 @@ export function createDeliveryActivities(deps: ActivityDeps) {
    * C-m, as its own step. It looks first: only text sitting in the input box is submitted,
    * so a retry after the C-m already went through presses nothing.
    */
-  async function submit(input: { peer: string }): Promise<{ pressed: boolean; state: string }> {
+  async function submit(input: { peer: string; settleMs?: number }): Promise<{ pressed: boolean; state: string }> {
     const ctx = await peerContext(deps, input.peer);
+    // Let the agent finish taking the paste, or it reads C-m as part of it.
+    if (input.settleMs) await deps.sleep(input.settleMs, cancellationSignal());
     const screen = await readScreen(ctx);
     if (screen.state.startsWith('dialog:')) {
       throw fail(

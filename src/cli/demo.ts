@@ -9,6 +9,7 @@ import { setUpLocalPeer } from '../demo/local-peer';
 import { startDevServer } from '../temporal/dev-server';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { installRuntime } from '../temporal/runtime';
 import { createControllerWorker } from '../workers/controller';
 import { runSend } from './send-command';
 
@@ -20,6 +21,7 @@ const DEMO_TEXT = [
 ].join('\n');
 
 export async function demo(opts: { port: number; text?: string; json: boolean }): Promise<number> {
+  installRuntime();
   const stateDir = userStateDir();
   const log = (l: string) => process.stderr.write(`${l}\n`);
   log(`peer-comms demo — state in ${stateDir}`);

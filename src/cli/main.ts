@@ -60,6 +60,8 @@ program
     const { connectClient, connectWorker } = await import('../temporal/connection.js');
     const { ensureSearchAttributes } = await import('../temporal/search-attributes.js');
     const { runControllerWorker } = await import('../workers/controller.js');
+    const { installRuntime } = await import('../temporal/runtime.js');
+    installRuntime();
     const { file, config } = await loadConfig(configOpt());
     const { client, connection, settings } = await connectClient();
     await ensureSearchAttributes(connection, settings.namespace).catch((err: unknown) => {

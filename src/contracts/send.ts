@@ -29,7 +29,6 @@ export type StepName =
   | 'inspectScreen'
   | 'waitIdle'
   | 'deliver'
-  | 'settle'
   | 'submit'
   | 'awaitAck'
   | 'audit';

@@ -306,13 +306,19 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       `${d.path} path, ${d.bytes} bytes${d.alreadyDelivered ? ' (already pasted by an earlier attempt)' : ''}`,
     );
 
-    // 7. settle, then C-m as its own step
-    s = begin('settle');
-    await sleep(report.settings.settleMs);
-    end(s, 'done');
+    // 7. C-m as its own step, after the settle delay (slept inside the activity: workflow timers
+    // are coarse, about a second on a dev server, and this pause is a few hundred ms)
     s = begin('submit');
-    const sub = await quick.submit.executeWithOptions({ summary: `C-m on ${peer}` }, [{ peer }]);
-    end(s, 'done', sub.pressed ? 'C-m pressed' : `no text in the input (${sub.state}): already submitted`);
+    const sub = await quick.submit.executeWithOptions({ summary: `C-m on ${peer}` }, [
+      { peer, settleMs: report.settings.settleMs },
+    ]);
+    end(
+      s,
+      'done',
+      sub.pressed
+        ? `C-m pressed after a ${report.settings.settleMs} ms settle`
+        : `no text in the input (${sub.state}): already submitted`,
+    );
 
     // 8. ack
     s = begin('awaitAck');

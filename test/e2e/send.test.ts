@@ -46,7 +46,7 @@ describe('sendDirective over SSH and tmux', () => {
     assert.equal(got[0]!.toString('utf8'), NASTY);
     assert.deepEqual(
       result.steps.filter((s) => s.status !== 'skipped').map((s) => s.step),
-      ['preflight', 'paneLock', 'inspectScreen', 'deliver', 'settle', 'submit', 'awaitAck', 'audit'],
+      ['preflight', 'paneLock', 'inspectScreen', 'deliver', 'submit', 'awaitAck', 'audit'],
     );
   });
 

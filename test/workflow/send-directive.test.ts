@@ -149,7 +149,6 @@ void describe('sendDirective', () => {
       'paneLock',
       'inspectScreen',
       'deliver',
-      'settle',
       'submit',
       'awaitAck',
       'audit',
@@ -422,15 +421,11 @@ void describe('sendDirective', () => {
     ]);
   });
 
-  void test(
-    'after waiting for a busy agent, the inspectScreen step is closed too',
-    { todo: 'bug: send-directive.ts leaves the inspectScreen step "running" once waitIdle begins' },
-    async () => {
-      const h = harness({ overrides: { inspectScreen: screens(screen('working'), screen('idle')) } });
-      const result = await h.run(async () => (await h.start()).result());
-      const inspect = result.steps.find((s) => s.step === 'inspectScreen');
-      assert.equal(inspect?.status, 'done');
-      assert.notEqual(inspect?.endedAt, undefined);
-    },
-  );
+  void test('after waiting for a busy agent, the inspectScreen step is closed too', async () => {
+    const h = harness({ overrides: { inspectScreen: screens(screen('working'), screen('idle')) } });
+    const result = await h.run(async () => (await h.start()).result());
+    const inspect = result.steps.find((s) => s.step === 'inspectScreen');
+    assert.equal(inspect?.status, 'done');
+    assert.notEqual(inspect?.endedAt, undefined);
+  });
 });
