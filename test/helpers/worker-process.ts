@@ -1,0 +1,52 @@
+/**
+ * A controller worker in its own process, so a test can SIGKILL it at a chosen instant.
+ * argv: <config.json> <taskQueue> <address> <namespace> [kill-after-activity]
+ * With a kill point, the process kills itself (SIGKILL) the moment that activity's real work
+ * has finished — before Temporal hears of the result, the worst moment for a retry.
+ */
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities, type Activities } from '../../src/activities';
+import { configSchema } from '../../src/config/schema';
+import { PeerShellPool } from '../../src/peer-access/pool';
+import { peerConnector } from '../../src/workers/peer-shells';
+import { realDeps } from '../../src/workers/controller';
+
+async function main(): Promise<void> {
+  const [configPath, taskQueue, address, namespace, killAfter] = process.argv.slice(2);
+  if (!configPath || !taskQueue || !address || !namespace) throw new Error('usage: worker-process config tq address ns [kill]');
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const config = configSchema.parse(JSON.parse(readFileSync(configPath, 'utf8')));
+  const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection, namespace });
+  const pool = new PeerShellPool(peerConnector(config));
+  const activities: Activities = createActivities(realDeps(config, pool, client, taskQueue));
+  if (killAfter) {
+    const name = killAfter as keyof Activities;
+    const real = activities[name] as (...args: unknown[]) => Promise<unknown>;
+    (activities as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      const result = await real(...args);
+      process.stdout.write(`killing myself after ${name}\n`);
+      process.kill(process.pid, 'SIGKILL');
+      return result;
+    };
+  }
+  const worker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    activities,
+    workflowsPath: require.resolve('../../src/workflows'),
+  });
+  process.stdout.write('worker ready\n');
+  process.once('SIGTERM', () => worker.shutdown());
+  await worker.run();
+  await pool.closeAll();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker-process: ${String(err)}\n`);
+  process.exit(1);
+});
