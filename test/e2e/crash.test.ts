@@ -70,7 +70,10 @@ async function crashAndRecover(peer: AgentPeer, killAfter: 'deliver' | 'submit',
       .filter((a): a is number => typeof a === 'number' && a > 1);
     assert.deepEqual(retried, [2], 'exactly one activity was retried');
     if (killAfter === 'deliver') {
-      assert.match(result.steps.find((s) => s.step === 'deliver')?.detail ?? '', /already pasted by an earlier attempt/);
+      assert.match(
+        result.steps.find((s) => s.step === 'deliver')?.detail ?? '',
+        /already pasted by an earlier attempt/,
+      );
     } else {
       assert.match(result.steps.find((s) => s.step === 'submit')?.detail ?? '', /already submitted/);
     }

@@ -140,9 +140,10 @@ export function makeConfig(
   stack: Stack,
   peers: AgentPeer[],
   extra: Record<string, Record<string, unknown>> = {},
+  taskQueue = 'unused',
 ): Config {
   return configSchema.parse({
-    controller: { credentialsPath: stack.controllerCredentials, auditLog: stack.auditLog, taskQueue: 'unused' },
+    controller: { credentialsPath: stack.controllerCredentials, auditLog: stack.auditLog, taskQueue },
     peers: { ...Object.fromEntries(peers.map((p) => [p.name, p.entry])), ...extra },
   });
 }
@@ -152,8 +153,8 @@ export async function withWorker<T>(
   stack: Stack,
   config: Config,
   fn: (taskQueue: string, worker: Worker) => Promise<T>,
+  taskQueue = uniqueQueue('e2e'),
 ): Promise<T> {
-  const taskQueue = uniqueQueue('e2e');
   const { worker, pool }: { worker: Worker; pool: PeerShellPool } = await createControllerWorker({
     config,
     connection: stack.env.nativeConnection,

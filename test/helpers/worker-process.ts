@@ -15,7 +15,8 @@ import { realDeps } from '../../src/workers/controller';
 
 async function main(): Promise<void> {
   const [configPath, taskQueue, address, namespace, killAfter] = process.argv.slice(2);
-  if (!configPath || !taskQueue || !address || !namespace) throw new Error('usage: worker-process config tq address ns [kill]');
+  if (!configPath || !taskQueue || !address || !namespace)
+    throw new Error('usage: worker-process config tq address ns [kill]');
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const config = configSchema.parse(JSON.parse(readFileSync(configPath, 'utf8')));
   const connection = await NativeConnection.connect({ address });
