@@ -39,6 +39,8 @@ export interface DeliverResult {
   sha256: string;
   /** A retry found the text already pasted. */
   alreadyDelivered: boolean;
+  /** When the paste ended (this worker's clock, epoch ms), so submit can settle from it. */
+  pastedAt: number;
 }
 
 export function bufferNames(deliveryId: string): { text: string; marker: string } {
@@ -77,24 +79,33 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     const paste = await tryRun(ctx, 'paste', pasteBuffer(ctx.sock, ctx.target, names.text));
     if (paste.code !== 0) {
       if (/no buffer/i.test(paste.stderr)) {
-        return { path: input.path, bytes: bytes.length, sha256, alreadyDelivered: true };
+        return { path: input.path, bytes: bytes.length, sha256, alreadyDelivered: true, pastedAt: deps.now() };
       }
       throw fail(
         ErrorType.PeerCommandFailed,
         `${ctx.name}: paste into ${ctx.target} failed: ${paste.stderr.trim() || `exit ${paste.code}`}`,
       );
     }
-    return { path: input.path, bytes: bytes.length, sha256, alreadyDelivered: false };
+    return { path: input.path, bytes: bytes.length, sha256, alreadyDelivered: false, pastedAt: deps.now() };
   }
 
   /**
    * C-m, as its own step. It looks first: only text sitting in the input box is submitted,
    * so a retry after the C-m already went through presses nothing.
    */
-  async function submit(input: { peer: string; settleMs?: number }): Promise<{ pressed: boolean; state: string }> {
+  async function submit(input: {
+    peer: string;
+    settleMs?: number;
+    pastedAt?: number;
+  }): Promise<{ pressed: boolean; state: string }> {
     const ctx = await peerContext(deps, input.peer);
-    // Let the agent finish taking the paste, or it reads C-m as part of it.
-    if (input.settleMs) await deps.sleep(input.settleMs, cancellationSignal());
+    // Let the agent finish taking the paste, or it reads C-m as part of it. Counted from the
+    // end of the paste (capped at settleMs, in case this runs on another worker's clock).
+    if (input.settleMs) {
+      const since = input.pastedAt === undefined ? 0 : Math.max(0, deps.now() - input.pastedAt);
+      const wait = Math.min(input.settleMs, input.settleMs - since);
+      if (wait > 0) await deps.sleep(wait, cancellationSignal());
+    }
     const screen = await readScreen(ctx);
     if (screen.state.startsWith('dialog:')) {
       throw fail(

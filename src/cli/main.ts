@@ -57,7 +57,8 @@ program
   .command('worker')
   .description('run the controller worker (serves the "peer-comms" task queue)')
   .action(async () => {
-    const { connectClient, connectWorker } = await import('../temporal/connection.js');
+    const { connectClient } = await import('../temporal/connection.js');
+    const { connectWorker } = await import('../temporal/worker-connection.js');
     const { ensureSearchAttributes } = await import('../temporal/search-attributes.js');
     const { runControllerWorker } = await import('../workers/controller.js');
     const { installRuntime } = await import('../temporal/runtime.js');

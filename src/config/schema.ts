@@ -74,7 +74,9 @@ const ackSchema = z
     /** How many extra C-m presses when the text still sits unsent in the input box. */
     maxExtraEnters: z.number().int().min(0).max(10).default(3),
     /** How long a send waits for a busy agent to become idle (unless sent with --queue). */
-    busyWait: durationSchema.default(30 * 60_000),
+    busyWait: durationSchema
+      .pipe(z.number().max(2 * 3_600_000, 'at most 2h (the pane lock lease is 3h)'))
+      .default(30 * 60_000),
     patterns: screenPatternOverrideSchema.optional(),
   })
   .strict();

@@ -5,34 +5,27 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
 
 export interface TemporalSettings {
   address: string;
   namespace: string;
 }
 
-function load() {
+export function loadConnectConfig() {
   const cfg = loadClientConnectConfig();
   const address = cfg.connectionOptions.address ?? 'localhost:7233';
   return { cfg, address, namespace: cfg.namespace ?? 'default' };
 }
 
 export function temporalSettings(): TemporalSettings {
-  const { address, namespace } = load();
+  const { address, namespace } = loadConnectConfig();
   return { address, namespace };
 }
 
 export async function connectClient(): Promise<{ client: Client; connection: Connection; settings: TemporalSettings }> {
-  const { cfg, address, namespace } = load();
+  const { cfg, address, namespace } = loadConnectConfig();
   const connection = await Connection.connect({ ...cfg.connectionOptions, address });
   return { client: new Client({ connection, namespace }), connection, settings: { address, namespace } };
-}
-
-export async function connectWorker(): Promise<{ connection: NativeConnection; settings: TemporalSettings }> {
-  const { cfg, address, namespace } = load();
-  const connection = await NativeConnection.connect({ ...cfg.connectionOptions, address });
-  return { connection, settings: { address, namespace } };
 }
 
 /** The Web UI link for a workflow: PEER_COMMS_UI_URL, or the dev server's UI beside a local address. */

@@ -40,10 +40,21 @@ export const releaseSignal = defineSignal<[{ requester: string }]>('release');
 export const lockGrantedSignal = defineSignal<[{ lockWorkflowId: string }]>('lockGranted');
 export const lockStateQuery = defineQuery<PaneLockState>('lockState');
 
-/** Workflow id of the lock for one pane of one peer. */
-export function paneLockId(peer: string, target: string): string {
-  return `lock-${peer}-${target}`.replace(/[^A-Za-z0-9_.@-]/g, '_');
+/**
+ * Workflow id of the lock for a peer's agent pane. A peer's config names exactly one pane, so
+ * one lock per peer is one lock per pane — and it is known before preflight, so the lock can be
+ * asked for while preflight runs.
+ */
+export function paneLockId(peer: string): string {
+  return `lock-${peer}`.replace(/[^A-Za-z0-9_.@-]/g, '_');
 }
+
+/**
+ * How long a send may hold the pane before the lock takes it back: longer than the longest a
+ * send can hold it (busy wait ≤ 2 h by the config schema, plus every retry of deliver, submit
+ * and awaitAck).
+ */
+export const LOCK_LEASE_MS = 3 * 3_600_000;
 
 export async function paneLock(input: PaneLockInput): Promise<void> {
   const waiting: LockRequest[] = [...(input.waiting ?? [])];

@@ -31,7 +31,7 @@ import {
   type StepName,
   type StepRecord,
 } from '../contracts/send';
-import { lockGrantedSignal, paneLockId, releaseSignal } from './pane-lock';
+import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releaseSignal } from './pane-lock';
 
 export const progressQuery = defineQuery<SendProgress>('progress');
 
@@ -171,8 +171,14 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
   };
 
   try {
-    // 1. preflight
+    // 1. preflight, and meanwhile ask for the pane lock (one send at a time per pane)
+    lockId = paneLockId(peer);
     let s = begin('preflight');
+    const lockRec: StepRecord = { step: 'paneLock', status: 'waiting', startedAt: Date.now() };
+    progress.steps.push(lockRec);
+    const lockRequested = quick.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
+      { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS },
+    ]);
     const report = await quick.preflight.executeWithOptions({ summary: `preflight ${peer}` }, [{ peer }]);
     progress.warnings.push(...report.warnings);
     end(
@@ -216,18 +222,11 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       skip('recoverSession', 'session alive');
     }
 
-    // 4. the pane lock: one send at a time per pane
-    s = begin('paneLock');
-    lockId = paneLockId(peer, report.session.name);
-    // The lease must outlast the longest this send can hold the pane: the busy wait, every
-    // retry of deliver/submit/awaitAck (see the groups above), and a margin.
-    const leaseMs = report.settings.busyWaitMs + 2 * (report.settings.ackTimeoutMs + 30_000) + 20 * 60_000;
-    await quick.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
-      { lockWorkflowId: lockId, leaseMs },
-    ]);
+    // 4. wait for the pane lock
+    progress.phase = 'paneLock';
+    await lockRequested;
     if (!lockGranted) {
-      s.status = 'waiting';
-      progress.waitingFor = `another send to ${peer}:${report.session.name} holds the pane (lock ${lockId})`;
+      progress.waitingFor = `another send to ${peer} holds the pane (lock ${lockId})`;
     }
     const lockWaitMs = report.settings.busyWaitMs + 30 * 60_000;
     if (!(await condition(() => lockGranted, lockWaitMs))) {
@@ -238,7 +237,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     }
     holdsLock = true;
     progress.waitingFor = undefined;
-    end(s, 'done');
+    end(lockRec, 'done');
 
     // 5. look before typing: never into a dialog, never over someone's text, wait while busy
     const look = () => quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]);
@@ -310,7 +309,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     // are coarse, about a second on a dev server, and this pause is a few hundred ms)
     s = begin('submit');
     const sub = await quick.submit.executeWithOptions({ summary: `C-m on ${peer}` }, [
-      { peer, settleMs: report.settings.settleMs },
+      { peer, settleMs: report.settings.settleMs, pastedAt: d.pastedAt },
     ]);
     end(
       s,
@@ -340,13 +339,15 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     extraEnters = ack.extraEnters;
     end(s, 'done', `${ack.outcome}: ${ack.evidence}${ack.extraEnters ? ` (${ack.extraEnters} extra C-m)` : ''}`);
 
-    await releaseLock(lockId, holdsLock, workflowId);
-    holdsLock = false;
-    await quick.cleanupDelivery.executeWithOptions({ summary: 'remove the delivery buffers' }, [{ peer, deliveryId }]);
-
     progress.outcome = ack.outcome;
     upsertSearchAttributes([{ key: OUTCOME_ATTR, value: ack.outcome }]);
-    await audit({ outcome: ack.outcome, path, bytes: d.bytes, sha256: d.sha256, extraEnters });
+    // The pane is free again; the bookkeeping runs side by side.
+    holdsLock = false;
+    await Promise.all([
+      releaseLock(lockId, true, workflowId),
+      quick.cleanupDelivery.executeWithOptions({ summary: 'remove the delivery buffers' }, [{ peer, deliveryId }]),
+      audit({ outcome: ack.outcome, path, bytes: d.bytes, sha256: d.sha256, extraEnters }),
+    ]);
     progress.phase = 'finished';
     return {
       workflowId,

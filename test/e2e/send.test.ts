@@ -276,9 +276,11 @@ describe('failures a person can act on', () => {
     assert.ok(f?.message.includes(peer.name) && f.message.includes('127.0.0.1:1'), f?.message);
     // retried: the preflight (first activity) failed on its 4th attempt, the retry policy's last
     const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
-    const attempts = (history.events ?? [])
-      .map((e) => e.activityTaskStartedEventAttributes?.attempt)
-      .filter((a): a is number => typeof a === 'number');
+    const events = history.events ?? [];
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'preflight');
+    const attempts = events
+      .filter((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId))
+      .map((e) => e.activityTaskStartedEventAttributes?.attempt);
     assert.equal(attempts[0], 4, `preflight attempts: ${attempts.join(',')}`);
   });
 

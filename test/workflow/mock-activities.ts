@@ -122,6 +122,7 @@ export function deliverResult(input: DeliverInput): DeliverResult {
     bytes: Buffer.byteLength(input.text, 'utf8'),
     sha256: sha256Hex(input.text),
     alreadyDelivered: false,
+    pastedAt: Date.now(),
   };
 }
 
