@@ -7,8 +7,10 @@
  *   marker absent            → (re)load the text, set the marker, paste
  *   marker set, buffer there → paste
  *   marker set, buffer gone  → it was pasted already: do nothing
- * Light path: the bytes travel as the command's stdin. Heavy path: as a 0600 file written over
- * SFTP. Either way the text never passes through a shell unquoted, nor through a heredoc.
+ * Heavy path: the bytes travel as a 0600 file written over SFTP, are loaded into the buffer and
+ * pasted (bracketed). Light path (one short line, no control characters): the text is typed with
+ * `send-keys -l` in the same tmux-side step that sets the marker, so a retry never types it twice.
+ * Either way the text never passes through a shell unquoted, nor through a heredoc.
  */
 import { createHash } from 'node:crypto';
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
@@ -17,12 +19,13 @@ import type { DeliveryPath } from '../contracts/send';
 import {
   deleteBuffer,
   loadBufferFromFile,
-  loadBufferFromStdin,
   pasteBuffer,
+  sendKeysLiteral,
   sendKey,
   setBuffer,
   showBuffer,
 } from '../tmux/commands';
+import { shJoin } from '../peer-access/shell';
 import { absolutePeerPath, fail, peerContext, run, translate, tryRun, type ActivityDeps } from './context';
 import { readScreen } from './screen';
 
@@ -55,23 +58,37 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const names = bufferNames(input.deliveryId);
 
-    heartbeat('check marker');
+    heartbeat('deliver');
+    if (input.path === 'light') {
+      // One round trip: unless the marker says it was typed already, set the marker and type
+      // the text as literal keys (a single line without control characters). The text is one
+      // single-quoted word of the script; it never meets the shell unquoted.
+      const script = [
+        `${shJoin(showBuffer(ctx.sock, names.marker))} >/dev/null 2>&1 && exit 3`,
+        `${shJoin(setBuffer(ctx.sock, names.marker, input.deliveryId))} && ${shJoin(sendKeysLiteral(ctx.sock, ctx.target, input.text))}`,
+      ].join('; ');
+      const typed = await tryRun(ctx, 'type text', ['sh', '-c', script]);
+      if (typed.code !== 0 && typed.code !== 3) {
+        throw fail(
+          ErrorType.PeerCommandFailed,
+          `${ctx.name}: typing into ${ctx.target} failed: ${typed.stderr.trim() || `exit ${typed.code}`}`,
+        );
+      }
+      return { path: 'light', bytes: bytes.length, sha256, alreadyDelivered: typed.code === 3, pastedAt: deps.now() };
+    }
+
     const marker = await tryRun(ctx, 'check delivery marker', showBuffer(ctx.sock, names.marker));
     if (marker.code !== 0) {
-      if (input.path === 'light') {
-        await run(ctx, 'load text', loadBufferFromStdin(ctx.sock, names.text), { stdin: bytes });
-      } else {
-        const dir = await absolutePeerPath(ctx, ctx.cfg.stagingDir);
-        const file = `${dir}/${input.deliveryId}.txt`;
-        try {
-          await ctx.shell.mkdirp(dir, 0o700);
-          await ctx.shell.writeFile(file, bytes, { mode: 0o600, atomic: true });
-        } catch (err) {
-          throw translate(ctx.name, 'stage text file', err);
-        }
-        await run(ctx, 'load text', loadBufferFromFile(ctx.sock, names.text, file));
-        await tryRun(ctx, 'remove staged file', ['rm', '-f', '--', file]);
+      const dir = await absolutePeerPath(ctx, ctx.cfg.stagingDir);
+      const file = `${dir}/${input.deliveryId}.txt`;
+      try {
+        await ctx.shell.mkdirp(dir, 0o700);
+        await ctx.shell.writeFile(file, bytes, { mode: 0o600, atomic: true });
+      } catch (err) {
+        throw translate(ctx.name, 'stage text file', err);
       }
+      await run(ctx, 'load text', loadBufferFromFile(ctx.sock, names.text, file));
+      await tryRun(ctx, 'remove staged file', ['rm', '-f', '--', file]);
       await run(ctx, 'set delivery marker', setBuffer(ctx.sock, names.marker, input.deliveryId));
     }
 

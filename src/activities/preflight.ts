@@ -139,6 +139,7 @@ export function createPreflight(deps: ActivityDeps) {
       settings: {
         ackTimeoutMs: ctx.cfg.ack.timeout,
         settleMs: ctx.cfg.ack.settle,
+        settleTypedMs: ctx.cfg.ack.settleTyped,
         maxExtraEnters: ctx.cfg.ack.maxExtraEnters,
         busyWaitMs: ctx.cfg.ack.busyWait,
         recovery: ctx.cfg.recovery.method,

@@ -71,6 +71,8 @@ const ackSchema = z
     timeout: durationSchema.default(60_000),
     /** Pause between the paste and C-m, so the agent does not take C-m as part of the paste. */
     settle: durationSchema.default(250),
+    /** Pause between typed text (light path, no paste) and C-m. */
+    settleTyped: durationSchema.default(30),
     /** How many extra C-m presses when the text still sits unsent in the input box. */
     maxExtraEnters: z.number().int().min(0).max(10).default(3),
     /** How long a send waits for a busy agent to become idle (unless sent with --queue). */

@@ -33,6 +33,7 @@ export interface PreflightReport {
   settings: {
     ackTimeoutMs: number;
     settleMs: number;
+    settleTypedMs: number;
     maxExtraEnters: number;
     busyWaitMs: number;
     recovery: 'systemd' | 'tmux' | 'none';

@@ -132,7 +132,16 @@ export function sendKeysLiteral(sock: TmuxSocket, target: string, text: string):
   if (hasControlChar(text)) {
     throw new Error('send-keys text cannot hold control characters (newline, CR, tab, ESC…); paste it from a buffer');
   }
-  return [...tmuxBase(sock), 'send-keys', '-l', '-t', exactPaneTarget(target), '--', text];
+  return [...tmuxBase(sock), 'send-keys', '-l', '-t', exactPaneTarget(target), '--', literalLastArg(text)];
+}
+
+/**
+ * tmux splits its argv into commands at an argument that ends with ';' (dropping the ';'), and
+ * reads a final '\;' as a literal ';'. So a text ending in ';' is written with a backslash
+ * before that last ';' — tmux removes exactly that backslash and types the text unchanged.
+ */
+export function literalLastArg(text: string): string {
+  return text.endsWith(';') ? `${text.slice(0, -1)}\\;` : text;
 }
 
 /** Presses one named key, e.g. 'C-m' (submit, as its own step), 'Escape'. */

@@ -308,14 +308,15 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     // 7. C-m as its own step, after the settle delay (slept inside the activity: workflow timers
     // are coarse, about a second on a dev server, and this pause is a few hundred ms)
     s = begin('submit');
+    const settleMs = path === 'heavy' ? report.settings.settleMs : report.settings.settleTypedMs;
     const sub = await quick.submit.executeWithOptions({ summary: `C-m on ${peer}` }, [
-      { peer, settleMs: report.settings.settleMs, pastedAt: d.pastedAt },
+      { peer, settleMs, pastedAt: d.pastedAt },
     ]);
     end(
       s,
       'done',
       sub.pressed
-        ? `C-m pressed after a ${report.settings.settleMs} ms settle`
+        ? `C-m pressed after a ${settleMs} ms settle`
         : `no text in the input (${sub.state}): already submitted`,
     );
 

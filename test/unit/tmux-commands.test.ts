@@ -231,7 +231,15 @@ void describe('tmux for real (private socket)', () => {
     assert.deepEqual(await receive(out, want.length), want);
   });
 
-  void it('matches session names exactly, never by prefix', () => {
+  void it('types texts ending in ";" or "\\;" unchanged (tmux would take a trailing ";" as a separator)', async () => {
+    const { target, out } = await recorder(false);
+    const texts = ['do x; do y;', ';', 'ends with \\;', 'two;;'];
+    for (const text of texts) assert.equal(tmux(sendKeysLiteral(sock, target, text)).code, 0);
+    const want = Buffer.from(texts.join(''), 'utf8');
+    assert.deepEqual(await receive(out, want.length), want);
+  });
+
+    void it('matches session names exactly, never by prefix', () => {
     const res = tmux(newSession(sock, { session: 'claude-team-1', width: 80, height: 24, command: 'sleep 600' }));
     assert.equal(res.code, 0, res.stderr);
     assert.equal(tmux(hasSession(sock, 'claude-team-1')).code, 0);

@@ -82,6 +82,7 @@ export function preflightReport(peer: string, patch: ReportPatch = {}): Prefligh
     settings: {
       ackTimeoutMs: 20_000,
       settleMs: 10,
+      settleTypedMs: 5,
       maxExtraEnters: 2,
       busyWaitMs: 60_000,
       recovery: 'tmux',
