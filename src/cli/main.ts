@@ -49,7 +49,11 @@ program
       });
       process.exitCode = res.exitCode;
     } finally {
-      await connection.close();
+      // Exit as soon as the answer is out; closing gRPC channels politely costs ~0.1 s.
+      await flushed(process.stdout);
+      await flushed(process.stderr);
+      void connection.close();
+      process.exit();
     }
   });
 
@@ -143,6 +147,10 @@ program
     getPeerOrUsage(config, peerName);
     process.exitCode = await preflightNow(config, peerName, !!opts.json);
   });
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
 
 function globalArgs(): string[] {
   const c = configOpt();

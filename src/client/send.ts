@@ -69,6 +69,7 @@ export async function followSend(
   pollMs = 150,
 ): Promise<SendResult> {
   let done = false;
+  let wake: (() => void) | undefined;
   let lastJson = '';
   const poll = async () => {
     while (!done) {
@@ -82,14 +83,20 @@ export async function followSend(
       } catch {
         // not started yet, or already closed: the result settles it
       }
-      await new Promise((r) => setTimeout(r, pollMs));
+      if (done) break;
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, pollMs);
+      });
     }
   };
   const poller = poll();
   try {
     return await handle.result();
   } finally {
+    // the result is in: stop polling at once (a query in flight is not waited for)
     done = true;
-    await poller;
+    wake?.();
+    void poller;
   }
 }
