@@ -239,7 +239,7 @@ void describe('tmux for real (private socket)', () => {
     assert.deepEqual(await receive(out, want.length), want);
   });
 
-    void it('matches session names exactly, never by prefix', () => {
+  void it('matches session names exactly, never by prefix', () => {
     const res = tmux(newSession(sock, { session: 'claude-team-1', width: 80, height: 24, command: 'sleep 600' }));
     assert.equal(res.code, 0, res.stderr);
     assert.equal(tmux(hasSession(sock, 'claude-team-1')).code, 0);
