@@ -68,7 +68,12 @@ export function translate(peer: string, step: string, err: unknown): Application
   if (err instanceof HostKeyRejected)
     return fail(ErrorType.UnknownHostKey, err.message, { fingerprint: err.fingerprint });
   if (err instanceof PeerAuthFailed) return fail(ErrorType.AuthFailed, err.message);
-  if (err instanceof PeerUnreachable) return fail(ErrorType.PeerUnreachable, `${step}: ${err.message}`);
+  if (err instanceof PeerUnreachable) {
+    return fail(
+      ErrorType.PeerUnreachable,
+      `${step}: ${err.message} — is the peer up and its sshd listening? Check host and port in the peers file`,
+    );
+  }
   if (err instanceof PeerCommandTimeout) return fail(ErrorType.PeerCommandFailed, `${step}: ${err.message}`);
   const message = err instanceof Error ? err.message : String(err);
   return fail(ErrorType.PeerCommandFailed, `${peer}: ${step}: ${message}`);

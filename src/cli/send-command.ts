@@ -1,5 +1,6 @@
 /** `peer-comms send <peer> <text>`: start the workflow, show each step live, exit on the ack. */
 import { readFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { describeFailure, followSend, newSendWorkflowId, startSend } from '../client/send';
 import type { SendMode, SendProgress, SendResult } from '../contracts/send';
@@ -119,6 +120,11 @@ export async function runSend(args: {
 }
 
 function requestedBy(): string {
-  const user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  return `${user} (cli)`;
+  let user = process.env.USER ?? process.env.USERNAME;
+  try {
+    user ??= userInfo().username;
+  } catch {
+    user ??= 'unknown';
+  }
+  return `${user}@${hostname()} (cli)`;
 }
