@@ -31,11 +31,20 @@ export function standinCommand(promptLog: string): string {
   return [process.execPath, ...loader, agent, '--log', promptLog].map(q).join(' ');
 }
 
-export function setUpLocalPeer(stateDir: string, name = 'local'): LocalPeer {
+export interface LocalPeerOptions {
+  name?: string;
+  /** tmux socket name (`tmux -L`). */
+  socket?: string;
+  session?: string;
+  taskQueue?: string;
+}
+
+export function setUpLocalPeer(stateDir: string, opts: LocalPeerOptions = {}): LocalPeer {
+  const name = opts.name ?? 'local';
   const dir = join(stateDir, 'demo-peer');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const socket = 'peer-comms-demo';
-  const session = 'demo-agent';
+  const socket = opts.socket ?? 'peer-comms-demo';
+  const session = opts.session ?? 'demo-agent';
   const promptLog = join(dir, 'prompts.jsonl');
   // The demo peer's own token file, far from expiry, so the demo does not touch real credentials.
   const credentialsPath = join(dir, 'credentials.json');
@@ -48,7 +57,7 @@ export function setUpLocalPeer(stateDir: string, name = 'local'): LocalPeer {
     controller: {
       credentialsPath,
       auditLog: join(dir, 'audit.jsonl'),
-      taskQueue: 'peer-comms',
+      taskQueue: opts.taskQueue ?? 'peer-comms-demo',
     },
     peers: {
       [name]: {
