@@ -98,7 +98,9 @@ program
     const { startDevServer } = await import('../temporal/dev-server.js');
     const dev = await startDevServer({ stateDir: join(userStateDir(), 'dev-server'), port: Number(opts.port) });
     process.env.TEMPORAL_ADDRESS = dev.address;
-    process.stderr.write(`Temporal dev server on ${dev.address}\nWeb UI: ${dev.uiUrl}\n`);
+    process.stderr.write(
+      `Temporal dev server on ${dev.address}\nWeb UI: ${dev.uiUrl}\n(Ctrl-C stops the worker and the server)\n`,
+    );
     try {
       await program.parseAsync(['node', 'peer-comms', ...globalArgs(), 'worker']);
     } finally {

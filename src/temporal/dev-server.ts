@@ -60,7 +60,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--ui-port',
     String(uiPort),
     '--db-filename',
-    join(opts.stateDir, 'temporal.sqlite'),
+    join(opts.stateDir, `temporal-${port}.sqlite`), // one database per server port
     '--namespace',
     opts.namespace ?? 'default',
     '--log-level',
