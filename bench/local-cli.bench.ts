@@ -14,16 +14,11 @@ import { setUpLocalPeer, stopLocalPeer } from '../src/demo/local-peer';
 import { createControllerWorker } from '../src/workers/controller';
 import { startDevEnv, uniqueQueue, workflowBundle } from '../test/helpers/temporal';
 import { waitFor } from '../test/helpers/wait';
+import { median } from './stats';
 import { execFileSync } from 'node:child_process';
 
 const N = Number(process.env.BENCH_N ?? 5);
 const ROOT = join(__dirname, '..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pc-bench-'));

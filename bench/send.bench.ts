@@ -28,16 +28,11 @@ import {
 } from '../test/helpers/stack';
 import { uniqueQueue } from '../test/helpers/temporal';
 import { waitFor } from '../test/helpers/wait';
+import { median } from './stats';
 
 const run = promisify(execFile);
 const N = Number(process.env.BENCH_N ?? 5);
 const ROOT = join(__dirname, '..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function idle(stack: Stack, peer: AgentPeer): Promise<void> {
   await waitFor(async () => !/esc to interrupt/.test(await stack.tmux.capture(`${peer.session}:0.0`)), {

@@ -7,6 +7,7 @@
  * home directory; a command that cannot be started gives code 127 (not found) or 126 (not
  * executable) with the reason on stderr, as a shell would.
  */
+import { Liveness } from './liveness';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,10 +32,9 @@ function errnoCode(err: unknown): string | undefined {
 
 export class LocalShell implements PeerShell, PeerShellLifecycle {
   private readonly home: string;
-  private alive = true;
+  private readonly life = new Liveness();
   /** Running commands, each with the function that kills it and rejects its promise. */
   private readonly running = new Map<ChildProcess, (e: Error) => void>();
-  private readonly closeListeners = new Set<() => void>();
 
   constructor(
     readonly peer = 'local',
@@ -44,16 +44,11 @@ export class LocalShell implements PeerShell, PeerShellLifecycle {
   }
 
   get isAlive(): boolean {
-    return this.alive;
+    return this.life.alive;
   }
 
   onClose(listener: () => void): () => void {
-    if (!this.alive) {
-      queueMicrotask(listener);
-      return () => undefined;
-    }
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.life.onClose(listener);
   }
 
   /** The absolute local path for a peer path (`~`, `~/x`, `~\x`, relative = under home). */
@@ -71,7 +66,7 @@ export class LocalShell implements PeerShell, PeerShellLifecycle {
     if (argv.some((a) => a.includes('\0'))) {
       return Promise.reject(new Error('a command argument cannot contain a NUL byte'));
     }
-    if (!this.alive) return Promise.reject(new PeerUnreachable(this.peer, 'the local shell is closed'));
+    if (!this.life.alive) return Promise.reject(new PeerUnreachable(this.peer, 'the local shell is closed'));
     const signal = opts.signal;
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -194,17 +189,9 @@ export class LocalShell implements PeerShell, PeerShellLifecycle {
   }
 
   close(): Promise<void> {
-    if (!this.alive) return Promise.resolve();
-    this.alive = false;
-    for (const stop of [...this.running.values()]) stop(new PeerUnreachable(this.peer, 'the local shell was closed'));
-    for (const l of [...this.closeListeners]) {
-      try {
-        l();
-      } catch {
-        // a listener's failure must not stop the others
-      }
-    }
-    this.closeListeners.clear();
+    this.life.close(() => {
+      for (const stop of [...this.running.values()]) stop(new PeerUnreachable(this.peer, 'the local shell was closed'));
+    });
     return Promise.resolve();
   }
 }

@@ -20,6 +20,7 @@
  * shorter deadline (coreutils `timeout`).
  */
 import type { Client, ClientChannel } from 'ssh2';
+import { Liveness } from './liveness';
 import { ChannelSlots, collectExecChannel, execChannelCommand } from './exec-channel';
 import { MAX_INLINE_STDIN, RemoteShell } from './remote-shell';
 import { connectClient } from './ssh-connect';
@@ -51,8 +52,7 @@ function toError(err: unknown): Error {
 
 export class SshShell implements PeerShell, PeerShellLifecycle {
   readonly peer: string;
-  private alive = true;
-  private readonly closeListeners = new Set<() => void>();
+  private readonly life = new Liveness();
   private readonly files: SftpFiles;
 
   private shell: RemoteShell | undefined;
@@ -68,7 +68,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
     private readonly client: Client,
   ) {
     this.peer = target.peer;
-    this.files = new SftpFiles(this.peer, client, () => this.alive);
+    this.files = new SftpFiles(this.peer, client, () => this.life.alive);
     client.on('error', () => undefined); // connectClient's listener stays too; 'close' follows
     client.on('close', () => this.markClosed());
     client.on('end', () => this.markClosed());
@@ -85,16 +85,11 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   }
 
   get isAlive(): boolean {
-    return this.alive;
+    return this.life.alive;
   }
 
   onClose(listener: () => void): () => void {
-    if (!this.alive) {
-      queueMicrotask(listener);
-      return () => undefined;
-    }
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.life.onClose(listener);
   }
 
   exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -108,7 +103,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
     const job = this.newJob(argv, stdin);
     const done = this.guard(job, opts);
     if (job.state === 'done') return done;
-    if (!this.alive) {
+    if (!this.life.alive) {
       job.finish(new PeerUnreachable(this.peer, 'the SSH connection is closed'));
     } else if (stdin !== undefined && stdin.length > MAX_INLINE_STDIN) {
       job.state = 'running';
@@ -141,7 +136,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   }
 
   async close(): Promise<void> {
-    if (!this.alive) return;
+    if (!this.life.alive) return;
     const closed = new Promise<void>((resolve) => {
       this.client.once('close', () => resolve());
       setTimeout(resolve, 2000).unref();
@@ -157,22 +152,14 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   // --- lifecycle -------------------------------------------------------------------------
 
   private markClosed(): void {
-    if (!this.alive) return;
-    this.alive = false;
-    const shell = this.shell;
-    this.shell = undefined;
-    shell?.destroy(); // rejects a command in flight with PeerUnreachable
-    for (const job of this.queue.splice(0)) {
-      job.finish(new PeerUnreachable(this.peer, 'the SSH connection closed before the command ran'));
-    }
-    for (const l of [...this.closeListeners]) {
-      try {
-        l();
-      } catch {
-        // a listener's failure must not stop the others
+    this.life.close(() => {
+      const shell = this.shell;
+      this.shell = undefined;
+      shell?.destroy(); // rejects a command in flight with PeerUnreachable
+      for (const job of this.queue.splice(0)) {
+        job.finish(new PeerUnreachable(this.peer, 'the SSH connection closed before the command ran'));
       }
-    }
-    this.closeListeners.clear();
+    });
   }
 
   // --- jobs: deadline and abort ----------------------------------------------------------
@@ -244,7 +231,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   /** The persistent shell, opened on demand; undefined when it cannot be opened right now. */
   private getShell(): Promise<RemoteShell | undefined> {
     if (this.shell && !this.shell.closed) return Promise.resolve(this.shell);
-    if (!this.alive || Date.now() < this.shellRetryAt) return Promise.resolve(undefined);
+    if (!this.life.alive || Date.now() < this.shellRetryAt) return Promise.resolve(undefined);
     if (this.shellOpening) return this.shellOpening;
     const opening = this.openChannel('/bin/sh')
       .then(async (ch) => {
@@ -252,8 +239,8 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
           if (this.shell === shell) this.shell = undefined;
         });
         await shell.init();
-        this.shell = this.alive ? shell : undefined;
-        if (!this.alive) shell.destroy();
+        this.shell = this.life.alive ? shell : undefined;
+        if (!this.life.alive) shell.destroy();
         return this.shell;
       })
       .catch(() => {
@@ -313,7 +300,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
    * its session (one of MaxSessions) until the shell exits. Best effort, never throws.
    */
   private killGroup(pgid: string | undefined): void {
-    if (pgid === undefined || !this.alive) return;
+    if (pgid === undefined || !this.life.alive) return;
     this.openChannel(`kill -KILL -- -${pgid}`).then(
       (ch) => {
         ch.on('error', () => undefined);
