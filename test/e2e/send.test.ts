@@ -236,6 +236,20 @@ describe('sendDirective over SSH and tmux', () => {
     ]);
   });
 
+  it('takes a pane out of copy mode before typing', async () => {
+    const peer = await addAgent(stack);
+    const config = makeConfig(stack, [peer]);
+    await stack.tmux.run(['copy-mode', '-t', `${peer.session}:0.0`]);
+    const mode = await stack.tmux.run(['display-message', '-p', '-t', `${peer.session}:0.0`, '#{pane_in_mode}']);
+    assert.equal(mode.stdout.trim(), '1', 'the pane should be in copy mode before the send');
+    const result = await withWorker(stack, config, async (tq) =>
+      (await startSend(stack.env.client, tq, { peer: peer.name, text: 'typed after copy mode' })).result(),
+    );
+    assert.equal(result.outcome, 'acked');
+    assert.match(result.steps.find((st) => st.step === 'inspectScreen')?.detail ?? '', /left copy mode/);
+    assert.deepEqual((await prompts(peer)).map(String), ['typed after copy mode']);
+  });
+
   it('two concurrent sends to one pane arrive whole, one after the other', async () => {
     const peer = await addAgent(stack, { workMs: 800 });
     const config = makeConfig(stack, [peer]);
