@@ -120,6 +120,16 @@ program
   });
 
 program
+  .command('lint')
+  .description('check a directive file for the seven parts every directive must contain')
+  .argument('<file>', 'the directive (Markdown: headings or YAML front matter)')
+  .option('--json', 'print the report as JSON')
+  .action(async (file: string, opts: { json?: boolean }) => {
+    const { lintFile } = await import('./lint-command.js');
+    process.exitCode = await lintFile(file, !!opts.json);
+  });
+
+program
   .command('peers')
   .description('list the configured peers (and validate the config)')
   .option('--json', 'print JSON')
