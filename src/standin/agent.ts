@@ -9,6 +9,7 @@
  * to the terminal, the clock, the log file and signals (SIGUSR1 toggles auth-fail mode).
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeInboxFiles } from './inbox';
 import { KeyDecoder } from './keys';
 import type { Effect } from './model';
 import { StandinModel } from './model';
@@ -49,6 +50,8 @@ function run(opts: StandinOptions): void {
     for (const effect of effects) {
       if (effect.kind === 'log') {
         if (opts.logFile) appendFileSync(opts.logFile, `${JSON.stringify(effect.entry)}\n`);
+        const text = effect.entry.text;
+        if (opts.inboxDir && typeof text === 'string') writeInboxFiles(opts.inboxDir, text);
       } else {
         shutdown(effect.code);
       }

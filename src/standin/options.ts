@@ -6,11 +6,15 @@ export interface StandinOptions extends StandinConfig {
   /** JSONL file that gets one line per submitted prompt (and per dialog keystroke). */
   logFile: string | null;
   pidFile: string | null;
+  /** Folder where prompt lines `stand-in: phone home <topic>` / `stand-in: done <job id>` write files. */
+  inboxDir: string | null;
 }
 
 export const USAGE = `usage: agent [flags]
   --log <file>                   append {"t","b64","text"} per submitted prompt (JSON lines)
   --pid-file <file>              write the process id here
+  --inbox <dir>                  a prompt line "stand-in: phone home <topic>" writes <dir>/PHONE-HOME-<topic>.md,
+                                 "stand-in: done <job id>" writes <dir>/DONE-<job id>.md (as a peer agent would)
   --cwd-label <text>             path shown in the header (default: the current directory)
   --work-ms <ms>                 how long a turn works (default 3000)
   --collapse-lines <n>           pastes with more lines show as [Pasted text #K +M lines] (default 20)
@@ -28,6 +32,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
     options: {
       log: { type: 'string' },
       'pid-file': { type: 'string' },
+      inbox: { type: 'string' },
       'cwd-label': { type: 'string' },
       'work-ms': { type: 'string' },
       'collapse-lines': { type: 'string' },
@@ -41,6 +46,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
   return {
     logFile: values.log ?? null,
     pidFile: values['pid-file'] ?? null,
+    inboxDir: values.inbox ?? null,
     cwdLabel: values['cwd-label'] ?? cwd,
     workMs: count('--work-ms', values['work-ms'], 3000),
     collapseLines: count('--collapse-lines', values['collapse-lines'], 20),

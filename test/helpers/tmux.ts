@@ -163,6 +163,8 @@ export interface StandinFlags {
   authFail?: boolean;
   authRetries?: number;
   authRetryMs?: number;
+  /** Folder for PHONE-HOME / DONE files written on prompt lines (see src/standin/inbox.ts). */
+  inbox?: string;
   /** Run dist/standin/agent.js (after `npm run build`) instead of the TypeScript source. */
   compiled?: boolean;
 }
@@ -190,6 +192,7 @@ export function standinArgv(flags: StandinFlags = {}): string[] {
   value('--paste-enter-window-ms', flags.pasteEnterWindowMs);
   value('--auth-retries', flags.authRetries);
   value('--auth-retry-ms', flags.authRetryMs);
+  value('--inbox', flags.inbox);
   if (flags.trustDialog) argv.push('--trust-dialog');
   if (flags.authFail) argv.push('--auth-fail');
   return argv;
