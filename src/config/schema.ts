@@ -83,6 +83,29 @@ const ackSchema = z
   })
   .strict();
 
+/** A folder name on the peer (the inbox host folder): no separators, no dot-dot. */
+const folderNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,62}$/, 'a folder name is letters, digits, "_", "." or "-" (at most 63)');
+
+/**
+ * The phone-home inbox: relative to the workdir (`inbox`, `sartor/memory/inbox`), or an
+ * absolute / `~/` path.
+ */
+const inboxPathSchema = z
+  .string()
+  .min(1)
+  .refine((p) => !p.split('/').includes('..'), 'a path may not contain ".."')
+  .refine((p) => !/[\0\n\r\\]/.test(p), 'a path may not contain NUL, line breaks or backslashes')
+  .refine((p) => !p.startsWith('~') || p.startsWith('~/'), 'only "~/" (the peer user\'s home) is supported');
+
+const jobsSchema = z
+  .object({
+    /** How often a running job lists the peer's inbox for phone-homes and its DONE marker. */
+    scanInterval: durationSchema.pipe(z.number().min(1000, 'at least 1s')).default(2 * 60_000),
+  })
+  .strict();
+
 export const peerSchema = z
   .object({
     /** ssh: over SSH from the controller; local: a peer that is this machine (no SSH). */
@@ -119,6 +142,11 @@ export const peerSchema = z
     recovery: recoverySchema.default({ method: 'none' }),
     ack: ackSchema.default(() => ackSchema.parse({})),
     thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),
+    /** Phone-home inbox: `<workdir>/<inbox>/<inboxHost>/PHONE-HOME-<topic>.md`. */
+    inbox: inboxPathSchema.default('inbox'),
+    /** The folder under the inbox this peer writes to; default: the peer's name. */
+    inboxHost: folderNameSchema.optional(),
+    jobs: jobsSchema.default(() => jobsSchema.parse({})),
   })
   .strict()
   .superRefine((peer, ctx) => {
@@ -145,6 +173,19 @@ export const controllerSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.@-]+$/)
       .default('peer-comms'),
+    /** The controller's git repository (local path); a finished job fetches and fast-forwards it. */
+    repo: z.string().min(1).optional(),
+    /** The remote a finished job fetches from. */
+    gitRemote: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a git remote name')
+      .default('origin'),
+    /** The branch a finished job fast-forwards (it must be the one checked out in `repo`). */
+    gitBranch: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_./-]*$/, 'expected a git branch name')
+      .refine((b) => !b.includes('..') && !b.endsWith('/') && !b.endsWith('.lock'), 'expected a git branch name')
+      .default('main'),
   })
   .strict();
 

@@ -37,6 +37,10 @@ export const ErrorType = {
   LockTimeout: 'LockTimeout',
   /** Something a policy forbids. */
   PolicyRefused: 'PolicyRefused',
+  /** The controller's git sync failed (fetch failed, or the merge is not a fast-forward). */
+  GitSyncFailed: 'GitSyncFailed',
+  /** A file name from a peer's inbox (or a phone-home topic) that is not safe to use in a path. */
+  UnsafeInboxName: 'UnsafeInboxName',
 } as const;
 
 export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
@@ -53,4 +57,5 @@ export const NON_RETRYABLE: readonly ErrorTypeName[] = [
   ErrorType.ControllerCredentials,
   ErrorType.PolicyRefused,
   ErrorType.SessionRecoveryFailed,
+  ErrorType.UnsafeInboxName,
 ];

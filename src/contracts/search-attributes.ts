@@ -4,4 +4,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const PEER_ATTR = defineSearchAttributeKey('Peer', SearchAttributeType.KEYWORD);
 export const OUTCOME_ATTR = defineSearchAttributeKey('Outcome', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [PEER_ATTR, OUTCOME_ATTR];
+/** A peer job's state (`watching`, `awaiting-resolution`, `done`, …): `JobState = "awaiting-resolution"`. */
+export const JOB_STATE_ATTR = defineSearchAttributeKey('JobState', SearchAttributeType.KEYWORD);
+
+export const ALL_SEARCH_ATTRIBUTES = [PEER_ATTR, OUTCOME_ATTR, JOB_STATE_ATTR];
