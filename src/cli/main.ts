@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, getPeer, loadConfig } from '../config/load';
 import { EXIT, UsageError } from './exit';
+import type { JobContext } from './job-command';
+import { whoAmI } from './who';
 
 const program = new Command();
 program
@@ -117,6 +119,90 @@ program
   .action(async (opts: { port: string; text?: string; json?: boolean }) => {
     const { demo } = await import('./demo.js');
     process.exitCode = await demo({ port: Number(opts.port), text: opts.text, json: !!opts.json });
+  });
+
+const job = program.command('job').description('long-running peer jobs: phone-homes, resolutions, completion');
+
+async function withJobContext(fn: (ctx: JobContext) => Promise<number>): Promise<void> {
+  const { connectClient } = await import('../temporal/connection.js');
+  const { config } = await loadConfig(configOpt());
+  const { client, connection, settings } = await connectClient();
+  try {
+    process.exitCode = await fn({
+      client,
+      settings,
+      taskQueue: config.controller.taskQueue,
+      out: (l) => process.stdout.write(`${l}\n`),
+      err: (l) => process.stderr.write(`${l}\n`),
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+job
+  .command('start')
+  .description('check the directive, then start a job that sends it and watches the peer')
+  .argument('<peer>')
+  .argument('<directive>', 'Markdown directive file (see peer-comms lint)')
+  .option('--budget <duration>', "wall-clock budget (default: the directive's own)")
+  .option('--slug <slug>', 'job id part (default: from the directive title or goal)')
+  .option('--force', 'start even if the directive lacks parts')
+  .option('--json', 'print JSON')
+  .action(
+    async (
+      peerName: string,
+      file: string,
+      opts: { budget?: string; slug?: string; force?: boolean; json?: boolean },
+    ) => {
+      const { jobStart } = await import('./job-command.js');
+      const { config } = await loadConfig(configOpt());
+      getPeerOrUsage(config, peerName);
+      await withJobContext((ctx) => jobStart(ctx, peerName, file, { ...opts, requestedBy: whoAmI() }));
+    },
+  );
+
+job
+  .command('list')
+  .description('list jobs')
+  .option('--awaiting', 'only jobs awaiting a resolution')
+  .option('--json', 'print JSON')
+  .action(async (opts: { awaiting?: boolean; json?: boolean }) => {
+    const { jobList } = await import('./job-command.js');
+    await withJobContext((ctx) => jobList(ctx, opts));
+  });
+
+job
+  .command('show')
+  .description('a job’s state, its phone-home text and the peer’s recommendation, resolutions so far')
+  .argument('<job-id>')
+  .option('--json', 'print JSON')
+  .action(async (jobId: string, opts: { json?: boolean }) => {
+    const { jobShow } = await import('./job-command.js');
+    await withJobContext((ctx) => jobShow(ctx, jobId, opts));
+  });
+
+job
+  .command('resolve')
+  .description('answer a phone-home (or a spent budget): a accept-and-revise, b rerun-with-fix, c halt-for-review')
+  .argument('<job-id>')
+  .requiredOption('-d, --decision <a|b|c>', 'a, b or c (or the decision name)')
+  .option('-n, --note <text>', 'sent to the peer with the decision', '')
+  .option('--amend <file>', 'rerun-with-fix: the amended directive to run instead')
+  .option('--json', 'print JSON')
+  .action(async (jobId: string, opts: { decision: string; note?: string; amend?: string; json?: boolean }) => {
+    const { jobResolve } = await import('./job-command.js');
+    await withJobContext((ctx) => jobResolve(ctx, jobId, { ...opts, by: whoAmI() }));
+  });
+
+job
+  .command('complete')
+  .description('tell a job its work is done: it syncs git (fetch, merge --ff-only) and ends')
+  .argument('<job-id>')
+  .option('-n, --note <text>', 'a note kept in the job status')
+  .action(async (jobId: string, opts: { note?: string }) => {
+    const { jobComplete } = await import('./job-command.js');
+    await withJobContext((ctx) => jobComplete(ctx, jobId, { ...opts, by: whoAmI() }));
   });
 
 program

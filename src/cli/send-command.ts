@@ -1,12 +1,12 @@
 /** `peer-comms send <peer> <text>`: start the workflow, show each step live, exit on the ack. */
 import { readFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { describeFailure, followSend, newSendWorkflowId, startSend } from '../client/send';
 import type { SendMode, SendProgress, SendResult } from '../contracts/send';
 import { workflowUrl, type TemporalSettings } from '../temporal/connection';
 import { ProgressPrinter } from './render';
 import { EXIT, UsageError } from './exit';
+import { whoAmI } from './who';
 
 export interface SendOptions {
   fromFile?: string;
@@ -120,11 +120,5 @@ export async function runSend(args: {
 }
 
 function requestedBy(): string {
-  let user = process.env.USER ?? process.env.USERNAME;
-  try {
-    user ??= userInfo().username;
-  } catch {
-    user ??= 'unknown';
-  }
-  return `${user}@${hostname()} (cli)`;
+  return `${whoAmI()} (cli)`;
 }

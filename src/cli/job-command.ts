@@ -1,0 +1,169 @@
+/**
+ * `peer-comms job …`: start a peerJob, list jobs (those awaiting a person), show one with its
+ * phone-home, resolve it (a/b/c + note), complete it. The job runs in Temporal; these only talk
+ * to it.
+ */
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { JOB_STATE_ATTR, PEER_ATTR } from '../contracts/search-attributes';
+import {
+  decisionLetter,
+  jobWorkflowId,
+  parseDecision,
+  type JobStatus,
+  type PeerJobInput,
+  type ResolveAccepted,
+} from '../contracts/job';
+import { checkDirective, formatReport } from '../directive';
+import { formatDuration, parseDuration } from '../config/duration';
+import { describeFailure } from '../client/send';
+import { workflowUrl, type TemporalSettings } from '../temporal/connection';
+import { EXIT, UsageError } from './exit';
+import { readDirectiveFile } from './lint-command';
+
+export interface JobContext {
+  client: Client;
+  settings: TemporalSettings;
+  taskQueue: string;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export async function jobStart(
+  ctx: JobContext,
+  peer: string,
+  file: string,
+  opts: { budget?: string; force?: boolean; slug?: string; json?: boolean; requestedBy: string },
+): Promise<number> {
+  const directive = await readDirectiveFile(file);
+  const report = checkDirective(directive);
+  if (!report.ok && !opts.force) {
+    ctx.err(`${file}: the directive is incomplete; the job was not started (use --force to send it anyway):`);
+    ctx.err(formatReport(report).replace(/^/gm, '  '));
+    return EXIT.usage;
+  }
+  let budgetMs: number | undefined;
+  try {
+    budgetMs = opts.budget ? parseDuration(opts.budget) : (report.budget.wallClockMs ?? undefined);
+  } catch (e) {
+    throw new UsageError(`--budget: ${(e as Error).message}`);
+  }
+  const workflowId = jobWorkflowId(peer, opts.slug ?? report.slug);
+  const input: PeerJobInput = { peer, directive, budgetMs, requestedBy: opts.requestedBy };
+  try {
+    await ctx.client.workflow.start('peerJob', {
+      workflowId,
+      taskQueue: ctx.taskQueue,
+      args: [input],
+      typedSearchAttributes: [{ key: PEER_ATTR, value: peer }],
+      staticSummary: `job on ${peer}: ${report.title ?? report.slug}`,
+    });
+  } catch (e) {
+    const f = describeFailure(e);
+    if (/already (started|running)/i.test(f.message)) {
+      throw new UsageError(`a job ${workflowId} is already running; pick another --slug or finish that one`);
+    }
+    throw e;
+  }
+  const url = workflowUrl(ctx.settings, workflowId);
+  if (opts.json) {
+    ctx.out(JSON.stringify({ ok: true, jobId: workflowId, url, budgetMs: budgetMs ?? null }, null, 2));
+  } else {
+    ctx.out(`started ${workflowId}${budgetMs ? ` (budget ${formatDuration(budgetMs)})` : ''}`);
+    ctx.out(`  ${url}`);
+    ctx.out(`  follow it: peer-comms job show ${workflowId}`);
+  }
+  return EXIT.ok;
+}
+
+export async function jobList(ctx: JobContext, opts: { awaiting?: boolean; json?: boolean }): Promise<number> {
+  const query = `WorkflowType = 'peerJob'${opts.awaiting ? ` AND JobState = 'awaiting-resolution'` : ''}`;
+  const rows: { jobId: string; status: string; state: string; started: string }[] = [];
+  for await (const wf of ctx.client.workflow.list({ query })) {
+    const state = wf.typedSearchAttributes.get(JOB_STATE_ATTR) ?? '';
+    rows.push({ jobId: wf.workflowId, status: wf.status.name, state, started: wf.startTime.toISOString() });
+    if (rows.length >= 200) break;
+  }
+  if (opts.json) {
+    ctx.out(JSON.stringify(rows, null, 2));
+  } else if (rows.length === 0) {
+    ctx.out(opts.awaiting ? 'no job is awaiting a resolution' : 'no jobs');
+  } else {
+    for (const r of rows)
+      ctx.out(`${r.jobId.padEnd(44)} ${(r.state || r.status.toLowerCase()).padEnd(20)} ${r.started}`);
+  }
+  return EXIT.ok;
+}
+
+export async function jobShow(ctx: JobContext, jobId: string, opts: { json?: boolean }): Promise<number> {
+  const status = await ctx.client.workflow.getHandle(jobId).query<JobStatus>('status');
+  if (opts.json) {
+    ctx.out(JSON.stringify(status, null, 2));
+    return EXIT.ok;
+  }
+  const lines = [
+    `${status.jobId} on ${status.peer}: ${status.state}${status.reason ? ` (${status.reason})` : ''}`,
+    `  ${workflowUrl(ctx.settings, jobId)}`,
+    `  budget: ${status.budgetMs === null ? 'none' : `${formatDuration(status.budgetMs)}, ${status.budgetLeftMs === null ? '?' : formatDuration(Math.max(0, status.budgetLeftMs))} left${status.budgetPaused ? ' (paused)' : ''}`}`,
+  ];
+  if (status.lastAck) lines.push(`  last ack: ${status.lastAck.outcome} (${status.lastAck.workflowId})`);
+  if (status.attention) lines.push(`  needs attention: ${status.attention}`);
+  if (status.current) {
+    lines.push(`  phone-home "${status.current.topic}" (${status.current.file ?? status.current.source}):`);
+    lines.push(...status.current.text.split('\n').map((l) => `    | ${l}`));
+    lines.push(`  the peer recommends: ${status.current.recommendation}`);
+    lines.push(`  resolve: peer-comms job resolve ${jobId} --decision a|b|c --note "…"`);
+    lines.push(`    (a) accept-and-revise   (b) rerun-with-fix   (c) halt-for-review`);
+  } else if (status.reason === 'budget') {
+    lines.push(`  the wall-clock budget ran out; resolve: peer-comms job resolve ${jobId} --decision a|b|c --note "…"`);
+  }
+  for (const r of status.resolutions) {
+    lines.push(
+      `  resolved (${decisionLetter(r.decision)}) ${r.decision}${r.topic ? ` "${r.topic}"` : ` ${r.reason}`} by ${r.by ?? '?'} at ${new Date(r.at).toISOString()}${r.note ? `: ${r.note}` : ''}`,
+    );
+  }
+  if (status.lastRejected) lines.push(`  last rejected ${status.lastRejected.signal}: ${status.lastRejected.reason}`);
+  if (status.gitSync)
+    lines.push(`  git sync: ${status.gitSync.ok ? 'fast-forwarded' : (status.gitSync.reason ?? 'failed')}`);
+  ctx.out(lines.join('\n'));
+  return EXIT.ok;
+}
+
+export async function jobResolve(
+  ctx: JobContext,
+  jobId: string,
+  opts: { decision: string; note?: string; amend?: string; by: string; json?: boolean },
+): Promise<number> {
+  const decision = parseDecision(opts.decision);
+  if (!decision) {
+    throw new UsageError(
+      `--decision must be a, b or c (accept-and-revise, rerun-with-fix, halt-for-review), not "${opts.decision}"`,
+    );
+  }
+  const amendedDirective = opts.amend ? await readDirectiveFile(opts.amend) : undefined;
+  try {
+    const accepted = await ctx.client.workflow.getHandle(jobId).executeUpdate<ResolveAccepted, [unknown]>('resolve', {
+      args: [{ decision, note: opts.note ?? '', amendedDirective, by: opts.by }],
+    });
+    if (opts.json) ctx.out(JSON.stringify({ ok: true, ...accepted }, null, 2));
+    else ctx.out(`resolved ${jobId}: (${decisionLetter(decision)}) ${decision}; the peer is being told`);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof WorkflowUpdateFailedError) {
+      const f = describeFailure(e.cause ?? e);
+      if (opts.json) ctx.out(JSON.stringify({ ok: false, rejected: f.message }, null, 2));
+      else ctx.err(`rejected: ${f.message}`);
+      return EXIT.failed;
+    }
+    throw e;
+  }
+}
+
+export async function jobComplete(
+  ctx: JobContext,
+  jobId: string,
+  opts: { note?: string; by: string },
+): Promise<number> {
+  await ctx.client.workflow.getHandle(jobId).signal('complete', { note: opts.note, by: opts.by });
+  ctx.out(`told ${jobId} it is complete; it syncs git and ends (peer-comms job show ${jobId})`);
+  return EXIT.ok;
+}
