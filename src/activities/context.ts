@@ -29,7 +29,22 @@ export interface ActivityDeps {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Asks the pane-lock workflow for the lock on behalf of a send (needs a Temporal client). */
   requestPaneLock?: (lockWorkflowId: string, request: { requester: string; leaseMs: number }) => Promise<void>;
+  /** Runs git on the controller (gitSync); default: the real `git` through execFile. */
+  runGit?: GitRunner;
 }
+
+export interface GitRunResult {
+  /** Exit status (git ran and ended). */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `git <args>` in `cwd`; rejects when git could not run at all (missing, deadline, aborted). */
+export type GitRunner = (
+  args: readonly string[],
+  opts: { cwd: string; signal?: AbortSignal; timeoutMs?: number },
+) => Promise<GitRunResult>;
 
 export interface PeerContext {
   name: string;

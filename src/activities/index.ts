@@ -7,6 +7,8 @@ import { createAudit } from './audit';
 import type { ActivityDeps } from './context';
 import { createRefreshCredentials } from './credentials';
 import { createDeliveryActivities } from './deliver';
+import { createGitSync } from './git-sync';
+import { createInboxActivities } from './inbox';
 import { createRequestPaneLock } from './lock';
 import { createPreflight } from './preflight';
 import { createSessionActivities } from './session';
@@ -20,6 +22,8 @@ export function createActivities(deps: ActivityDeps) {
     awaitAck: createAwaitAck(deps),
     audit: createAudit(deps),
     requestPaneLock: createRequestPaneLock(deps),
+    ...createInboxActivities(deps),
+    gitSync: createGitSync(deps),
   };
 }
 

@@ -92,9 +92,11 @@ export function closingSection(text: string): string {
     }
   }
 
-  // No (non-empty) section: the last paragraph, a fenced block counting as part of its paragraph.
+  // No (non-empty) section: the last paragraph (empty headings at the end skipped), a fenced
+  // block counting as part of its paragraph.
+  const headingAt = new Set(headings.map((h) => h.line));
   let end = lines.length - 1;
-  while (end >= 0 && (lines[end] ?? '').trim() === '' && !inFence[end]) end--;
+  while (end >= 0 && !inFence[end] && ((lines[end] ?? '').trim() === '' || headingAt.has(end))) end--;
   if (end < 0) return '';
   let start = end;
   while (start > 0 && ((lines[start - 1] ?? '').trim() !== '' || inFence[start - 1])) start--;

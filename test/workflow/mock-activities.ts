@@ -215,6 +215,24 @@ export function mockActivities(opts: MockOptions): MockActivities {
           });
         }),
     ),
+    // Peer jobs: an empty inbox, nothing to move, no repository configured (overridden by job tests).
+    scanInbox: logged(
+      'scanInbox',
+      o.scanInbox ??
+        (async () => ({
+          inboxDir: '~/inbox/peer',
+          exists: true,
+          scanIntervalMs: 120_000,
+          phoneHomes: [],
+          unchanged: [],
+          skipped: [],
+        })),
+    ),
+    resolvePhoneHome: logged(
+      'resolvePhoneHome',
+      o.resolvePhoneHome ?? (async ({ topic }) => ({ moved: false, from: topic, reason: 'no such file on the peer' })),
+    ),
+    gitSync: logged('gitSync', o.gitSync ?? (async () => ({ ok: false, skipped: true, reason: 'not configured' }))),
   };
 
   const started = (workflowId?: string): ActivityName[] =>
