@@ -89,7 +89,7 @@ let agentCount = 0;
 export async function addAgent(
   stack: Stack,
   flags: StandinFlags = {},
-  opts: { start?: boolean; peerExpiresAt?: number; entry?: Record<string, unknown> } = {},
+  opts: { start?: boolean; peerExpiresAt?: number; entry?: Record<string, unknown>; inbox?: boolean } = {},
 ): Promise<AgentPeer> {
   agentCount++;
   const name = `peer${agentCount}`;
@@ -103,7 +103,13 @@ export async function addAgent(
     opts.peerExpiresAt ?? Date.now() + 9 * 86_400_000,
     'sk-ant-peer-OLD-0123456789',
   );
-  const fullFlags: StandinFlags = { workMs: 1500, ...flags, log: promptLog };
+  // with inbox: the stand-in writes phone-homes where the peers file says the inbox is (inbox/<peer name>)
+  const fullFlags: StandinFlags = {
+    workMs: 1500,
+    ...flags,
+    log: promptLog,
+    ...(opts.inbox ? { inbox: join(dir, 'inbox', name) } : {}),
+  };
   const command = standinCommand(fullFlags);
   const entry: Record<string, unknown> = {
     host: stack.sshd.host,
