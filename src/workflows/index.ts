@@ -1,3 +1,12 @@
 // Every workflow the worker registers (the bundler starts here). Relative imports only.
 export { sendDirective, progressQuery } from './send-directive';
 export { paneLock, acquireSignal, releaseSignal, lockGrantedSignal, lockStateQuery } from './pane-lock';
+export {
+  peerJob,
+  phoneHomeSignal,
+  resolveUpdate,
+  resolveSignal,
+  completeSignal,
+  statusQuery,
+  jobWorkflowId,
+} from './peer-job';

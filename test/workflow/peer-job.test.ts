@@ -1,0 +1,522 @@
+/**
+ * peerJob on the time-skipping test server. The child sends are the real sendDirective (and
+ * paneLock) from the bundle, with mocked activities (mock-activities.ts), so every text the job
+ * sends the peer can be read byte-exact from the mocked `deliver`. The inbox is a fake folder in
+ * memory (scanInbox / resolvePhoneHome), gitSync a stub per test.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import type { Activities } from '../../src/activities';
+import type { DeliverInput } from '../../src/activities/deliver';
+import type {
+  GitSyncResult,
+  InboxScan,
+  JobStatus,
+  PeerJobInput,
+  ResolvePhoneHomeInput,
+  ResolvePhoneHomeResult,
+  ScanInboxInput,
+} from '../../src/contracts/job';
+import { resolutionMessage } from '../../src/contracts/phone-home';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
+import { paneLockId } from '../../src/workflows/pane-lock';
+import {
+  completeSignal,
+  peerJob,
+  phoneHomeSignal,
+  resolveSignal,
+  resolveUpdate,
+  statusQuery,
+} from '../../src/workflows/peer-job';
+import { applicationFailureIn, startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { callerWorkflowId, mockActivities, screen, type MockActivities } from './mock-activities';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const INBOX = '~/work/inbox/host';
+
+let env: TestWorkflowEnvironment | undefined;
+
+before(async () => {
+  const [e] = await Promise.all([startTimeSkippingEnv(), workflowBundle()]);
+  env = e;
+  // The test server has no ListSearchAttributes, but registers with AddSearchAttributes (all ours are keywords).
+  await e.connection.operatorService.addSearchAttributes({
+    namespace: e.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      ALL_SEARCH_ATTRIBUTES.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+});
+
+after(async () => {
+  await env?.teardown();
+});
+
+function theEnv(): TestWorkflowEnvironment {
+  if (!env) throw new Error('the Temporal test environment did not start');
+  return env;
+}
+
+/** The peer's inbox folder, in memory. */
+class FakeInbox {
+  readonly files = new Map<string, string>();
+  readonly resolved: string[] = [];
+  scanIntervalMs = 2 * MINUTE;
+  scans = 0;
+  /** resolvePhoneHome leaves files where they are (as when the move fails). */
+  keepFiles = false;
+
+  static sum(text: string): string {
+    return `${parseInt(createHash('sha256').update(text).digest('hex').slice(0, 8), 16)}-${Buffer.byteLength(text)}`;
+  }
+
+  scanInbox = async (input: ScanInboxInput): Promise<InboxScan> => {
+    this.scans++;
+    const r: InboxScan = {
+      inboxDir: INBOX,
+      exists: true,
+      scanIntervalMs: this.scanIntervalMs,
+      phoneHomes: [],
+      unchanged: [],
+      skipped: [],
+    };
+    for (const [name, text] of this.files) {
+      const sum = FakeInbox.sum(text);
+      if (input.known?.[name] === sum) {
+        r.unchanged.push(name);
+        continue;
+      }
+      const file = {
+        name,
+        path: `${INBOX}/${name}`,
+        sum,
+        bytes: Buffer.byteLength(text),
+        text: input.withText === false ? '' : text,
+        truncated: false,
+      };
+      if (name === `DONE-${input.jobId}.md`) r.done = file;
+      else if (name.startsWith('PHONE-HOME-')) r.phoneHomes.push(file);
+    }
+    return r;
+  };
+
+  resolvePhoneHome = async ({ topic }: ResolvePhoneHomeInput): Promise<ResolvePhoneHomeResult> => {
+    const name = `PHONE-HOME-${topic}.md`;
+    const from = `${INBOX}/${name}`;
+    if (this.keepFiles) return { moved: false, from, reason: 'kept by the test' };
+    if (!this.files.delete(name)) return { moved: false, from, reason: 'no such file on the peer' };
+    this.resolved.push(name);
+    return { moved: true, from, to: `${INBOX}/resolved/${name}` };
+  };
+}
+
+const PHONE_HOME = [
+  '# PHONE-HOME: eval regressed',
+  '',
+  'Loss went from 1.9 to 2.4 after phase 2.',
+  '',
+  '## Recommendation',
+  '(b) rerun phase 2 with lr 1e-4.',
+  '',
+].join('\n');
+
+interface Harness {
+  peer: string;
+  jobId: string;
+  inbox: FakeInbox;
+  mock: MockActivities;
+  start(input?: Partial<PeerJobInput>): Promise<WorkflowHandle<typeof peerJob>>;
+  /** Polls the status query until `pred` holds. */
+  until(h: WorkflowHandle<typeof peerJob>, what: string, pred: (s: JobStatus) => boolean): Promise<JobStatus>;
+  /** Every text pasted into the peer, in order. */
+  delivered(): string[];
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+function harness(overrides: Partial<Activities> = {}): Harness {
+  const e = theEnv();
+  const taskQueue = uniqueQueue('job');
+  const peer = uniqueQueue('peer');
+  const jobId = `job-${peer}-t`;
+  const inbox = new FakeInbox();
+  const skipped: GitSyncResult = {
+    ok: false,
+    skipped: true,
+    reason: 'controller.repo is not configured: git sync skipped',
+  };
+  const mock = mockActivities({
+    client: e.client,
+    taskQueue,
+    overrides: {
+      scanInbox: inbox.scanInbox,
+      resolvePhoneHome: inbox.resolvePhoneHome,
+      gitSync: async () => skipped,
+      ...overrides,
+    },
+  });
+  const started: WorkflowHandle[] = [];
+  return {
+    peer,
+    jobId,
+    inbox,
+    mock,
+    start: async (input = {}) => {
+      const h = await e.client.workflow.start(peerJob, {
+        taskQueue,
+        workflowId: jobId,
+        args: [{ peer, directive: 'Do the thing.\nThen report.', ...input }],
+      });
+      started.push(h);
+      return h;
+    },
+    until: async (h, what, pred) => {
+      let last: JobStatus | undefined;
+      try {
+        return await waitFor(
+          async () => {
+            last = await h.query(statusQuery);
+            return pred(last) ? last : undefined;
+          },
+          { timeoutMs: 15_000, what },
+        );
+      } catch (err) {
+        throw new Error(`${String(err)}; status: ${JSON.stringify(last)}`);
+      }
+    },
+    delivered: () =>
+      mock.calls.filter((c) => c.name === 'deliver' && c.phase === 'start').map((c) => (c.input as DeliverInput).text),
+    run: async (fn) => {
+      const worker = await Worker.create({
+        connection: e.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities: mock.activities,
+      });
+      try {
+        return await worker.runUntil(fn);
+      } finally {
+        // Leftover timers on a queue nobody serves would keep later tests from skipping time.
+        const lock = e.client.workflow.getHandle(paneLockId(peer));
+        await Promise.all([...started, lock].map((w) => w.terminate('test over').catch(() => undefined)));
+      }
+    },
+  };
+}
+
+async function rejection(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update failure, got ${String(err)}`);
+    return applicationFailureIn(err)?.message ?? err.message;
+  }
+  assert.fail('the update was accepted');
+}
+
+void describe('peerJob', () => {
+  void test('waits three days for a resolution (seconds of test time), sends it, files the phone-home, ends on DONE', async () => {
+    const h = harness({ gitSync: async () => ({ ok: true, fastForwarded: true, before: 'a1', after: 'b2' }) });
+    const wallStart = Date.now();
+    await h.run(async () => {
+      const job = await h.start({ budgetMs: 8 * HOUR, requestedBy: 'alice@laptop' });
+      let s = await h.until(job, 'the directive acked', (x) => x.state === 'watching');
+      assert.equal(s.lastAck?.workflowId, `${h.jobId}-send-1`);
+      assert.equal(s.lastAck.outcome, 'acked');
+      assert.equal(s.budgetMs, 8 * HOUR);
+      const directive = h.delivered()[0] ?? '';
+      assert.ok(directive.startsWith('Do the thing.\nThen report.\n\n---\npeer-comms job: '));
+      assert.ok(directive.includes(`${INBOX}/DONE-${h.jobId}.md`));
+
+      h.inbox.files.set('PHONE-HOME-eval.md', PHONE_HOME);
+      await theEnv().sleep(2 * MINUTE + 1000); // the next scan finds it
+      s = await h.until(job, 'the phone-home', (x) => x.state === 'awaiting-resolution');
+      assert.equal(s.reason, 'phone-home');
+      assert.equal(s.current?.topic, 'eval');
+      assert.equal(s.current.source, 'scan');
+      assert.equal(s.current.file, `${INBOX}/PHONE-HOME-eval.md`);
+      assert.equal(s.current.text, PHONE_HOME);
+      assert.equal(s.current.recommendation, '## Recommendation\n(b) rerun phase 2 with lr 1e-4.');
+      assert.equal(s.budgetPaused, true);
+      const leftAtPause = s.budgetLeftMs ?? 0;
+      assert.ok(leftAtPause > 7 * HOUR && leftAtPause < 8 * HOUR, String(leftAtPause));
+      const described = await job.describe();
+      assert.deepEqual(described.searchAttributes.JobState, ['awaiting-resolution']);
+      const seenAt = s.current.seenAt;
+
+      await theEnv().sleep(3 * DAY);
+      s = await job.query(statusQuery);
+      assert.equal(s.state, 'awaiting-resolution');
+      assert.equal(s.budgetLeftMs, leftAtPause, 'the budget does not run while the job waits for a person');
+
+      const accepted = await job.executeUpdate(resolveUpdate, {
+        args: [{ decision: 'b', note: 'use lr 1e-4', by: 'alice' }],
+      });
+      assert.equal(accepted.decision, 'rerun-with-fix');
+      assert.equal(accepted.topic, 'eval');
+      s = await h.until(job, 'the resolution applied', (x) => x.state === 'watching' && x.resolutions.length === 1);
+      const r = s.resolutions[0]!;
+      assert.ok(r.at - seenAt >= 3 * DAY, `resolved ${r.at - seenAt} ms after the phone-home`);
+      assert.equal(r.sendWorkflowId, `${h.jobId}-send-2`);
+      assert.equal(r.sendOutcome, 'acked');
+      assert.equal(r.movedTo, `${INBOX}/resolved/PHONE-HOME-eval.md`);
+      assert.deepEqual(h.inbox.resolved, ['PHONE-HOME-eval.md']);
+      assert.equal(s.current, undefined);
+      assert.equal(s.budgetPaused, false);
+      const restartedAt = (s.budgetEndsAt ?? 0) - leftAtPause; // the rest of the budget runs from the resolution's send
+      assert.ok(restartedAt >= r.at && restartedAt < r.at + 10_000, `${restartedAt - r.at}`);
+      assert.equal(
+        h.delivered()[1],
+        resolutionMessage({
+          jobId: h.jobId,
+          reason: 'phone-home',
+          file: `${INBOX}/PHONE-HOME-eval.md`,
+          budgetMs: leftAtPause,
+          resolution: { decision: 'rerun-with-fix', note: 'use lr 1e-4', by: 'alice', topic: 'eval' },
+        }),
+      );
+
+      h.inbox.files.set(`DONE-${h.jobId}.md`, 'All phases done, pushed to main.');
+      const result = await job.result();
+      assert.equal(result.state, 'done');
+      assert.equal(result.completion?.source, 'marker');
+      assert.equal(result.completion.text, 'All phases done, pushed to main.');
+      assert.equal(result.gitSync?.ok, true);
+      assert.deepEqual(result.phoneHomesSeen, ['eval']);
+      assert.equal(h.mock.count('gitSync'), 1);
+      assert.deepEqual((await job.describe()).searchAttributes.JobState, ['done']);
+    });
+    assert.ok(Date.now() - wallStart < 30_000, 'three days of job time in seconds');
+  });
+
+  void test('budget expiry: awaiting-resolution with reason budget; accept restarts the budget; repo not configured', async () => {
+    // The agent is busy when the resolution comes: the send queues behind its turn.
+    const h = harness({
+      inspectScreen: async () => screen(callerWorkflowId().endsWith('-send-2') ? 'working' : 'idle'),
+    });
+    h.inbox.scanIntervalMs = 30 * MINUTE;
+    await h.run(async () => {
+      const job = await h.start({ budgetMs: HOUR });
+      await h.until(job, 'watching', (x) => x.state === 'watching');
+      await theEnv().sleep(HOUR + MINUTE);
+      let s = await h.until(job, 'the budget stop', (x) => x.state === 'awaiting-resolution');
+      assert.equal(s.reason, 'budget');
+      assert.equal(s.current, undefined);
+      assert.equal(s.budgetLeftMs, 0);
+      assert.match(
+        await rejection(job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', topic: 'eval' }] })),
+        /the pending stop is the budget/,
+      );
+
+      await job.executeUpdate(resolveUpdate, { args: [{ decision: 'accept-and-revise', note: '', topic: 'budget' }] });
+      s = await h.until(job, 'watching again', (x) => x.state === 'watching' && x.resolutions.length === 1);
+      const r = s.resolutions[0]!;
+      assert.equal(r.reason, 'budget');
+      assert.equal(r.sendOutcome, 'queued', 'sent with queue: the agent may still be working');
+      const restartedAt = (s.budgetEndsAt ?? 0) - HOUR; // the budget restarts with its length
+      assert.ok(restartedAt >= r.at && restartedAt < r.at + 10_000, `${restartedAt - r.at}`);
+      const text = h.delivered()[1] ?? '';
+      assert.match(text, /resolution of your wall-clock budget of 1h ran out\.\nDecision: \(a\) accept-and-revise/);
+      assert.match(text, /Budget: 1h from now\./);
+
+      await job.signal(completeSignal, { note: 'good enough', by: 'bob' });
+      const result = await job.result();
+      assert.equal(result.state, 'done');
+      assert.equal(result.completion?.source, 'signal');
+      assert.equal(result.gitSync?.skipped, true);
+      assert.match(result.gitSync.reason ?? '', /not configured/);
+    });
+  });
+
+  void test('the same phone-home from a scan and a signal counts once; an unmoved file is not taken again', async () => {
+    const h = harness();
+    h.inbox.keepFiles = true;
+    // The peer writes its phone-home while the directive is being pasted (after the first look).
+    h.mock.activities.deliver = ((orig) => async (input: DeliverInput) => {
+      if (input.text.startsWith('Do the thing.')) h.inbox.files.set('PHONE-HOME-gpu.md', PHONE_HOME);
+      return orig(input);
+    })(h.mock.activities.deliver);
+    await h.run(async () => {
+      const job = await h.start();
+      let s = await h.until(job, 'the phone-home', (x) => x.state === 'awaiting-resolution');
+      assert.equal(s.current?.source, 'scan');
+      await job.signal(phoneHomeSignal, { topic: 'gpu', text: 'GPU OOM (short version)' });
+      await job.signal(phoneHomeSignal, {
+        topic: 'PHONE-HOME-gpu.md',
+        text: PHONE_HOME,
+        file: `${INBOX}/PHONE-HOME-gpu.md`,
+      });
+      await job.signal(phoneHomeSignal, { topic: '../etc', text: 'x' });
+      s = await h.until(job, 'the bad signal refused', (x) => x.lastRejected !== undefined);
+      assert.equal(s.lastRejected?.signal, 'phoneHome');
+      assert.match(s.lastRejected.reason, /bad topic "..\/etc"/);
+      assert.deepEqual(s.phoneHomesSeen, ['gpu']);
+      assert.deepEqual(s.queued, []);
+      assert.equal(s.current?.text, PHONE_HOME, 'the first sighting is kept');
+
+      await job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', note: 'fine' }] });
+      s = await h.until(job, 'resolved', (x) => x.state === 'watching' && x.resolutions.length === 1);
+      assert.equal(s.resolutions[0]?.moveNote, 'kept by the test');
+      const scans = h.inbox.scans;
+      await theEnv().sleep(2 * MINUTE + 1000);
+      await theEnv().sleep(2 * MINUTE + 1000);
+      await job.signal(phoneHomeSignal, { topic: 'gpu', text: PHONE_HOME }); // a late duplicate
+      s = await h.until(job, 'two more scans', () => h.inbox.scans >= scans + 2);
+      assert.equal(s.state, 'watching');
+      assert.deepEqual(s.phoneHomesSeen, ['gpu']);
+      await job.signal(completeSignal);
+      assert.equal((await job.result()).state, 'done');
+    });
+  });
+
+  void test('resolutions are refused visibly: none pending, unknown decision, wrong topic; a UI signal shows lastRejected; halt ends halted', async () => {
+    const h = harness();
+    await h.run(async () => {
+      const job = await h.start();
+      await h.until(job, 'watching', (x) => x.state === 'watching');
+      assert.match(
+        await rejection(job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', note: 'x' }] })),
+        /^nothing to resolve: the job is watching, with no pending phone-home or budget stop$/,
+      );
+      await job.signal(phoneHomeSignal, { topic: 'eval', text: PHONE_HOME });
+      const before = await h.until(job, 'the phone-home', (x) => x.state === 'awaiting-resolution');
+      assert.equal(before.current?.source, 'signal');
+      assert.equal(before.current.file, `${INBOX}/PHONE-HOME-eval.md`);
+
+      const refusals: [Record<string, unknown>, RegExp][] = [
+        [
+          { decision: 'z', note: '' },
+          /^unknown decision "z": use a \(accept-and-revise\), b \(rerun-with-fix\) or c \(halt-for-review\)$/,
+        ],
+        [{ decision: 'a', topic: 'other' }, /the pending stop is phone-home "eval", not "other"/],
+        [{ decision: 'a', amendedDirective: 'do it again' }, /goes with rerun-with-fix \(b\) only/],
+        [{ decision: 'b', budgetMs: -5 }, /budgetMs must be a positive number/],
+      ];
+      for (const [args, re] of refusals) {
+        assert.match(await rejection(job.executeUpdate(resolveUpdate, { args: [args as never] })), re);
+      }
+      const unchanged = await job.query(statusQuery);
+      assert.equal(unchanged.state, 'awaiting-resolution');
+      assert.deepEqual(unchanged.resolutions, []);
+      assert.equal(unchanged.current?.topic, 'eval');
+
+      await job.signal(resolveSignal, { decision: 'nope', note: 'from the UI' });
+      const s = await h.until(job, 'the UI signal refused', (x) => x.lastRejected !== undefined);
+      assert.equal(s.lastRejected?.signal, 'resolveSignal');
+      assert.match(s.lastRejected.reason, /unknown decision "nope"/);
+      assert.equal(s.state, 'awaiting-resolution');
+
+      await job.signal(resolveSignal, { decision: 'c', note: 'needs an outside look', by: 'carol' });
+      const result = await job.result();
+      assert.equal(result.state, 'halted');
+      assert.equal(result.resolutions[0]?.decision, 'halt-for-review');
+      assert.match(
+        h.delivered()[1] ?? '',
+        /Decision: \(c\) halt-for-review - stop now\..*\nNote from carol: needs an outside look$/s,
+      );
+      assert.equal(h.mock.count('gitSync'), 0);
+    });
+  });
+
+  void test('continue-as-new keeps the queued and the pending phone-home, the resolutions and the budget', async () => {
+    const h = harness();
+    await h.run(async () => {
+      const job = await h.start({ budgetMs: 4 * HOUR, maxIterationsBeforeContinueAsNew: 4 });
+      await h.until(job, 'watching', (x) => x.state === 'watching');
+      h.inbox.files.set('PHONE-HOME-one.md', 'first stop');
+      h.inbox.files.set('PHONE-HOME-two.md', '## Recommendation\ntry (a)');
+      await theEnv().sleep(2 * MINUTE + 1000); // one scan finds both: one pending, two queued behind it
+      let s = await h.until(job, 'phone-home one', (x) => x.current?.topic === 'one');
+      assert.deepEqual(
+        s.queued.map((p) => p.topic),
+        ['two'],
+      );
+      const firstRun = (await job.describe()).runId;
+      // Passes: scan, scan, wait for one, apply one; then continue-as-new with two still queued. If the
+      // queue were lost, the new run would only watch: the inbox scan knows two's file already.
+      await job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', note: 'ok', by: 'alice' }] });
+      s = await h.until(job, 'a new run with two pending', (x) => x.runs === 1 && x.current?.topic === 'two');
+      const secondRun = (await job.describe()).runId;
+      assert.notEqual(secondRun, firstRun);
+      assert.equal(s.state, 'awaiting-resolution');
+      assert.deepEqual(
+        s.resolutions.map((r) => [r.topic, r.decision, r.by]),
+        [['one', 'accept-and-revise', 'alice']],
+      );
+      assert.deepEqual(s.phoneHomesSeen, ['one', 'two']);
+      assert.equal(s.current?.recommendation, '## Recommendation\ntry (a)');
+      const left = s.budgetLeftMs;
+
+      await theEnv().sleep(4 * DAY); // daily wake-ups count as passes: continue-as-new while waiting
+      s = await h.until(job, 'a third run', (x) => x.runs === 2);
+      assert.notEqual((await job.describe()).runId, secondRun);
+      assert.equal(s.current?.topic, 'two');
+      assert.equal(s.state, 'awaiting-resolution');
+      assert.equal(s.budgetLeftMs, left);
+      assert.equal(s.sends, 2);
+
+      await job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', note: '' }] });
+      s = await h.until(job, 'two resolved', (x) => x.resolutions.length === 2 && x.state === 'watching');
+      assert.equal(s.resolutions[1]?.sendWorkflowId, `${h.jobId}-send-3`);
+      await job.signal(completeSignal, {});
+      const result = await job.result();
+      assert.equal(result.state, 'done');
+      assert.deepEqual(h.inbox.resolved, ['PHONE-HOME-one.md', 'PHONE-HOME-two.md']);
+    });
+  });
+
+  void test('a merge that is not a fast-forward leaves the job needs-attention', async () => {
+    const h = harness({
+      gitSync: async () => ({
+        ok: false,
+        repo: '/repo',
+        before: 'a1',
+        after: 'a1',
+        reason: 'main and origin/main have diverged (1 local commit(s), 2 remote); not a fast-forward, nothing merged',
+      }),
+    });
+    await h.run(async () => {
+      const job = await h.start();
+      await h.until(job, 'watching', (x) => x.state === 'watching');
+      h.inbox.files.set(`DONE-${h.jobId}.md`, 'done');
+      const result = await job.result();
+      assert.equal(result.state, 'needs-attention');
+      assert.match(result.attention ?? '', /^git sync: main and origin\/main have diverged/);
+      assert.equal(result.gitSync?.after, 'a1');
+    });
+  });
+
+  void test('a failed send leaves the job needs-attention with the reason; bad input fails at once', async () => {
+    const h = harness({
+      inspectScreen: async () => screen('dialog:trust', { evidence: 'Do you trust the files in this folder?' }),
+    });
+    await h.run(async () => {
+      const job = await h.start();
+      const result = await job.result();
+      assert.equal(result.state, 'needs-attention');
+      assert.match(
+        result.attention ?? '',
+        new RegExp(`^the directive: the send ${h.jobId}-send-1 failed: .*trust dialog`),
+      );
+      assert.equal(result.lastAck, undefined);
+
+      const bad = await theEnv().client.workflow.start(peerJob, {
+        taskQueue: (await job.describe()).taskQueue,
+        workflowId: uniqueQueue('job-bad'),
+        args: [{ peer: 'a/b', directive: 'x' }],
+      });
+      await assert.rejects(bad.result(), (err: unknown) => {
+        assert.ok(err instanceof WorkflowFailedError);
+        assert.equal(applicationFailureIn(err)?.type, 'InvalidInput');
+        return true;
+      });
+    });
+  });
+});
