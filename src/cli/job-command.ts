@@ -95,7 +95,23 @@ export async function jobList(ctx: JobContext, opts: { awaiting?: boolean; json?
 }
 
 export async function jobShow(ctx: JobContext, jobId: string, opts: { json?: boolean }): Promise<number> {
-  const status = await ctx.client.workflow.getHandle(jobId).query<JobStatus>('status');
+  const handle = ctx.client.workflow.getHandle(jobId);
+  let status: JobStatus;
+  try {
+    status = await handle.query<JobStatus>('status');
+  } catch (e) {
+    // A query needs a worker; without one, say what the server knows.
+    const d = await handle.describe();
+    const state = d.typedSearchAttributes.get(JOB_STATE_ATTR) ?? d.status.name.toLowerCase();
+    const why = describeFailure(e).message;
+    if (opts.json) {
+      ctx.out(JSON.stringify({ jobId, state, workflowStatus: d.status.name, queryError: why }, null, 2));
+    } else {
+      ctx.out(`${jobId}: ${state} (workflow ${d.status.name.toLowerCase()})`);
+      ctx.out(`  details need a running worker (peer-comms worker on task queue "${d.taskQueue}"): ${why}`);
+    }
+    return EXIT.ok;
+  }
   if (opts.json) {
     ctx.out(JSON.stringify(status, null, 2));
     return EXIT.ok;
