@@ -155,14 +155,19 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
     { key: JOB_STATE_ATTR, value: s.state },
   ]);
 
-  /** One send through the full ceremony (child workflow). False when it failed: the job needs a person. */
-  const send = async (text: string, what: string, queue: boolean): Promise<string | undefined> => {
+  /** One send through the full ceremony (child workflow): its id, or undefined when it failed (the job needs a person). */
+  const send = async (
+    text: string,
+    what: string,
+    queue: boolean,
+    by = input.requestedBy,
+  ): Promise<string | undefined> => {
     s.sends++;
     const id = `${jobId}-send-${s.sends}`;
     try {
       const r = await executeChild(sendDirective, {
         workflowId: id,
-        args: [{ peer, text, queue, requestedBy: input.requestedBy ? `${input.requestedBy} (${jobId})` : jobId }],
+        args: [{ peer, text, queue, requestedBy: by ? `${by} (${jobId})` : jobId }],
         staticSummary: `${what} → ${peer} (job ${jobId})`,
       });
       s.lastAck = { workflowId: id, outcome: r.outcome, at: Date.now() };
@@ -222,7 +227,7 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
     });
     const what = `resolution (${decisionLetter(r.decision)}) of ${r.topic ? `phone-home ${r.topic}` : 'the budget stop'}`;
     // After a budget stop the agent may still be working: queue behind its turn instead of waiting.
-    const sentBy = await send(text, what, r.reason === 'budget');
+    const sentBy = await send(text, what, r.reason === 'budget', r.by ?? input.requestedBy);
     delete s.pendingResolution;
     if (sentBy) {
       r.sendWorkflowId = sentBy;
