@@ -164,8 +164,11 @@ export async function jobResolve(
     else ctx.out(`resolved ${jobId}: (${decisionLetter(decision)}) ${decision}; the peer is being told`);
     return EXIT.ok;
   } catch (e) {
-    if (e instanceof WorkflowUpdateFailedError) {
-      const f = describeFailure(e.cause ?? e);
+    const ended = /already completed|not found/i.test(describeFailure(e).message);
+    if (e instanceof WorkflowUpdateFailedError || ended) {
+      const f = ended
+        ? { message: `the job ${jobId} has ended (or does not exist); there is nothing to resolve` }
+        : describeFailure(e instanceof WorkflowUpdateFailedError ? (e.cause ?? e) : e);
       if (opts.json) ctx.out(JSON.stringify({ ok: false, rejected: f.message }, null, 2));
       else ctx.err(`rejected: ${f.message}`);
       return EXIT.failed;

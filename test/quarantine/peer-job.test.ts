@@ -35,7 +35,7 @@ import {
 } from '../../src/workflows/peer-job';
 import { applicationFailureIn, startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
-import { callerWorkflowId, mockActivities, screen, type MockActivities } from './mock-activities';
+import { callerWorkflowId, mockActivities, screen, type MockActivities } from '../workflow/mock-activities';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
