@@ -119,6 +119,10 @@ program
   .action(async (opts: { port: string; text?: string; json?: boolean }) => {
     const { demo } = await import('./demo.js');
     process.exitCode = await demo({ port: Number(opts.port), text: opts.text, json: !!opts.json });
+    // Done: exit now rather than wait on gRPC channels still closing (the dev server keeps running).
+    await flushed(process.stdout);
+    await flushed(process.stderr);
+    process.exit();
   });
 
 const job = program.command('job').description('long-running peer jobs: phone-homes, resolutions, completion');
