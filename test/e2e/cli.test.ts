@@ -3,16 +3,13 @@
  * talks to a real dev server; the worker runs in this test process.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { addAgent, makeConfig, startStack, withWorker, type AgentPeer, type Stack } from '../helpers/stack';
 import { uniqueQueue } from '../helpers/temporal';
+import { runCli, type CliRun } from '../helpers/cli';
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = pathToFileURL(require.resolve('tsx', { paths: [ROOT] })).href;
 let stack: Stack;
 before(async () => {
   stack = await startStack();
@@ -21,28 +18,8 @@ after(async () => {
   await stack?.stop();
 });
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), ...args],
-      {
-        cwd: stack.dir,
-        env: { ...process.env, TEMPORAL_ADDRESS: stack.settings.address, TEMPORAL_NAMESPACE: stack.settings.namespace },
-        timeout: 120_000,
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(stack, args);
 }
 
 async function configFile(peers: AgentPeer[], taskQueue: string, name = 'peers.yaml'): Promise<string> {

@@ -6,19 +6,18 @@
  * local bare repository this test creates.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { JobStatus } from '../../src/contracts/job';
 import { addAgent, makeConfig, prompts, startStack, withWorker, type Stack } from '../helpers/stack';
 import { uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { runCli, type CliRun } from '../helpers/cli';
 
 const ROOT = join(__dirname, '..', '..');
-const TSX = pathToFileURL(require.resolve('tsx', { paths: [ROOT] })).href;
 let stack: Stack;
 before(async () => {
   stack = await startStack();
@@ -27,20 +26,8 @@ after(async () => {
   await stack?.stop();
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), ...args],
-      {
-        cwd: stack.dir,
-        env: { ...process.env, TEMPORAL_ADDRESS: stack.settings.address, TEMPORAL_NAMESPACE: stack.settings.namespace },
-        timeout: 120_000,
-      },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(stack, args);
 }
 
 function git(cwd: string, ...args: string[]): string {
