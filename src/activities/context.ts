@@ -29,6 +29,8 @@ export interface ActivityDeps {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Asks the pane-lock workflow for the lock on behalf of a send (needs a Temporal client). */
   requestPaneLock?: (lockWorkflowId: string, request: { requester: string; leaseMs: number }) => Promise<void>;
+  /** The workers that polled a task queue for activities lately (needs a Temporal client). */
+  queuePollers?: (taskQueue: string) => Promise<{ identity: string; lastAccessAt: number | null }[]>;
   /** Runs git on the controller (gitSync); default: the real `git` through execFile. */
   runGit?: GitRunner;
 }

@@ -11,6 +11,7 @@ import { createGitSync } from './git-sync';
 import { createInboxActivities } from './inbox';
 import { createRequestPaneLock } from './lock';
 import { createPreflight } from './preflight';
+import { createRouteActivities } from './route';
 import { createSessionActivities } from './session';
 
 export function createActivities(deps: ActivityDeps) {
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     requestPaneLock: createRequestPaneLock(deps),
     ...createInboxActivities(deps),
     gitSync: createGitSync(deps),
+    ...createRouteActivities(deps),
   };
 }
 

@@ -4,17 +4,18 @@
  * arguments, never spliced into it).
  */
 import type { GpuReading, PreflightReport } from '../contracts/preflight';
+import { GPU_QUERY_FIELDS, checkGpus, describeGpuCheck, parseGpuLine } from '../guards/gpu';
 import { formatDuration } from '../config/duration';
 import { peerContext, run, type ActivityDeps } from './context';
 
 const SCRIPT = String.raw`
-sess="$1"; cred="$2"; sflag="$3"; sval="$4"; target="$5"
+sess="$1"; cred="$2"; sflag="$3"; sval="$4"; target="$5"; smi="$6"; gpuq="$7"; loadf="$8"
 case "$cred" in "~/"*) cred="$HOME/$(printf %s "$cred" | cut -c3-)";; esac
 tm() { if [ -n "$sflag" ]; then tmux "$sflag" "$sval" "$@"; else tmux "$@"; fi; }
 echo "hostname=$(cat /proc/sys/kernel/hostname 2>/dev/null || hostname)"
 echo "now=$(date +%s)"
 echo "uptime=$(cut -d' ' -f1 /proc/uptime 2>/dev/null)"
-echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+echo "loadavg=$(cut -d' ' -f1-3 "$loadf" 2>/dev/null)"
 if command -v tmux >/dev/null 2>&1; then
   if tm has-session -t "=$sess" >/dev/null 2>&1; then echo "session=alive"; else echo "session=dead"; fi
 else
@@ -27,8 +28,8 @@ elif [ -e "$cred" ]; then
 else
   echo "cred=missing"
 fi
-if command -v nvidia-smi >/dev/null 2>&1; then
-  out=$(nvidia-smi --query-gpu=index,temperature.gpu,power.draw,memory.used --format=csv,noheader,nounits 2>&1)
+if command -v "$smi" >/dev/null 2>&1; then
+  out=$("$smi" --query-gpu="$gpuq" --format=csv,noheader,nounits 2>&1)
   echo "gpu_rc=$?"
   printf '%s\n' "$out" | sed 's/^/gpu=/'
 else
@@ -41,13 +42,6 @@ function num(s: string | undefined): number | null {
   if (s === undefined) return null;
   const n = Number.parseFloat(s);
   return Number.isFinite(n) ? n : null;
-}
-
-export function parseGpuLine(line: string): GpuReading | null {
-  const parts = line.split(',').map((p) => p.trim());
-  const index = num(parts[0]);
-  if (index === null) return null;
-  return { index, temperatureC: num(parts[1]), powerDrawW: num(parts[2]), memoryUsedMiB: num(parts[3]) };
 }
 
 export function createPreflight(deps: ActivityDeps) {
@@ -66,6 +60,9 @@ export function createPreflight(deps: ActivityDeps) {
       sflag,
       sval,
       ctx.target,
+      ctx.cfg.gpu.nvidiaSmi,
+      GPU_QUERY_FIELDS,
+      ctx.cfg.thresholds.loadAverageFile,
     ]);
     const kv = new Map<string, string>();
     const gpuLines: string[] = [];
@@ -105,15 +102,21 @@ export function createPreflight(deps: ActivityDeps) {
     let gpus: GpuReading[] | null = null;
     let gpuProblem: string | undefined;
     const gpuRc = kv.get('gpu_rc');
-    if (gpuRc && gpuRc !== 'absent') {
-      if (gpuRc === '0') {
-        gpus = gpuLines.map(parseGpuLine).filter((g): g is GpuReading => g !== null);
-      } else {
-        gpus = [];
-        gpuProblem = `nvidia-smi failed (exit ${gpuRc}): ${gpuLines.join(' ').slice(0, 200)}`;
-        warnings.push(gpuProblem);
-      }
+    const smi = ctx.cfg.gpu.nvidiaSmi;
+    if (gpuRc === 'absent') {
+      // No GPUs is normal for some peers; a peer configured with a power limit expects them.
+      if (ctx.cfg.gpu.powerLimitW !== undefined)
+        gpuProblem = `nvidia-smi is not installed (\`${smi}\` not found on the peer)`;
+    } else if (gpuRc === '0') {
+      gpus = gpuLines.map(parseGpuLine).filter((g): g is GpuReading => g !== null);
+      if (gpus.length === 0) gpuProblem = `nvidia-smi printed no GPU lines: ${gpuLines.join(' ').slice(0, 200)}`;
+    } else if (gpuRc) {
+      gpus = [];
+      gpuProblem = `nvidia-smi failed (exit ${gpuRc}): ${gpuLines.join(' ').trim().slice(0, 200) || 'no output'}`;
     }
+    if (gpuProblem) warnings.push(`${ctx.name}: ${gpuProblem}`);
+    const gpuCheck = checkGpus(gpus ?? [], ctx.cfg.gpu);
+    warnings.push(...describeGpuCheck(ctx.name, gpuCheck));
 
     let disk: PreflightReport['disk'] = null;
     const d = (kv.get('disk') ?? '').split(/\s+/);
@@ -134,6 +137,7 @@ export function createPreflight(deps: ActivityDeps) {
       credentials: { path: ctx.cfg.credentialsPath, expiresAt, problem, refreshDue },
       gpus,
       gpuProblem,
+      gpuCheck,
       disk,
       warnings,
       settings: {
@@ -143,6 +147,13 @@ export function createPreflight(deps: ActivityDeps) {
         maxExtraEnters: ctx.cfg.ack.maxExtraEnters,
         busyWaitMs: ctx.cfg.ack.busyWait,
         recovery: ctx.cfg.recovery.method,
+        rental: ctx.cfg.rental
+          ? {
+              maxLoadAverage: ctx.cfg.rental.maxLoadAverage,
+              maxWaitMs: ctx.cfg.rental.maxWait,
+              checkEveryMs: ctx.cfg.rental.checkEvery,
+            }
+          : null,
       },
       elapsedMs: deps.now() - started,
     };

@@ -4,12 +4,14 @@
  */
 import { heartbeat, cancellationSignal } from '@temporalio/activity';
 import { ErrorType } from '../contracts/errors';
-import { hasSession, newSession } from '../tmux/commands';
+import { hasSession, killSession, newSession } from '../tmux/commands';
 import { absolutePeerPath, fail, peerContext, run, tryRun, type ActivityDeps } from './context';
 import { readScreen, type ScreenReading } from './screen';
 
 export interface RecoverResult {
   method: 'systemd' | 'tmux' | 'already-alive';
+  /** The session was alive and was restarted on purpose (after an OAuth 401). */
+  restarted?: boolean;
   waitedMs: number;
   state: string;
 }
@@ -39,19 +41,34 @@ export function summarize(s: ScreenReading): ScreenSummary {
 }
 
 export function createSessionActivities(deps: ActivityDeps) {
-  async function recoverSession(input: { peer: string }): Promise<RecoverResult> {
+  /**
+   * `restart: true` restarts a live session too (the agent reads fresh credentials only when it
+   * starts): systemd restarts the unit, the tmux method kills the session and creates it anew.
+   */
+  async function recoverSession(input: { peer: string; restart?: boolean }): Promise<RecoverResult> {
     const ctx = await peerContext(deps, input.peer);
     const rec = ctx.cfg.recovery;
     const started = deps.now();
     const alive = await tryRun(ctx, 'has-session', hasSession(ctx.sock, ctx.session));
-    if (alive.code === 0) {
+    if (alive.code === 0 && !input.restart) {
       return { method: 'already-alive', waitedMs: 0, state: 'alive' };
     }
     if (rec.method === 'none') {
       throw fail(
         ErrorType.SessionRecoveryFailed,
-        `${ctx.name}: tmux session "${ctx.session}" is gone and the peer has no recovery method; set recovery (systemd unit or tmux command) in the peers file, or start the session by hand`,
+        alive.code === 0
+          ? `${ctx.name}: the agent in tmux session "${ctx.session}" must restart to read fresh credentials, but the peer has no recovery method; restart it by hand, or set recovery (systemd unit or tmux command) in the peers file`
+          : `${ctx.name}: tmux session "${ctx.session}" is gone and the peer has no recovery method; set recovery (systemd unit or tmux command) in the peers file, or start the session by hand`,
       );
+    }
+    if (alive.code === 0 && rec.method === 'tmux') {
+      const killed = await tryRun(ctx, 'kill-session', killSession(ctx.sock, ctx.session));
+      if (killed.code !== 0 && !/can't find session|no server running/.test(killed.stderr)) {
+        throw fail(
+          ErrorType.PeerCommandFailed,
+          `${ctx.name}: tmux kill-session for "${ctx.session}" failed: ${killed.stderr.trim() || `exit ${killed.code}`}`,
+        );
+      }
     }
     if (rec.method === 'systemd') {
       await run(ctx, 'systemctl restart', ['systemctl', '--user', 'restart', rec.unit], { timeoutMs: 60_000 });
@@ -96,7 +113,12 @@ export function createSessionActivities(deps: ActivityDeps) {
       }
       await deps.sleep(250, signal);
     }
-    return { method: rec.method, waitedMs: deps.now() - started, state: last.state };
+    return {
+      method: rec.method,
+      waitedMs: deps.now() - started,
+      state: last.state,
+      ...(alive.code === 0 ? { restarted: true } : {}),
+    };
   }
 
   async function inspectScreen(input: { peer: string }): Promise<ScreenSummary> {
@@ -104,5 +126,14 @@ export function createSessionActivities(deps: ActivityDeps) {
     return summarize(await readScreen(ctx, { leaveCopyMode: true }));
   }
 
-  return { recoverSession, inspectScreen };
+  /** The peer's 1-minute load average (rental peers wait while it is high). */
+  async function readLoad(input: { peer: string }): Promise<{ load1: number | null; raw: string }> {
+    const ctx = await peerContext(deps, input.peer);
+    const res = await run(ctx, 'read load average', ['cat', ctx.cfg.thresholds.loadAverageFile]);
+    const raw = res.stdout.trim().slice(0, 100);
+    const load1 = Number.parseFloat(raw.split(/\s+/)[0] ?? '');
+    return { load1: Number.isFinite(load1) ? load1 : null, raw };
+  }
+
+  return { recoverSession, inspectScreen, readLoad };
 }

@@ -31,7 +31,7 @@ export async function preflightNow(config: Config, peer: string, json: boolean):
       `  tmux session ${r.session.name}: ${r.session.tmuxMissing ? 'tmux not installed' : r.session.alive ? 'alive' : 'GONE'}`,
       `  token: ${exp === null ? (r.credentials.problem ?? 'unknown') : `expires ${new Date(exp).toISOString()} (in ${formatDuration(exp - Date.now())})`}${r.credentials.refreshDue ? ' — refresh due' : ''}`,
       `  disk /: ${r.disk ? `${r.disk.usePercent}% used` : 'unknown'}`,
-      `  GPUs: ${r.gpus === null ? 'no nvidia-smi' : r.gpus.map((g) => `#${g.index} ${g.temperatureC}°C ${g.powerDrawW} W ${g.memoryUsedMiB} MiB`).join('; ') || r.gpuProblem || 'none'}`,
+      `  GPUs: ${r.gpus === null ? 'no nvidia-smi' : r.gpus.map((g) => `#${g.index} ${g.temperatureC}°C ${g.powerDrawW}/${g.powerLimitW} W ${g.memoryUsedMiB} MiB`).join('; ') || r.gpuProblem || 'none'}`,
       ...r.warnings.map((w) => `  ! ${w}`),
       `  (${r.elapsedMs} ms)`,
     ];

@@ -62,6 +62,56 @@ const thresholdsSchema = z
     diskPercent: z.number().min(1).max(100).default(90),
     /** Warn when the 1-minute load average is above this. */
     loadAverage: z.number().positive().default(8),
+    /** Where the peer's load average is read (Linux /proc/loadavg format). */
+    loadAverageFile: peerPathSchema.default('/proc/loadavg'),
+  })
+  .strict();
+
+/** Per-GPU limits; any field left out falls back to the peer-wide value. */
+const gpuLimitsSchema = z
+  .object({
+    /** The power limit the GPU should run at (W); a different reading is reported as drift. */
+    powerLimitW: z.number().positive().optional(),
+    /** GPU-heavy work is refused while the GPU is at or above this temperature (°C). */
+    abortTempC: z.number().positive().max(120).optional(),
+  })
+  .strict();
+
+const gpuSchema = gpuLimitsSchema
+  .extend({
+    /** The reference's abort threshold: GPU-heavy work is refused at or above it (°C). */
+    abortTempC: z.number().positive().max(120).default(88),
+    /** The nvidia-smi command on the peer (name on PATH, or absolute path). */
+    nvidiaSmi: z
+      .string()
+      .regex(/^[A-Za-z0-9_./~-]+$/, 'expected a command name or path')
+      .default('nvidia-smi'),
+    /** A power-limit reading this many watts away from powerLimitW counts as drift. */
+    powerToleranceW: z.number().min(0).default(5),
+    /** Limits for single GPUs by index, e.g. `"0": { abortTempC: 85 }`. */
+    perGpu: z.record(z.string().regex(/^\d+$/, 'a GPU index'), gpuLimitsSchema).default({}),
+  })
+  .strict();
+
+/**
+ * A peer whose GPUs are rented out: nothing may touch the rental container or reset a GPU (the
+ * command allow-list in src/guards refuses it), and host-CPU work waits while the load is high.
+ */
+const rentalSchema = z
+  .object({
+    /** Host-CPU work waits while the 1-minute load average is above this. */
+    maxLoadAverage: z.number().positive().default(3),
+    /** How long work may wait for the load to drop before the send fails. */
+    maxWait: durationSchema.default(2 * 3_600_000),
+    /** How often the load is read again while waiting. */
+    checkEvery: durationSchema.pipe(z.number().min(1000, 'at least 1s')).default(60_000),
+  })
+  .strict();
+
+const peerWorkerSchema = z
+  .object({
+    /** How long an activity waits for the peer worker to pick it up before the send fails. */
+    pickupTimeout: durationSchema.pipe(z.number().min(1000, 'at least 1s')).default(30 * 60_000),
   })
   .strict();
 
@@ -108,8 +158,17 @@ const jobsSchema = z
 
 export const peerSchema = z
   .object({
-    /** ssh: over SSH from the controller; local: a peer that is this machine (no SSH). */
-    via: z.enum(['ssh', 'local']).default('ssh'),
+    /**
+     * ssh: over SSH from the controller; local: a peer that is this machine (no SSH); worker: a
+     * peer worker on the peer serves the task queue `<controller queue>@<name>` (no SSH; SSH
+     * settings, if given, are used only to push credentials).
+     */
+    via: z.enum(['ssh', 'local', 'worker']).default('ssh'),
+    worker: peerWorkerSchema.default(() => peerWorkerSchema.parse({})),
+    /** GPU guard: expected power limit and thermal abort temperature (nvidia-smi). */
+    gpu: gpuSchema.default(() => gpuSchema.parse({})),
+    /** Marks the peer as rented out (see rentalSchema); leave out for a peer of your own. */
+    rental: rentalSchema.optional(),
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).default(22),
     user: z
@@ -150,6 +209,24 @@ export const peerSchema = z
   })
   .strict()
   .superRefine((peer, ctx) => {
+    if (peer.via === 'worker' && (peer.host || peer.user)) {
+      // SSH settings on a worker peer are for credential pushes only: then they must be whole.
+      if (!peer.host)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['host'],
+          message: 'give host with user (for credential pushes over SSH)',
+        });
+      if (!peer.user)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['user'],
+          message: 'give user with host (for credential pushes over SSH)',
+        });
+      if (!peer.privateKey && !peer.agent) {
+        ctx.addIssue({ code: 'custom', path: ['privateKey'], message: 'give a private key path, or set agent: true' });
+      }
+    }
     if (peer.via === 'ssh') {
       if (!peer.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'required for a peer reached via ssh' });
       if (!peer.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'required for a peer reached via ssh' });
@@ -168,7 +245,7 @@ export const controllerSchema = z
     credentialsPath: z.string().default('~/.claude/.credentials.json'),
     /** Append-only JSONL audit log of every send. */
     auditLog: z.string().default('~/.peer-comms/audit.jsonl'),
-    /** The controller worker's task queue. */
+    /** The controller worker's task queue; a `via: worker` peer's worker serves `<this>@<peer name>`. */
     taskQueue: z
       .string()
       .regex(/^[A-Za-z0-9_.@-]+$/)

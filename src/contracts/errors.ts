@@ -41,6 +41,16 @@ export const ErrorType = {
   GitSyncFailed: 'GitSyncFailed',
   /** A file name from a peer's inbox (or a phone-home topic) that is not safe to use in a path. */
   UnsafeInboxName: 'UnsafeInboxName',
+  /** A `via: worker` peer's worker did not pick up the work in time (it is not running). */
+  NoPeerWorker: 'NoPeerWorker',
+  /** A GPU is at or above the peer's thermal abort temperature (GPU-heavy work refused). */
+  GpuTooHot: 'GpuTooHot',
+  /** nvidia-smi failed or is missing, so GPU-heavy work cannot be checked (refused). */
+  GpuStateUnknown: 'GpuStateUnknown',
+  /** A rental peer's load average stayed above its limit for the whole allowed wait. */
+  LoadTooHigh: 'LoadTooHigh',
+  /** Credentials must be pushed but there is no way to (a worker peer without SSH settings). */
+  CredentialsPushUnavailable: 'CredentialsPushUnavailable',
 } as const;
 
 export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
@@ -58,4 +68,9 @@ export const NON_RETRYABLE: readonly ErrorTypeName[] = [
   ErrorType.PolicyRefused,
   ErrorType.SessionRecoveryFailed,
   ErrorType.UnsafeInboxName,
+  ErrorType.NoPeerWorker,
+  ErrorType.GpuTooHot,
+  ErrorType.GpuStateUnknown,
+  ErrorType.LoadTooHigh,
+  ErrorType.CredentialsPushUnavailable,
 ];

@@ -4,7 +4,24 @@ export interface GpuReading {
   index: number;
   temperatureC: number | null;
   powerDrawW: number | null;
+  /** The enforced power limit (W). */
+  powerLimitW: number | null;
   memoryUsedMiB: number | null;
+}
+
+/** GPU readings against the peer's limits (src/guards/gpu.ts). */
+export interface GpuCheck {
+  /** At or above the thermal abort temperature: GPU-heavy work is refused. */
+  hot: { index: number; temperatureC: number; abortTempC: number }[];
+  /** Power limit away from the expected value: reported as a warning. */
+  drift: { index: number; powerLimitW: number; expectedW: number }[];
+}
+
+/** A rental peer's load rule, recorded in the report so the workflow's wait replays the same. */
+export interface RentalSettings {
+  maxLoadAverage: number;
+  maxWaitMs: number;
+  checkEveryMs: number;
 }
 
 export interface PreflightReport {
@@ -25,7 +42,9 @@ export interface PreflightReport {
   };
   /** null when the peer has no nvidia-smi. */
   gpus: GpuReading[] | null;
+  /** nvidia-smi failed, or is missing on a peer configured with a power limit. */
   gpuProblem?: string;
+  gpuCheck: GpuCheck;
   disk: { usePercent: number; sizeKiB: number; availKiB: number } | null;
   /** Non-fatal findings worth showing (disk nearly full, high load, clock skew). */
   warnings: string[];
@@ -37,6 +56,8 @@ export interface PreflightReport {
     maxExtraEnters: number;
     busyWaitMs: number;
     recovery: 'systemd' | 'tmux' | 'none';
+    /** null: not a rental peer. */
+    rental: RentalSettings | null;
   };
   elapsedMs: number;
 }

@@ -16,14 +16,26 @@ export interface SendDirectiveInput {
   queue?: boolean;
   /** Who asked (CLI user@host, a job id); kept in the audit line. */
   requestedBy?: string;
+  /**
+   * What the text sets the agent doing. gpu: GPU-heavy (refused while a GPU is over its abort
+   * temperature or nvidia-smi cannot tell); cpu (default): host work (a rental peer waits for
+   * its load to drop); none: a note that starts no work (a halt), never held back.
+   */
+  workload?: Workload;
 }
+
+export type Workload = 'gpu' | 'cpu' | 'none';
+export const WORKLOADS: readonly Workload[] = ['gpu', 'cpu', 'none'];
 
 /** Light path: text short enough, and with no line breaks or control characters. */
 export const LIGHT_MAX_BYTES = 2000;
 
 export type StepName =
   | 'preflight'
+  | 'gpuCheck'
+  | 'waitLoad'
   | 'refreshCredentials'
+  | 'restartAgent'
   | 'recoverSession'
   | 'paneLock'
   | 'inspectScreen'
@@ -52,7 +64,9 @@ export interface SendProgress {
   peer: string;
   /** The step running now, or 'finished'. */
   phase: StepName | 'starting' | 'finished';
-  /** What the send is waiting for right now, if anything (busy agent, pane lock). */
+  /** The peer worker's task queue, when the peer's steps run there (via: worker). */
+  route?: string;
+  /** What the send is waiting for right now, if anything (busy agent, pane lock, peer worker, load). */
   waitingFor?: string;
   steps: StepRecord[];
   warnings: string[];

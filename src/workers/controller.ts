@@ -6,6 +6,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -50,6 +51,17 @@ export function realDeps(config: Config, pool: PeerShellPool, client: Client, ta
         signalArgs: [request],
         staticSummary: `pane lock ${lockWorkflowId.slice(5)}`,
       });
+    },
+    queuePollers: async (queue) => {
+      const res = await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: queue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      });
+      return (res.pollers ?? []).map((p) => ({
+        identity: p.identity ?? '',
+        lastAccessAt: p.lastAccessTime?.seconds != null ? Number(p.lastAccessTime.seconds) * 1000 : null,
+      }));
     },
   };
 }

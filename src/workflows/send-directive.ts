@@ -7,6 +7,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  type ActivityOptions,
   CancelledFailure,
   TimeoutFailure,
   condition,
@@ -20,10 +21,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { AckResult } from '../activities/ack';
+import type { DeliverResult } from '../activities/deliver';
+import type { ScreenSummary } from '../activities/session';
 import type { AuditRecord } from '../contracts/audit';
+import type { PreflightReport } from '../contracts/preflight';
 import { ErrorType } from '../contracts/errors';
 import { OUTCOME_ATTR, PEER_ATTR } from '../contracts/search-attributes';
 import {
+  WORKLOADS,
   choosePath,
   type SendDirectiveInput,
   type SendProgress,
@@ -32,41 +38,46 @@ import {
   type StepRecord,
 } from '../contracts/send';
 import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releaseSignal } from './pane-lock';
+import { controllerRoute } from '../contracts/route';
+import { onPeer, pickupFailure, resolveRoute, watchPickup } from './routing';
 
 export const progressQuery = defineQuery<SendProgress>('progress');
 
 /** Quick shell steps: one round trip each; retry a flaky link a few times, fast, then give up readably. */
-const quick = proxyActivities<Activities>({
+const QUICK: ActivityOptions = {
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4 },
-});
+};
 
-/** Credentials: a few attempts; a problem a person must fix is non-retryable anyway. */
+/** Credentials: a few attempts; a problem a person must fix is non-retryable anyway. Always on the controller. */
 const credentials = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 /** Session restart: slow (the agent must start), heartbeating; twice at most, a restart loop helps nobody. */
-const recovery = proxyActivities<Activities>({
+const RECOVERY: ActivityOptions = {
   startToCloseTimeout: '3 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumAttempts: 2 },
-});
+};
 
 /** Delivery: a 5,000-line text may take a while (heartbeats notice a dead worker); idempotent, so retrying is safe. */
-const delivery = proxyActivities<Activities>({
+const DELIVERY: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+};
 
 /** Ack poll: long, heartbeating every poll so a dead worker is noticed in seconds. */
-const ackPoll = proxyActivities<Activities>({
+const ACK_POLL: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 2 },
-});
+};
+
+/** Controller-side quick steps (the pane lock). */
+const controller = proxyActivities<Activities>(QUICK);
 
 /** Audit: local file append; retry generously, it must not be lost. */
 const auditing = proxyActivities<Activities>({
@@ -101,6 +112,12 @@ function validate(input: SendDirectiveInput): void {
   if (input.mode && !['auto', 'light', 'heavy'].includes(input.mode)) {
     throw ApplicationFailure.nonRetryable(`unknown mode ${input.mode}`, ErrorType.InvalidInput);
   }
+  if (input.workload && !WORKLOADS.includes(input.workload)) {
+    throw ApplicationFailure.nonRetryable(
+      `unknown workload ${JSON.stringify(input.workload)}: use gpu, cpu or none`,
+      ErrorType.InvalidInput,
+    );
+  }
 }
 
 export async function sendDirective(input: SendDirectiveInput): Promise<SendResult> {
@@ -121,7 +138,10 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
   ]);
 
   const peer = input.peer;
-  const deliveryId = deliveryIdFor(workflowId);
+  const workload = input.workload ?? 'cpu';
+  const baseDeliveryId = deliveryIdFor(workflowId);
+  let deliveryId = baseDeliveryId;
+  let route = controllerRoute(peer);
   let current: StepRecord | undefined;
   const begin = (step: StepName, status: StepRecord['status'] = 'running'): StepRecord => {
     current = { step, status, startedAt: Date.now() };
@@ -176,10 +196,25 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     let s = begin('preflight');
     const lockRec: StepRecord = { step: 'paneLock', status: 'waiting', startedAt: Date.now() };
     progress.steps.push(lockRec);
-    const lockRequested = quick.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
-      { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS },
-    ]);
-    const report = await quick.preflight.executeWithOptions({ summary: `preflight ${peer}` }, [{ peer }]);
+    const lockRequested = controller.requestPaneLock.executeWithOptions(
+      { summary: `ask for the pane lock ${lockId}` },
+      [{ lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS }],
+    );
+    // Where the peer's steps run: the controller, or the peer worker's own queue.
+    route = await resolveRoute(peer);
+    if (route.taskQueue) progress.route = route.taskQueue;
+    const quick = onPeer(route, QUICK);
+    const recovery = onPeer(route, RECOVERY);
+    const delivery = onPeer(route, DELIVERY);
+    const ackPoll = onPeer(route, ACK_POLL);
+    const report = await watchPickup(
+      route,
+      quick.preflight.executeWithOptions({ summary: `preflight ${peer}` }, [{ peer }]),
+      (waiting) => {
+        progress.waitingFor = waiting;
+        s.status = waiting ? 'waiting' : 'running';
+      },
+    );
     progress.warnings.push(...report.warnings);
     end(
       s,
@@ -197,14 +232,53 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       );
     }
 
-    // 2. credentials
-    if (report.credentials.refreshDue) {
+    // 1b. the peer's policy: GPU guard for GPU-heavy work, a rental peer's load rule for any work
+    if (workload === 'gpu') {
+      s = begin('gpuCheck');
+      end(s, 'done', checkGpuWork(peer, report));
+    }
+    const rental = report.settings.rental;
+    if (rental && workload !== 'none' && report.loadAverage && report.loadAverage[0] > rental.maxLoadAverage) {
+      s = begin('waitLoad', 'waiting');
+      let load = report.loadAverage[0];
+      let waited = 0;
+      while (load > rental.maxLoadAverage) {
+        if (waited >= rental.maxWaitMs) {
+          throw ApplicationFailure.nonRetryable(
+            `${peer} is a rental peer: its load average stayed above ${rental.maxLoadAverage} (last ${load}) for ${Math.round(waited / 60_000)} min, the most this send may wait; send later, or with --workload none if it starts no host work`,
+            ErrorType.LoadTooHigh,
+          );
+        }
+        progress.waitingFor = `${peer} is a rental peer: load average ${load} is above ${rental.maxLoadAverage}; waited ${Math.round(waited / 1000)} s of ${Math.round(rental.maxWaitMs / 1000)} s, next look in ${Math.round(rental.checkEveryMs / 1000)} s`;
+        await sleep(rental.checkEveryMs);
+        waited += rental.checkEveryMs;
+        const r = await quick.readLoad.executeWithOptions({ summary: `read the load average of ${peer}` }, [{ peer }]);
+        load = r.load1 ?? load;
+      }
+      progress.waitingFor = undefined;
+      end(s, 'done', `load average ${load} after ${Math.round(waited / 1000)} s`);
+    }
+
+    // 2. credentials (pushed from the controller: the token never travels through Temporal)
+    const pushCredentials = async (why: string): Promise<void> => {
       s = begin('refreshCredentials');
+      if (route.credentialPush === 'unavailable') {
+        const expired = report.credentials.expiresAt === null || report.credentials.expiresAt <= Date.now();
+        const message = `${peer} is reached through its peer worker and has no SSH settings, so the controller cannot push credentials (its token never travels through Temporal): add host, user and privateKey to push over SSH, or log in on the peer (claude /login)`;
+        if (expired || why === 'oauth')
+          throw ApplicationFailure.nonRetryable(message, ErrorType.CredentialsPushUnavailable);
+        progress.warnings.push(`${peer}: token ${why}; ${message}`);
+        end(s, 'skipped', 'no way to push: a worker peer without SSH settings');
+        return;
+      }
       const r = await credentials.refreshCredentials.executeWithOptions({ summary: `push credentials to ${peer}` }, [
         { peer },
       ]);
       credentialsAction = r.action;
       end(s, 'done', `${r.action}: ${r.reason}`);
+    };
+    if (report.credentials.refreshDue) {
+      await pushCredentials('expires within the refresh window');
     } else {
       skip('refreshCredentials', 'token valid beyond the refresh window');
     }
@@ -239,106 +313,147 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     progress.waitingFor = undefined;
     end(lockRec, 'done');
 
-    // 5. look before typing: never into a dialog, never over someone's text, wait while busy
-    const look = () => quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]);
-    s = begin('inspectScreen');
-    let screen = await look();
-    end(s, 'done', `${screen.state}${screen.leftCopyMode ? ' (left copy mode)' : ''}`);
-    let waitRec: StepRecord | undefined;
-    let waitedBusy = 0;
-    let unknownLooks = 0;
+    // 5–8 run once more (with a fresh delivery id) when the agent's turn fails with a 401.
+    let authRestarted = false;
+    const restartAfter401 = async (evidence: string): Promise<void> => {
+      authRestarted = true;
+      progress.warnings.push(
+        `${peer}: the agent showed an OAuth 401 ("${evidence}"): credentials pushed, agent restarted`,
+      );
+      await pushCredentials('oauth');
+      const r = begin('restartAgent');
+      const res = await recovery.recoverSession.executeWithOptions(
+        { summary: `restart the agent on ${peer} so it reads the fresh credentials` },
+        [{ peer, restart: true }],
+      );
+      recovered = true;
+      end(r, 'done', `${res.method} restart, agent ready after ${res.waitedMs} ms`);
+    };
+    let screen: ScreenSummary;
+    let d: DeliverResult;
+    let ack: AckResult;
     for (;;) {
-      if (screen.state.startsWith('dialog:')) {
-        throw ApplicationFailure.nonRetryable(
-          `${peer}: the agent shows a ${screen.state.slice(7)} dialog: "${screen.evidence}". Nothing was typed. Answer it on the peer (tmux attach -t ${report.session.name}), then send again`,
-          ErrorType.DialogOnScreen,
-          { screen: screen.tail },
-        );
-      }
-      if (screen.state.startsWith('error:')) {
-        throw ApplicationFailure.nonRetryable(
-          `${peer}: the agent shows ${screen.state}: "${screen.evidence}"`,
-          ErrorType.AgentError,
-          { screen: screen.tail },
-        );
-      }
-      if (screen.input && screen.state !== 'working') {
-        throw ApplicationFailure.nonRetryable(
-          `${peer}: the agent's input box already holds text ("${screen.input.slice(0, 80)}"); clear it on the peer so the two do not merge, then send again`,
-          ErrorType.InputOccupied,
-        );
-      }
-      if (screen.state === 'idle' || (screen.state === 'working' && input.queue)) break;
-      if (screen.state === 'unknown') {
-        if (++unknownLooks > 20) {
+      // 5. look before typing: never into a dialog, never over someone's text, wait while busy
+      const look = () => quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]);
+      s = begin('inspectScreen');
+      screen = await look();
+      end(s, 'done', `${screen.state}${screen.leftCopyMode ? ' (left copy mode)' : ''}`);
+      let waitRec: StepRecord | undefined;
+      let waitedBusy = 0;
+      let unknownLooks = 0;
+      for (;;) {
+        if (screen.state.startsWith('dialog:')) {
           throw ApplicationFailure.nonRetryable(
-            `${peer}: the pane ${report.session.name} does not show an agent's screen; last lines:\n${screen.tail}`,
-            ErrorType.UnknownScreen,
+            `${peer}: the agent shows a ${screen.state.slice(7)} dialog: "${screen.evidence}". Nothing was typed. Answer it on the peer (tmux attach -t ${report.session.name}), then send again`,
+            ErrorType.DialogOnScreen,
+            { screen: screen.tail },
           );
         }
-      } else if (waitedBusy >= report.settings.busyWaitMs) {
-        throw ApplicationFailure.nonRetryable(
-          `${peer}: the agent stayed busy for ${Math.round(waitedBusy / 1000)} s (limit ${Math.round(report.settings.busyWaitMs / 1000)} s); send with --queue to queue behind its work`,
-          ErrorType.BusyTimeout,
-        );
+        if (screen.state === 'error:oauth' && !authRestarted) {
+          await restartAfter401(screen.evidence);
+          screen = await look();
+          continue;
+        }
+        if (screen.state.startsWith('error:')) {
+          throw ApplicationFailure.nonRetryable(
+            `${peer}: the agent shows ${screen.state}: "${screen.evidence}"`,
+            ErrorType.AgentError,
+            { screen: screen.tail },
+          );
+        }
+        if (screen.input && screen.state !== 'working') {
+          throw ApplicationFailure.nonRetryable(
+            `${peer}: the agent's input box already holds text ("${screen.input.slice(0, 80)}"); clear it on the peer so the two do not merge, then send again`,
+            ErrorType.InputOccupied,
+          );
+        }
+        if (screen.state === 'idle' || (screen.state === 'working' && input.queue)) break;
+        if (screen.state === 'unknown') {
+          if (++unknownLooks > 20) {
+            throw ApplicationFailure.nonRetryable(
+              `${peer}: the pane ${report.session.name} does not show an agent's screen; last lines:\n${screen.tail}`,
+              ErrorType.UnknownScreen,
+            );
+          }
+        } else if (waitedBusy >= report.settings.busyWaitMs) {
+          throw ApplicationFailure.nonRetryable(
+            `${peer}: the agent stayed busy for ${Math.round(waitedBusy / 1000)} s (limit ${Math.round(report.settings.busyWaitMs / 1000)} s); send with --queue to queue behind its work`,
+            ErrorType.BusyTimeout,
+          );
+        }
+        waitRec ??= begin('waitIdle', 'waiting');
+        const pause = Math.min(15_000, 1000 * 2 ** Math.min(4, Math.floor(waitedBusy / 10_000)));
+        progress.waitingFor = `agent ${screen.state === 'working' ? 'busy' : 'not ready'} (${screen.evidence || screen.state}); waited ${Math.round(waitedBusy / 1000)} s of ${Math.round(report.settings.busyWaitMs / 1000)} s`;
+        await sleep(pause);
+        waitedBusy += pause;
+        screen = await look();
       }
-      waitRec ??= begin('waitIdle', 'waiting');
-      const pause = Math.min(15_000, 1000 * 2 ** Math.min(4, Math.floor(waitedBusy / 10_000)));
-      progress.waitingFor = `agent ${screen.state === 'working' ? 'busy' : 'not ready'} (${screen.evidence || screen.state}); waited ${Math.round(waitedBusy / 1000)} s of ${Math.round(report.settings.busyWaitMs / 1000)} s`;
-      await sleep(pause);
-      waitedBusy += pause;
-      screen = await look();
+      progress.waitingFor = undefined;
+      if (waitRec) end(waitRec, 'done', `agent ${screen.state} after ${Math.round(waitedBusy / 1000)} s`);
+      const queued = screen.state === 'working';
+
+      // 6. deliver
+      s = begin('deliver');
+      d = await delivery.deliver.executeWithOptions({ summary: `paste ${path} into ${peer}` }, [
+        { peer, deliveryId, text: input.text, path },
+      ]);
+      delivered = { bytes: d.bytes, sha256: d.sha256 };
+      end(
+        s,
+        'done',
+        `${d.path} path, ${d.bytes} bytes${d.alreadyDelivered ? ' (already pasted by an earlier attempt)' : ''}`,
+      );
+
+      // 7. C-m as its own step, after the settle delay (slept inside the activity: workflow timers
+      // are coarse, about a second on a dev server, and this pause is a few hundred ms)
+      s = begin('submit');
+      const settleMs = path === 'heavy' ? report.settings.settleMs : report.settings.settleTypedMs;
+      const sub = await quick.submit.executeWithOptions({ summary: `C-m on ${peer}` }, [
+        { peer, settleMs, pastedAt: d.pastedAt },
+      ]);
+      end(
+        s,
+        'done',
+        sub.pressed
+          ? `C-m pressed after a ${settleMs} ms settle`
+          : `no text in the input (${sub.state}): already submitted`,
+      );
+
+      // 8. ack
+      s = begin('awaitAck');
+      const acked = await ackPoll.awaitAck
+        .executeWithOptions(
+          {
+            summary: `wait for ${peer} to start working`,
+            startToCloseTimeout: report.settings.ackTimeoutMs + 30_000,
+          },
+          [
+            {
+              peer,
+              baseline: { turnsDone: screen.turnsDone, promptEchoes: screen.promptEchoes },
+              queue: queued,
+              timeoutMs: report.settings.ackTimeoutMs,
+              maxExtraEnters: report.settings.maxExtraEnters,
+            },
+          ],
+        )
+        .catch((err: unknown) => {
+          // The agent took the text but its turn failed with an OAuth 401: fresh credentials, a
+          // restart (the agent reads them only when it starts), then the whole delivery once more.
+          if (!authRestarted && agentState(err) === 'error:oauth') return undefined;
+          throw err;
+        });
+      if (!acked) {
+        end(s, 'failed', 'the agent answered with an OAuth 401');
+        await restartAfter401('401 after the text was submitted');
+        deliveryId = `${baseDeliveryId}-r1`;
+        continue;
+      }
+      ack = acked;
+      extraEnters = ack.extraEnters;
+      end(s, 'done', `${ack.outcome}: ${ack.evidence}${ack.extraEnters ? ` (${ack.extraEnters} extra C-m)` : ''}`);
+      break;
     }
-    progress.waitingFor = undefined;
-    if (waitRec) end(waitRec, 'done', `agent ${screen.state} after ${Math.round(waitedBusy / 1000)} s`);
-    const queued = screen.state === 'working';
-
-    // 6. deliver
-    s = begin('deliver');
-    const d = await delivery.deliver.executeWithOptions({ summary: `paste ${path} into ${peer}` }, [
-      { peer, deliveryId, text: input.text, path },
-    ]);
-    delivered = { bytes: d.bytes, sha256: d.sha256 };
-    end(
-      s,
-      'done',
-      `${d.path} path, ${d.bytes} bytes${d.alreadyDelivered ? ' (already pasted by an earlier attempt)' : ''}`,
-    );
-
-    // 7. C-m as its own step, after the settle delay (slept inside the activity: workflow timers
-    // are coarse, about a second on a dev server, and this pause is a few hundred ms)
-    s = begin('submit');
-    const settleMs = path === 'heavy' ? report.settings.settleMs : report.settings.settleTypedMs;
-    const sub = await quick.submit.executeWithOptions({ summary: `C-m on ${peer}` }, [
-      { peer, settleMs, pastedAt: d.pastedAt },
-    ]);
-    end(
-      s,
-      'done',
-      sub.pressed
-        ? `C-m pressed after a ${settleMs} ms settle`
-        : `no text in the input (${sub.state}): already submitted`,
-    );
-
-    // 8. ack
-    s = begin('awaitAck');
-    const ack = await ackPoll.awaitAck.executeWithOptions(
-      {
-        summary: `wait for ${peer} to start working`,
-        startToCloseTimeout: report.settings.ackTimeoutMs + 30_000,
-      },
-      [
-        {
-          peer,
-          baseline: { turnsDone: screen.turnsDone, promptEchoes: screen.promptEchoes },
-          queue: queued,
-          timeoutMs: report.settings.ackTimeoutMs,
-          maxExtraEnters: report.settings.maxExtraEnters,
-        },
-      ],
-    );
-    extraEnters = ack.extraEnters;
-    end(s, 'done', `${ack.outcome}: ${ack.evidence}${ack.extraEnters ? ` (${ack.extraEnters} extra C-m)` : ''}`);
 
     progress.outcome = ack.outcome;
     upsertSearchAttributes([{ key: OUTCOME_ATTR, value: ack.outcome }]);
@@ -346,7 +461,11 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     holdsLock = false;
     await Promise.all([
       releaseLock(lockId, true, workflowId),
-      quick.cleanupDelivery.executeWithOptions({ summary: 'remove the delivery buffers' }, [{ peer, deliveryId }]),
+      ...[...new Set([baseDeliveryId, deliveryId])].map((id) =>
+        quick.cleanupDelivery.executeWithOptions({ summary: 'remove the delivery buffers' }, [
+          { peer, deliveryId: id },
+        ]),
+      ),
       audit({ outcome: ack.outcome, path, bytes: d.bytes, sha256: d.sha256, extraEnters }),
     ]);
     progress.phase = 'finished';
@@ -362,8 +481,10 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       steps: progress.steps,
       warnings: progress.warnings,
     };
-  } catch (err) {
+  } catch (caught) {
+    const err = pickupFailure(route, caught) ?? caught;
     for (const rec of progress.steps) if (rec.status === 'running' || rec.status === 'waiting') end(rec, 'failed');
+    progress.waitingFor = undefined;
     const message = failureMessage(err);
     progress.outcome = 'failed';
     progress.error = message;
@@ -417,4 +538,38 @@ function failureMessage(err: unknown): string {
     e = (e as { cause?: unknown }).cause;
   }
   return last;
+}
+
+/** The screen state an AgentError carries (awaitAck puts it in the failure details). */
+function agentState(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e instanceof ApplicationFailure && e.type === ErrorType.AgentError) {
+      const d = e.details?.[0];
+      return d && typeof d === 'object' && 'state' in d && typeof d.state === 'string' ? d.state : undefined;
+    }
+    e = e.cause;
+  }
+  return undefined;
+}
+
+/** GPU-heavy work: refused while a GPU is at its abort temperature, or when nvidia-smi cannot tell. */
+function checkGpuWork(peer: string, report: PreflightReport): string {
+  const hot = report.gpuCheck.hot;
+  if (hot.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `${peer}: GPU-heavy work refused: ${hot.map((h) => `GPU ${h.index} is at ${h.temperatureC} °C (abort at ${h.abortTempC} °C)`).join(', ')}. Let it cool (nvidia-smi on the peer), then send again`,
+      ErrorType.GpuTooHot,
+      { gpus: report.gpus },
+    );
+  }
+  if (report.gpuProblem || !report.gpus || report.gpus.length === 0) {
+    throw ApplicationFailure.nonRetryable(
+      `${peer}: GPU-heavy work refused: the GPU state cannot be read (${report.gpuProblem ?? 'no nvidia-smi on the peer'}); fix nvidia-smi on the peer, or send with --workload cpu if the work needs no GPU`,
+      ErrorType.GpuStateUnknown,
+    );
+  }
+  return report.gpus
+    .map((g) => `GPU ${g.index} ${g.temperatureC ?? '?'} °C, ${g.powerDrawW ?? '?'}/${g.powerLimitW ?? '?'} W`)
+    .join('; ');
 }

@@ -12,6 +12,7 @@ import type { Activities } from '../../src/activities';
 import type { AckResult, AwaitAckInput } from '../../src/activities/ack';
 import type { DeliverInput, DeliverResult } from '../../src/activities/deliver';
 import type { RecoverResult, ScreenSummary } from '../../src/activities/session';
+import { controllerRoute } from '../../src/contracts/route';
 import type { AuditRecord } from '../../src/contracts/audit';
 import type { PreflightReport } from '../../src/contracts/preflight';
 import { acquireSignal } from '../../src/workflows/pane-lock';
@@ -31,6 +32,10 @@ export interface ReportPatch {
   credentials?: Partial<PreflightReport['credentials']>;
   settings?: Partial<PreflightReport['settings']>;
   warnings?: string[];
+  gpus?: PreflightReport['gpus'];
+  gpuProblem?: string;
+  gpuCheck?: PreflightReport['gpuCheck'];
+  loadAverage?: PreflightReport['loadAverage'];
 }
 
 export interface MockOptions {
@@ -68,7 +73,7 @@ export function preflightReport(peer: string, patch: ReportPatch = {}): Prefligh
     hostname: `${peer}.test`,
     peerNow: Date.now(),
     uptimeSeconds: 3600,
-    loadAverage: [0.1, 0.2, 0.3],
+    loadAverage: patch.loadAverage ?? [0.1, 0.2, 0.3],
     session: { name: 'claude', alive: true, tmuxMissing: false, ...patch.session },
     credentials: {
       path: '~/.claude/.credentials.json',
@@ -76,7 +81,9 @@ export function preflightReport(peer: string, patch: ReportPatch = {}): Prefligh
       refreshDue: false,
       ...patch.credentials,
     },
-    gpus: null,
+    gpus: patch.gpus ?? null,
+    gpuProblem: patch.gpuProblem,
+    gpuCheck: patch.gpuCheck ?? { hot: [], drift: [] },
     disk: { usePercent: 40, sizeKiB: 1_000_000, availKiB: 600_000 },
     warnings: patch.warnings ?? [],
     settings: {
@@ -86,6 +93,7 @@ export function preflightReport(peer: string, patch: ReportPatch = {}): Prefligh
       maxExtraEnters: 2,
       busyWaitMs: 60_000,
       recovery: 'tmux',
+      rental: null,
       ...patch.settings,
     },
     elapsedMs: 5,
@@ -190,6 +198,7 @@ export function mockActivities(opts: MockOptions): MockActivities {
       'recoverSession',
       o.recoverSession ?? (async (): Promise<RecoverResult> => ({ method: 'tmux', waitedMs: 1200, state: 'idle' })),
     ),
+    readLoad: logged('readLoad', o.readLoad ?? (async () => ({ load1: 0.5, raw: '0.50 0.40 0.30 1/100 42' }))),
     inspectScreen: logged('inspectScreen', o.inspectScreen ?? (async () => screen('idle'))),
     deliver: logged('deliver', o.deliver ?? (async (input) => deliverResult(input))),
     submit: logged('submit', o.submit ?? (async () => ({ pressed: true, state: 'idle' }))),
@@ -233,6 +242,9 @@ export function mockActivities(opts: MockOptions): MockActivities {
       o.resolvePhoneHome ?? (async ({ topic }) => ({ moved: false, from: topic, reason: 'no such file on the peer' })),
     ),
     gitSync: logged('gitSync', o.gitSync ?? (async () => ({ ok: false, skipped: true, reason: 'not configured' }))),
+    // Routing: every peer is the controller's (overridden by the routing tests).
+    routePeer: logged('routePeer', o.routePeer ?? (async ({ peer }) => controllerRoute(peer))),
+    queuePollers: logged('queuePollers', o.queuePollers ?? (async ({ taskQueue }) => ({ taskQueue, pollers: [] }))),
   };
 
   const started = (workflowId?: string): ActivityName[] =>

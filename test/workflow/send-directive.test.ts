@@ -157,11 +157,12 @@ void describe('sendDirective', () => {
     assert.equal(status.refreshCredentials, 'skipped');
     assert.equal(status.recoverSession, 'skipped');
     for (const s of result.steps.filter((x) => x.status !== 'skipped')) assert.equal(s.status, 'done', s.step);
-    // preflight and the lock request run side by side, as do cleanup and audit: order within each pair is free
+    // the lock request runs beside routing and preflight, cleanup beside audit: order within each group is free
     const started = h.mock.started();
-    assert.deepEqual([...started.slice(0, 2)].sort(), ['preflight', 'requestPaneLock']);
-    assert.deepEqual(started.slice(2, 6), ['inspectScreen', 'deliver', 'submit', 'awaitAck']);
-    assert.deepEqual([...started.slice(6)].sort(), ['audit', 'cleanupDelivery']);
+    assert.deepEqual([...started.slice(0, 3)].sort(), ['preflight', 'requestPaneLock', 'routePeer']);
+    assert.ok(started.indexOf('routePeer') < started.indexOf('preflight'), 'routed before the first peer step');
+    assert.deepEqual(started.slice(3, 7), ['inspectScreen', 'deliver', 'submit', 'awaitAck']);
+    assert.deepEqual([...started.slice(7)].sort(), ['audit', 'cleanupDelivery']);
 
     assert.equal(h.mock.audits.length, 1);
     const rec = h.mock.audits[0]!;

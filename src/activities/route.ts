@@ -1,0 +1,41 @@
+/**
+ * routePeer: where a peer's activities run, from the peers file (run as a local activity on the
+ * controller). queuePollers: which workers poll a peer's queue, so a send waiting for a stopped
+ * peer worker can say so.
+ */
+import { peerTaskQueue, type PeerRoute, type QueuePollers } from '../contracts/route';
+import { ErrorType } from '../contracts/errors';
+import { fail, type ActivityDeps } from './context';
+
+export function createRouteActivities(deps: ActivityDeps) {
+  // Activities return promises; this one has nothing to wait for.
+  function routePeer(input: { peer: string }): Promise<PeerRoute> {
+    return Promise.resolve(route(input.peer));
+  }
+
+  function route(peer: string): PeerRoute {
+    const input = { peer };
+    const cfg = deps.config.peers[input.peer];
+    if (!cfg) {
+      throw fail(
+        ErrorType.InvalidConfig,
+        `unknown peer "${input.peer}" (configured: ${Object.keys(deps.config.peers).join(', ')})`,
+      );
+    }
+    if (cfg.via !== 'worker') return { peer: input.peer, via: cfg.via, credentialPush: 'controller' };
+    return {
+      peer: input.peer,
+      via: 'worker',
+      taskQueue: peerTaskQueue(deps.config.controller.taskQueue, input.peer),
+      pickupTimeoutMs: cfg.worker.pickupTimeout,
+      credentialPush: cfg.host ? 'controller' : 'unavailable',
+    };
+  }
+
+  async function queuePollers(input: { taskQueue: string }): Promise<QueuePollers> {
+    if (!deps.queuePollers) throw new Error('this worker has no Temporal client to describe task queues');
+    return { taskQueue: input.taskQueue, pollers: await deps.queuePollers(input.taskQueue) };
+  }
+
+  return { routePeer, queuePollers };
+}
