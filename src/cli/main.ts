@@ -61,30 +61,63 @@ program
 
 program
   .command('worker')
-  .description('run the controller worker (serves the "peer-comms" task queue)')
-  .action(async () => {
+  .description('run the controller worker (serves the "peer-comms" task queue), or with --peer a peer worker')
+  .option(
+    '--peer <name>',
+    'run on the peer itself: serve "peer-comms@<name>" over local tmux (no SSH) and watch its inbox',
+  )
+  .option('--inbox-interval <duration>', 'peer worker: how often the inbox folder is looked at (0 = off)', '2s')
+  .action(async (opts: { peer?: string; inboxInterval: string }) => {
     const { connectClient } = await import('../temporal/connection.js');
     const { connectWorker } = await import('../temporal/worker-connection.js');
     const { ensureSearchAttributes } = await import('../temporal/search-attributes.js');
-    const { runControllerWorker } = await import('../workers/controller.js');
     const { installRuntime } = await import('../temporal/runtime.js');
+    const { parseDuration } = await import('../config/duration.js');
     installRuntime();
     const { file, config } = await loadConfig(configOpt());
+    let inboxIntervalMs: number;
+    try {
+      inboxIntervalMs = parseDuration(opts.inboxInterval);
+    } catch (err) {
+      throw new UsageError(`--inbox-interval: ${(err as Error).message}`);
+    }
+    if (opts.peer !== undefined) getPeerOrUsage(config, opts.peer);
     const { client, connection, settings } = await connectClient();
     await ensureSearchAttributes(connection, settings.namespace).catch((err: unknown) => {
       process.stderr.write(`warning: could not register search attributes Peer/Outcome: ${String(err)}\n`);
     });
     const { connection: nativeConnection } = await connectWorker();
-    process.stderr.write(
-      `worker: ${Object.keys(config.peers).length} peer(s) from ${file}; task queue "${config.controller.taskQueue}" on ${settings.address}/${settings.namespace}\n`,
-    );
     const ac = new AbortController();
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
     try {
-      await runControllerWorker(
-        { config, connection: nativeConnection, client, namespace: settings.namespace },
-        ac.signal,
-      );
+      if (opts.peer !== undefined) {
+        const { runPeerWorker } = await import('../workers/peer.js');
+        const { peerTaskQueue } = await import('../contracts/route.js');
+        process.stderr.write(
+          `peer worker: ${opts.peer} from ${file}; task queue "${peerTaskQueue(config.controller.taskQueue, opts.peer)}" on ${settings.address}/${settings.namespace}\n`,
+        );
+        await runPeerWorker(
+          {
+            config,
+            peer: opts.peer,
+            connection: nativeConnection,
+            client,
+            namespace: settings.namespace,
+            inboxIntervalMs,
+            log: (line) => process.stderr.write(`${line}\n`),
+          },
+          ac.signal,
+        );
+      } else {
+        const { runControllerWorker } = await import('../workers/controller.js');
+        process.stderr.write(
+          `worker: ${Object.keys(config.peers).length} peer(s) from ${file}; task queue "${config.controller.taskQueue}" on ${settings.address}/${settings.namespace}\n`,
+        );
+        await runControllerWorker(
+          { config, connection: nativeConnection, client, namespace: settings.namespace },
+          ac.signal,
+        );
+      }
     } finally {
       await nativeConnection.close();
       await connection.close();

@@ -3,6 +3,7 @@
  * Plain JSON only (epoch milliseconds, no Date/Map/Set): Temporal's default converter is
  * JSON, and a person types these payloads into the Web UI's "send signal" box.
  */
+import type { Workload } from './send';
 
 export type JobState =
   'sending' | 'watching' | 'awaiting-resolution' | 'resolving' | 'completing' | 'done' | 'halted' | 'needs-attention';
@@ -90,6 +91,8 @@ export interface PeerJobInput {
   budgetMs?: number;
   /** Who started the job (CLI user@host); kept on each send's audit line. */
   requestedBy?: string;
+  /** What the work is (SendDirectiveInput.workload): gpu work is refused while a GPU is too hot. Default cpu. */
+  workload?: Workload;
   /**
    * Append a short footer to the directive: the job id, where to write a phone-home and the DONE
    * marker. Default true (the peer cannot know the marker's name otherwise).

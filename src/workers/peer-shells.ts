@@ -10,6 +10,11 @@ export function peerConnector(config: Config): (peer: string) => Promise<PeerShe
     const cfg = config.peers[peer];
     if (!cfg) throw new Error(`unknown peer "${peer}"`);
     if (cfg.via === 'local') return new LocalShell(peer);
+    if (cfg.via === 'worker' && !cfg.host) {
+      throw new Error(
+        `${peer} is reached through its peer worker (via: worker) and has no SSH settings; the controller cannot connect to it`,
+      );
+    }
     return SshShell.connect({
       peer,
       host: cfg.host ?? '',

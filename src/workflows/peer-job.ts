@@ -23,6 +23,7 @@ import {
   executeChild,
   proxyActivities,
   setHandler,
+  type ActivityOptions,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -55,6 +56,7 @@ import {
   takePhoneHome,
   warn,
 } from './peer-job-state';
+import { onPeer, resolveRoute } from './routing';
 import { sendDirective } from './send-directive';
 
 export { jobWorkflowId } from '../contracts/job';
@@ -70,16 +72,16 @@ export const completeSignal = defineSignal<[CompleteInput?]>('complete');
 export const statusQuery = defineQuery<JobStatus>('status');
 
 /** Inbox scan: one round trip; a few quick tries, then the next scan tries again (the error shows in status). */
-const scanning = proxyActivities<Activities>({
+const SCANNING: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
-});
+};
 
 /** Moving a resolved phone-home: bookkeeping on the peer; a few fast tries, then a warning (nothing is lost). */
-const filing = proxyActivities<Activities>({
+const FILING: ActivityOptions = {
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4 },
-});
+};
 
 /** Git sync: a fetch may be slow; three tries for a flaky remote, then a person looks (needs-attention). */
 const syncing = proxyActivities<Activities>({
@@ -154,6 +156,10 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
     { key: PEER_ATTR, value: peer },
     { key: JOB_STATE_ATTR, value: s.state },
   ]);
+  // The inbox scan and the filing run where the peer's steps run (the peer worker for via: worker).
+  const route = await resolveRoute(peer);
+  const scanning = onPeer(route, SCANNING);
+  const filing = onPeer(route, FILING);
 
   /** One send through the full ceremony (child workflow): its id, or undefined when it failed (the job needs a person). */
   const send = async (
@@ -161,13 +167,14 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
     what: string,
     queue: boolean,
     by = input.requestedBy,
+    workload = input.workload,
   ): Promise<string | undefined> => {
     s.sends++;
     const id = `${jobId}-send-${s.sends}`;
     try {
       const r = await executeChild(sendDirective, {
         workflowId: id,
-        args: [{ peer, text, queue, requestedBy: by ? `${by} (${jobId})` : jobId }],
+        args: [{ peer, text, queue, workload, requestedBy: by ? `${by} (${jobId})` : jobId }],
         staticSummary: `${what} → ${peer} (job ${jobId})`,
       });
       s.lastAck = { workflowId: id, outcome: r.outcome, at: Date.now() };
@@ -227,7 +234,14 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
     });
     const what = `resolution (${decisionLetter(r.decision)}) of ${r.topic ? `phone-home ${r.topic}` : 'the budget stop'}`;
     // After a budget stop the agent may still be working: queue behind its turn instead of waiting.
-    const sentBy = await send(text, what, r.reason === 'budget', r.by ?? input.requestedBy);
+    // A halt starts no work: it is never held back by a hot GPU or a busy rental host.
+    const sentBy = await send(
+      text,
+      what,
+      r.reason === 'budget',
+      r.by ?? input.requestedBy,
+      halting ? 'none' : input.workload,
+    );
     delete s.pendingResolution;
     if (sentBy) {
       r.sendWorkflowId = sentBy;
