@@ -15,6 +15,7 @@ import {
   type ExecResult,
   type PeerShell,
 } from '../peer-access/shell';
+import { allowScript, commandProblem, showCommand } from '../guards/commands';
 import { parseTarget, type TmuxSocket } from '../tmux/commands';
 
 export interface ActivityDeps {
@@ -118,6 +119,13 @@ export async function tryRun(
   argv: readonly string[],
   opts?: ExecOptions,
 ): Promise<ExecResult> {
+  const why = commandProblem(argv, { peer: ctx.name, rental: !!ctx.cfg.rental, stagingDir: ctx.cfg.stagingDir });
+  if (why) {
+    throw fail(
+      ErrorType.PolicyRefused,
+      `${ctx.name}${ctx.cfg.rental ? ' (a rental peer)' : ''}: refused to run \`${showCommand(argv)}\` (${step}): ${why}. peer-comms sends a peer only the commands on its allow-list (src/guards/commands.ts)`,
+    );
+  }
   try {
     return await ctx.shell.exec(argv, opts);
   } catch (err) {
@@ -126,12 +134,13 @@ export async function tryRun(
 }
 
 const homes = new WeakMap<PeerShell, string>();
+const HOME_SCRIPT = allowScript({ name: 'home', script: 'printf %s "$HOME"' });
 
 /** The peer user's home directory (asked once per connection). */
 export async function peerHome(ctx: PeerContext): Promise<string> {
   const known = homes.get(ctx.shell);
   if (known) return known;
-  const res = await run(ctx, 'home', ['sh', '-c', 'printf %s "$HOME"']);
+  const res = await run(ctx, 'home', ['sh', '-c', HOME_SCRIPT]);
   const home = res.stdout.trim();
   if (!home.startsWith('/')) throw fail(ErrorType.PeerCommandFailed, `${ctx.name}: could not read $HOME on the peer`);
   homes.set(ctx.shell, home);

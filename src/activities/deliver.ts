@@ -24,6 +24,7 @@ import {
   sendKey,
   setBuffer,
   showBuffer,
+  type TmuxSocket,
 } from '../tmux/commands';
 import { shJoin } from '../peer-access/shell';
 import { absolutePeerPath, fail, peerContext, run, translate, tryRun, type ActivityDeps } from './context';
@@ -46,6 +47,19 @@ export interface DeliverResult {
   pastedAt: number;
 }
 
+/**
+ * The light path's one round trip: exit 3 when the marker buffer says this delivery was typed
+ * already; else set the marker and type the text as literal keys.
+ */
+export function typeOnceCommand(sock: TmuxSocket, target: string, deliveryId: string, text: string): string[] {
+  const marker = bufferNames(deliveryId).marker;
+  const script = [
+    `${shJoin(showBuffer(sock, marker))} >/dev/null 2>&1 && exit 3`,
+    `${shJoin(setBuffer(sock, marker, deliveryId))} && ${shJoin(sendKeysLiteral(sock, target, text))}`,
+  ].join('; ');
+  return ['sh', '-c', script];
+}
+
 export function bufferNames(deliveryId: string): { text: string; marker: string } {
   if (!/^[A-Za-z0-9_.-]{1,80}$/.test(deliveryId)) throw new Error(`bad delivery id ${deliveryId}`);
   return { text: `pc-${deliveryId}`, marker: `pc-${deliveryId}.loaded` };
@@ -63,11 +77,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       // One round trip: unless the marker says it was typed already, set the marker and type
       // the text as literal keys (a single line without control characters). The text is one
       // single-quoted word of the script; it never meets the shell unquoted.
-      const script = [
-        `${shJoin(showBuffer(ctx.sock, names.marker))} >/dev/null 2>&1 && exit 3`,
-        `${shJoin(setBuffer(ctx.sock, names.marker, input.deliveryId))} && ${shJoin(sendKeysLiteral(ctx.sock, ctx.target, input.text))}`,
-      ].join('; ');
-      const typed = await tryRun(ctx, 'type text', ['sh', '-c', script]);
+      const typed = await tryRun(ctx, 'type text', typeOnceCommand(ctx.sock, ctx.target, input.deliveryId, input.text));
       if (typed.code !== 0 && typed.code !== 3) {
         throw fail(
           ErrorType.PeerCommandFailed,

@@ -18,9 +18,12 @@ import {
   type ScanInboxInput,
 } from '../contracts/job';
 import { RESOLVED_FOLDER, doneMarkerName, phoneHomeFileName, topicFromFileName } from '../contracts/phone-home';
+import { allowScript } from '../guards/commands';
 import { fail, peerContext, run, translate, type ActivityDeps } from './context';
 
-const SCRIPT = String.raw`
+const SCRIPT = allowScript({
+  name: 'inbox scan',
+  script: String.raw`
 dir="$1"; done="$2"; max="$3"; cap="$4"; known=" $5 "; withtext="$6"
 if [ ! -d "$dir" ]; then echo nodir; exit 0; fi
 cd -- "$dir" || exit 3
@@ -37,7 +40,8 @@ for f in "$done" PHONE-HOME-*.md; do
   if [ "$withtext" = 1 ]; then head -c "$cap" -- "$f" | base64 | tr -d '\n'; fi
   printf '\n'
 done
-`;
+`,
+});
 
 /** `<workdir>/<inbox>/<host>` as a peer path (`~/…` or absolute). */
 export function inboxDirOf(name: string, cfg: Pick<PeerConfig, 'workdir' | 'inbox' | 'inboxHost'>): string {
@@ -48,7 +52,7 @@ export function inboxDirOf(name: string, cfg: Pick<PeerConfig, 'workdir' | 'inbo
 }
 
 /** The path a command run in the peer user's home understands: `~/x` → `x`, `~` → `.`. */
-function homeRelative(path: string): string {
+export function homeRelative(path: string): string {
   if (path === '~') return '.';
   if (path.startsWith('~/')) return path.slice(2).replace(/^\/+/, '') || '.';
   return path;

@@ -3,12 +3,22 @@
  * trip (one small script, our own constant text; its inputs are passed as positional
  * arguments, never spliced into it).
  */
+import { posix } from 'node:path';
 import type { GpuReading, PreflightReport } from '../contracts/preflight';
+import { allowScript } from '../guards/commands';
 import { GPU_QUERY_FIELDS, checkGpus, describeGpuCheck, parseGpuLine } from '../guards/gpu';
 import { formatDuration } from '../config/duration';
 import { peerContext, run, type ActivityDeps } from './context';
 
-const SCRIPT = String.raw`
+export const PREFLIGHT_SCRIPT = allowScript({
+  name: 'preflight',
+  checkArgs: (args) => {
+    const [, , , , , smi = '', fields = ''] = args;
+    if (posix.basename(smi) !== 'nvidia-smi')
+      return `the GPU query command must be nvidia-smi, not ${JSON.stringify(smi)}`;
+    return /^[a-z._,]+$/.test(fields) ? undefined : 'bad nvidia-smi query fields';
+  },
+  script: String.raw`
 sess="$1"; cred="$2"; sflag="$3"; sval="$4"; target="$5"; smi="$6"; gpuq="$7"; loadf="$8"
 case "$cred" in "~/"*) cred="$HOME/$(printf %s "$cred" | cut -c3-)";; esac
 tm() { if [ -n "$sflag" ]; then tmux "$sflag" "$sval" "$@"; else tmux "$@"; fi; }
@@ -36,7 +46,8 @@ else
   echo "gpu_rc=absent"
 fi
 df -Pk / 2>/dev/null | tail -n 1 | awk '{print "disk=" $5 " " $2 " " $4}'
-`;
+`,
+});
 
 function num(s: string | undefined): number | null {
   if (s === undefined) return null;
@@ -53,7 +64,7 @@ export function createPreflight(deps: ActivityDeps) {
     const res = await run(ctx, 'preflight', [
       'sh',
       '-c',
-      SCRIPT,
+      PREFLIGHT_SCRIPT,
       'peer-comms-preflight',
       ctx.session,
       ctx.cfg.credentialsPath,

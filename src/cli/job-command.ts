@@ -19,6 +19,7 @@ import { describeFailure } from '../client/send';
 import { workflowUrl, type TemporalSettings } from '../temporal/connection';
 import { EXIT, UsageError } from './exit';
 import { readDirectiveFile } from './lint-command';
+import { workloadOf } from './send-command';
 
 export interface JobContext {
   client: Client;
@@ -32,7 +33,7 @@ export async function jobStart(
   ctx: JobContext,
   peer: string,
   file: string,
-  opts: { budget?: string; force?: boolean; slug?: string; json?: boolean; requestedBy: string },
+  opts: { budget?: string; force?: boolean; slug?: string; json?: boolean; workload?: string; requestedBy: string },
 ): Promise<number> {
   const directive = await readDirectiveFile(file);
   const report = checkDirective(directive);
@@ -48,7 +49,8 @@ export async function jobStart(
     throw new UsageError(`--budget: ${(e as Error).message}`);
   }
   const workflowId = jobWorkflowId(peer, opts.slug ?? report.slug);
-  const input: PeerJobInput = { peer, directive, budgetMs, requestedBy: opts.requestedBy };
+  const workload = workloadOf(opts.workload);
+  const input: PeerJobInput = { peer, directive, budgetMs, requestedBy: opts.requestedBy, workload };
   try {
     await ctx.client.workflow.start('peerJob', {
       workflowId,

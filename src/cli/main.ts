@@ -28,15 +28,20 @@ program
   .option('--heavy', 'stage the text as a file on the peer and paste it from there')
   .option('--light', 'pass the text in the command itself (one line, at most 2000 bytes)')
   .option('--queue', 'if the agent is busy, queue the text behind its work (exit 3) instead of waiting')
+  .option(
+    '--workload <kind>',
+    'gpu: refused while a GPU is over its abort temperature; cpu (default): a rental peer waits for low load; none: never held back',
+  )
   .option('--json', 'print one JSON object for scripts')
   .action(async (peerName: string, text: string | undefined, opts: Record<string, boolean | string | undefined>) => {
-    const { readDirectiveText, modeOf, runSend } = await import('./send-command.js');
+    const { readDirectiveText, modeOf, runSend, workloadOf } = await import('./send-command.js');
     const { connectClient } = await import('../temporal/connection.js');
     const { config } = await loadConfig(configOpt());
     getPeerOrUsage(config, peerName);
     const sendOpts = { fromFile: opts.fromFile as string | undefined, heavy: !!opts.heavy, light: !!opts.light };
     const body = await readDirectiveText(text, sendOpts);
     const mode = modeOf(sendOpts);
+    const workload = workloadOf(opts.workload as string | undefined);
     const { client, connection, settings } = await connectClient();
     try {
       const res = await runSend({
@@ -47,6 +52,7 @@ program
         text: body,
         mode,
         queue: !!opts.queue,
+        workload,
         json: !!opts.json,
       });
       process.exitCode = res.exitCode;
@@ -185,12 +191,13 @@ job
   .option('--budget <duration>', "wall-clock budget (default: the directive's own)")
   .option('--slug <slug>', 'job id part (default: from the directive title or goal)')
   .option('--force', 'start even if the directive lacks parts')
+  .option('--workload <kind>', 'gpu | cpu (default) | none: as for send')
   .option('--json', 'print JSON')
   .action(
     async (
       peerName: string,
       file: string,
-      opts: { budget?: string; slug?: string; force?: boolean; json?: boolean },
+      opts: { budget?: string; slug?: string; force?: boolean; json?: boolean; workload?: string },
     ) => {
       const { jobStart } = await import('./job-command.js');
       const { config } = await loadConfig(configOpt());

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import { describeFailure, followSend, newSendWorkflowId, startSend } from '../client/send';
-import type { SendMode, SendProgress, SendResult } from '../contracts/send';
+import { WORKLOADS, type SendMode, type SendProgress, type SendResult, type Workload } from '../contracts/send';
 import { workflowUrl, type TemporalSettings } from '../temporal/connection';
 import { ProgressPrinter } from './render';
 import { EXIT, UsageError } from './exit';
@@ -35,6 +35,14 @@ export function modeOf(opts: SendOptions): SendMode {
   return opts.heavy ? 'heavy' : opts.light ? 'light' : 'auto';
 }
 
+export function workloadOf(raw: string | undefined): Workload | undefined {
+  if (raw === undefined) return undefined;
+  if (!(WORKLOADS as readonly string[]).includes(raw)) {
+    throw new UsageError(`--workload: expected gpu, cpu or none, got "${raw}"`);
+  }
+  return raw as Workload;
+}
+
 export interface SendRun {
   exitCode: number;
   result?: SendResult;
@@ -51,6 +59,7 @@ export async function runSend(args: {
   text: string;
   mode: SendMode;
   queue: boolean;
+  workload?: Workload;
   json: boolean;
   out?: (line: string) => void;
   err?: (line: string) => void;
@@ -62,7 +71,14 @@ export async function runSend(args: {
   const handle = await startSend(
     args.client,
     args.taskQueue,
-    { peer: args.peer, text: args.text, mode: args.mode, queue: args.queue, requestedBy: requestedBy() },
+    {
+      peer: args.peer,
+      text: args.text,
+      mode: args.mode,
+      queue: args.queue,
+      workload: args.workload,
+      requestedBy: requestedBy(),
+    },
     workflowId,
   );
   const printer = new ProgressPrinter(args.json ? () => {} : err);

@@ -1,0 +1,221 @@
+/**
+ * The command allow-list: every command an activity runs on a peer passes `commandProblem`
+ * first (activities/context.ts `tryRun`). Only what peer-comms itself sends is allowed — tmux,
+ * `systemctl --user`, nvidia-smi queries, reading a file, removing a staged file, read-only git,
+ * and our own constant scripts — so nothing can run `docker exec`, enter a container or reset a
+ * GPU, on any peer and on a rental peer above all (the reference: "NEVER touch the rental
+ * container. No docker exec, no GPU reset. Read-only inspection only.").
+ *
+ * Message text is not a command: it goes into tmux as the literal argument of `send-keys -l` or
+ * `set-buffer`, so a directive that mentions `docker exec` is still delivered.
+ */
+import { posix } from 'node:path';
+
+export interface CommandPolicy {
+  peer: string;
+  rental: boolean;
+  /** The peer's staging folder for heavy sends (the only place `rm` may touch). */
+  stagingDir: string;
+}
+
+/** A constant script of ours, with a check of its positional arguments. */
+export interface ScriptRule {
+  name: string;
+  script: string;
+  /** Returns a problem with the arguments after `$0`, or undefined. */
+  checkArgs?: (args: readonly string[], policy: CommandPolicy) => string | undefined;
+}
+
+const scripts = new Map<string, ScriptRule>();
+
+/** Registers one of our constant `sh -c` scripts; returns the script text. */
+export function allowScript(rule: ScriptRule): string {
+  scripts.set(rule.script, rule);
+  return rule.script;
+}
+
+/** Words that must never appear in a command a peer runs (containers, GPU resets, power changes). */
+const FORBIDDEN = [
+  /\bdocker\b/,
+  /\bpodman\b/,
+  /\bnerdctl\b/,
+  /\bctr\b/,
+  /\bcrictl\b/,
+  /\bkubectl\b/,
+  /\bnsenter\b/,
+  /\bvastai\b/,
+  /--gpu-reset\b/,
+  /\bnvidia-smi\b.*\s-(?:r|pl|pm|c|e|rgc|lgc|rmc|lmc)\b/,
+];
+
+const TMUX_SUBCOMMANDS = new Set([
+  'has-session',
+  'new-session',
+  'kill-session',
+  'respawn-pane',
+  'resize-window',
+  'send-keys',
+  'load-buffer',
+  'set-buffer',
+  'show-buffer',
+  'delete-buffer',
+  'list-buffers',
+  'paste-buffer',
+  'capture-pane',
+  'display-message',
+  'list-sessions',
+  'list-panes',
+]);
+
+/** git subcommands that only read. */
+const GIT_READ = new Set(['log', 'status', 'rev-parse', 'branch', 'show', 'remote']);
+
+function forbidden(text: string): string | undefined {
+  const hit = FORBIDDEN.find((re) => re.test(text));
+  return hit ? `it mentions ${hit.source.replace(/\\b/g, '')}` : undefined;
+}
+
+function tmuxProblem(args: readonly string[]): string | undefined {
+  let i = 0;
+  if (args[0] === '-L' || args[0] === '-S') i = 2;
+  const sub = args[i];
+  if (sub === undefined || !TMUX_SUBCOMMANDS.has(sub))
+    return `tmux ${sub ?? '(nothing)'} is not a tmux command peer-comms uses`;
+  // The command a new session or pane runs comes from the peers file: it may not reach a container either.
+  if (sub === 'new-session' || sub === 'respawn-pane') {
+    const command = args[args.length - 1] ?? '';
+    const why = forbidden(command);
+    if (why) return `the session command ${JSON.stringify(command)} is refused: ${why}`;
+  }
+  return undefined;
+}
+
+type Token = { op: ';' | '&&' } | { word: string };
+
+/** Words and `;` / `&&` of a composed script (our shJoin output); undefined on any other syntax. */
+function tokens(script: string): Token[] | undefined {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < script.length) {
+    if (script[i] === ' ') {
+      i++;
+      continue;
+    }
+    if (script[i] === ';') {
+      out.push({ op: ';' });
+      i++;
+      continue;
+    }
+    if (script.startsWith('&&', i)) {
+      out.push({ op: '&&' });
+      i += 2;
+      continue;
+    }
+    const redirect = /^(?:>\/dev\/null|2>&1)(?=[ ;]|$)/.exec(script.slice(i));
+    if (redirect) {
+      i += redirect[0].length; // output thrown away: harmless
+      continue;
+    }
+    let word = '';
+    while (i < script.length && script[i] !== ' ' && script[i] !== ';') {
+      if (script[i] === "'") {
+        const end = script.indexOf("'", i + 1);
+        if (end < 0) return undefined;
+        word += script.slice(i + 1, end);
+        i = end + 1;
+      } else if (script[i] === '\\' && script[i + 1] === "'") {
+        word += "'";
+        i += 2;
+      } else {
+        const m = /^[A-Za-z0-9_@%+=:,./-]+/.exec(script.slice(i));
+        if (!m) return undefined;
+        word += m[0];
+        i += m[0].length;
+      }
+    }
+    out.push({ word });
+  }
+  return out;
+}
+
+/**
+ * A script composed of quoted argvs (`a b >/dev/null 2>&1 && exit 3; c && d`): each command
+ * checked on its own. Anything else in it (substitutions, pipes, variables, globs) is refused.
+ */
+function composedProblem(script: string, policy: CommandPolicy): string | undefined {
+  const toks = tokens(script);
+  if (!toks) return 'a shell script that is not one of ours';
+  const commands: string[][] = [[]];
+  for (const t of toks) {
+    if ('op' in t) commands.push([]);
+    else commands[commands.length - 1]?.push(t.word);
+  }
+  for (const argv of commands) {
+    if (argv.length === 0) return 'a shell script that is not one of ours';
+    if (argv.length === 2 && argv[0] === 'exit' && /^\d+$/.test(argv[1] ?? '')) continue;
+    const why = commandProblem(argv, policy);
+    if (why) return why;
+  }
+  return undefined;
+}
+
+/** A file directly in the staging folder (`~/…` matches it under any home directory). */
+function insideStaging(path: string, stagingDir: string): boolean {
+  if (path.split('/').includes('..')) return false;
+  const dir = stagingDir.replace(/\/+$/, '');
+  const parent = posix.dirname(posix.normalize(path));
+  if (dir.startsWith('~/')) return parent.startsWith('/') && parent.endsWith(dir.slice(1));
+  return parent === dir;
+}
+
+/** Why the peer may not be sent this command, or undefined when it may. */
+export function commandProblem(argv: readonly string[], policy: CommandPolicy): string | undefined {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) return 'an empty command';
+  const base = posix.basename(cmd);
+  switch (base) {
+    case 'tmux':
+      return tmuxProblem(args);
+    case 'sh': {
+      if (args[0] !== '-c' || args[1] === undefined) return 'sh without -c <script>';
+      const rule = scripts.get(args[1]);
+      if (rule) return rule.checkArgs?.(args.slice(3), policy);
+      return composedProblem(args[1], policy);
+    }
+    case 'systemctl': {
+      const [scope, verb, unit, ...rest] = args;
+      if (scope !== '--user') return 'systemctl without --user (only the agent’s user unit may be touched)';
+      if (!['restart', 'start', 'is-active', 'status'].includes(verb ?? '') || !unit || rest.length > 0) {
+        return `systemctl --user ${verb ?? ''} is not a command peer-comms uses`;
+      }
+      return forbidden(unit);
+    }
+    case 'nvidia-smi':
+      return args.every((a) => /^--(?:query-gpu|format)=[A-Za-z0-9_.,]+$/.test(a))
+        ? undefined
+        : 'nvidia-smi may only be queried (--query-gpu, --format): no reset, no power or clock change';
+    case 'cat':
+      return args.length === 1 && !args[0]?.startsWith('-') ? undefined : 'cat takes exactly one file';
+    case 'rm':
+      return args.length === 3 &&
+        args[0] === '-f' &&
+        args[1] === '--' &&
+        insideStaging(args[2] ?? '', policy.stagingDir)
+        ? undefined
+        : `rm may only remove a staged file under ${policy.stagingDir}`;
+    case 'git': {
+      let i = 0;
+      if (args[0] === '-C') i = 2;
+      const sub = args[i];
+      return sub !== undefined && GIT_READ.has(sub) ? undefined : `git ${sub ?? ''} is not read-only`;
+    }
+    default:
+      return `${base} is not on the list of commands peer-comms may run`;
+  }
+}
+
+/** An argv as one short line for messages. */
+export function showCommand(argv: readonly string[]): string {
+  const line = argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+  return line.length > 160 ? `${line.slice(0, 157)}…` : line;
+}
