@@ -7,6 +7,7 @@ import { createAudit } from './audit';
 import type { ActivityDeps } from './context';
 import { createRefreshCredentials } from './credentials';
 import { createDeliveryActivities } from './deliver';
+import { createFleetActivities } from './fleet';
 import { createGitSync } from './git-sync';
 import { createInboxActivities } from './inbox';
 import { createRequestPaneLock } from './lock';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     awaitAck: createAwaitAck(deps),
     audit: createAudit(deps),
     requestPaneLock: createRequestPaneLock(deps),
+    ...createFleetActivities(deps),
     ...createInboxActivities(deps),
     gitSync: createGitSync(deps),
     ...createRouteActivities(deps),

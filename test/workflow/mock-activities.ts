@@ -242,6 +242,8 @@ export function mockActivities(opts: MockOptions): MockActivities {
       o.resolvePhoneHome ?? (async ({ topic }) => ({ moved: false, from: topic, reason: 'no such file on the peer' })),
     ),
     gitSync: logged('gitSync', o.gitSync ?? (async () => ({ ok: false, skipped: true, reason: 'not configured' }))),
+    // Fleet health: no peers configured (overridden by the fleet tests).
+    listPeers: logged('listPeers', o.listPeers ?? (async () => [])),
     // Routing: every peer is the controller's (overridden by the routing tests).
     routePeer: logged('routePeer', o.routePeer ?? (async ({ peer }) => controllerRoute(peer))),
     queuePollers: logged('queuePollers', o.queuePollers ?? (async ({ taskQueue }) => ({ taskQueue, pollers: [] }))),
