@@ -12,6 +12,7 @@ import { createGitSync } from './git-sync';
 import { createInboxActivities } from './inbox';
 import { createRequestPaneLock } from './lock';
 import { createPreflight } from './preflight';
+import { createReadPeerActivities } from './read-peer';
 import { createRouteActivities } from './route';
 import { createSessionActivities } from './session';
 
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInboxActivities(deps),
     gitSync: createGitSync(deps),
     ...createRouteActivities(deps),
+    ...createReadPeerActivities(deps),
   };
 }
 

@@ -6,7 +6,8 @@ import { run, tryRun, type PeerContext } from './context';
 
 const compiledByPeer = new Map<string, ScreenPatterns>();
 
-function patternsFor(ctx: PeerContext): ScreenPatterns {
+/** The default screen patterns, merged with the peer's `ack.patterns` when it has any. */
+export function patternsFor(ctx: PeerContext): ScreenPatterns {
   const override = ctx.cfg.ack.patterns;
   if (!override) return defaultPatterns;
   let compiled = compiledByPeer.get(ctx.name);

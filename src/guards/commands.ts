@@ -168,6 +168,38 @@ function insideStaging(path: string, stagingDir: string): boolean {
   return parent === dir;
 }
 
+/** A path argument find or grep would not take for an option or an expression. */
+function plainPath(p: string | undefined): boolean {
+  return p !== undefined && p !== '' && !/^[-(!]/.test(p);
+}
+
+/** Listing one folder (peer-comms inbox): `find -H <dir> -maxdepth <n> -printf <format>`, no -exec or -delete. */
+function findProblem(args: readonly string[]): string | undefined {
+  const [h, dir, maxdepth, depth, printf, format, ...rest] = args;
+  const ok =
+    h === '-H' &&
+    plainPath(dir) &&
+    maxdepth === '-maxdepth' &&
+    /^[0-9]$/.test(depth ?? '') &&
+    printf === '-printf' &&
+    format !== undefined &&
+    rest.length === 0;
+  return ok ? undefined : 'find may only list a folder (-H <dir> -maxdepth <n> -printf <format>)';
+}
+
+/** First headings of files (peer-comms inbox): `grep -E -m 1 -H -e <pattern> -- <file>...`. */
+function grepProblem(args: readonly string[]): string | undefined {
+  const shape = ['-E', '-m', '1', '-H', '-e'];
+  const files = args.slice(7);
+  const ok =
+    shape.every((a, i) => args[i] === a) &&
+    args[5] !== undefined &&
+    args[6] === '--' &&
+    files.length > 0 &&
+    files.every(plainPath);
+  return ok ? undefined : 'grep may only read the first matching line of files (-E -m 1 -H -e <pattern> -- <file>...)';
+}
+
 /** Why the peer may not be sent this command, or undefined when it may. */
 export function commandProblem(argv: readonly string[], policy: CommandPolicy): string | undefined {
   const [cmd, ...args] = argv;
@@ -205,10 +237,15 @@ export function commandProblem(argv: readonly string[], policy: CommandPolicy): 
         : `rm may only remove a staged file under ${policy.stagingDir}`;
     case 'git': {
       let i = 0;
-      if (args[0] === '-C') i = 2;
+      // global options: -C <dir>; --no-optional-locks (a read takes no index lock from the agent's git)
+      while (args[i] === '-C' || args[i] === '--no-optional-locks') i += args[i] === '-C' ? 2 : 1;
       const sub = args[i];
       return sub !== undefined && GIT_READ.has(sub) ? undefined : `git ${sub ?? ''} is not read-only`;
     }
+    case 'find':
+      return findProblem(args);
+    case 'grep':
+      return grepProblem(args);
     default:
       return `${base} is not on the list of commands peer-comms may run`;
   }

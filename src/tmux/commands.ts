@@ -215,9 +215,14 @@ export function pasteBuffer(sock: TmuxSocket, target: string, bufferName: string
   ];
 }
 
-/** The visible screen as plain text (no scrollback, no joined lines, no escape codes). */
-export function capturePane(sock: TmuxSocket, target: string): string[] {
-  return [...tmuxBase(sock), 'capture-pane', '-p', '-t', exactPaneTarget(target)];
+/**
+ * The visible screen as plain text (no joined lines, no escape codes); with `history`, that many
+ * lines of scrollback above it too (`-S -<n>`).
+ */
+export function capturePane(sock: TmuxSocket, target: string, opts: { history?: number } = {}): string[] {
+  const argv = [...tmuxBase(sock), 'capture-pane', '-p', '-t', exactPaneTarget(target)];
+  if (opts.history !== undefined) argv.push('-S', `-${dimension(opts.history, 'scrollback line count')}`);
+  return argv;
 }
 
 /** Prints `<pane_in_mode>|<pane_mode>`; parse with parsePaneMode. */

@@ -247,6 +247,41 @@ export function mockActivities(opts: MockOptions): MockActivities {
     // Routing: every peer is the controller's (overridden by the routing tests).
     routePeer: logged('routePeer', o.routePeer ?? (async ({ peer }) => controllerRoute(peer))),
     queuePollers: logged('queuePollers', o.queuePollers ?? (async ({ taskQueue }) => ({ taskQueue, pollers: [] }))),
+    // Reading peer state (peek / inbox / log): an idle pane, an empty inbox, a repository without commits.
+    peekPane: logged(
+      'peekPane',
+      o.peekPane ??
+        (async ({ peer }) => ({
+          peer,
+          target: 'claude:0.0',
+          lines: ['❯'],
+          scrollback: false,
+          state: 'idle',
+          evidence: '❯',
+          input: '',
+          queued: false,
+          readAt: Date.now(),
+        })),
+    ),
+    listInbox: logged(
+      'listInbox',
+      o.listInbox ??
+        (async ({ peer }) => ({
+          peer,
+          inboxDir: `~/inbox/${peer}`,
+          exists: false,
+          phoneHomes: [],
+          done: [],
+          other: [],
+          resolved: [],
+          resolvedTotal: 0,
+          truncated: false,
+        })),
+    ),
+    recentCommits: logged(
+      'recentCommits',
+      o.recentCommits ?? (async ({ peer }) => ({ peer, workdir: '~/', git: null, commits: [], problem: 'not a repo' })),
+    ),
   };
 
   const started = (workflowId?: string): ActivityName[] =>
