@@ -290,6 +290,36 @@ program
     process.exitCode = await preflightNow(config, peerName, !!opts.json);
   });
 
+for (const [what, description] of [
+  ['peek', "the last lines of the peer agent's pane and its screen state (idle, working, …)"],
+  ['inbox', "the peer's inbox: phone-homes, DONE markers, resolved/"],
+  ['log', "recent commits, branch and git status of the peer's working directory"],
+] as const) {
+  const cmd = program.command(what).description(`${description} (read-only)`).argument('<peer>');
+  if (what === 'peek') cmd.option('-n, --lines <n>', 'how many lines from the end of the pane', '50');
+  if (what === 'log') cmd.option('-n, --count <n>', 'how many commits', '10');
+  cmd
+    .option('--json', 'print JSON')
+    .action(async (peerName: string, opts: { lines?: string; count?: string; json?: boolean }) => {
+      const { readNow } = await import('./read-command.js');
+      const { connectClient } = await import('../temporal/connection.js');
+      const { config } = await loadConfig(configOpt());
+      getPeerOrUsage(config, peerName);
+      process.exitCode = await readNow(
+        config,
+        { peer: peerName, what, n: opts.lines ?? opts.count, json: !!opts.json },
+        {
+          out: (l) => process.stdout.write(`${l}\n`),
+          err: (l) => process.stderr.write(`${l}\n`),
+          connect: async () => {
+            const { client, connection } = await connectClient();
+            return { client, close: () => connection.close() };
+          },
+        },
+      );
+    });
+}
+
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => stream.write('', () => resolve()));
 }

@@ -11,3 +11,4 @@ export {
   statusQuery,
   jobWorkflowId,
 } from './peer-job';
+export { readPeer } from './read-peer';

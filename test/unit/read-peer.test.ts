@@ -4,16 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { commandPath } from '../../src/activities/read-peer';
 import {
   classifyInbox,
-  commandPath,
   gitProblem,
   headingText,
   lastLines,
   parseFindOutput,
   parseLog,
   parseStatusV2,
-} from '../../src/activities/read-peer';
+} from '../../src/activities/read-peer-parse';
 import { readInput } from '../../src/cli/read-command';
 import { printable, renderInbox, renderLog, renderPeek } from '../../src/cli/read-render';
 import { UsageError } from '../../src/cli/exit';
