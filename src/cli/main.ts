@@ -249,6 +249,43 @@ job
     await withJobContext((ctx) => jobComplete(ctx, jobId, { ...opts, by: whoAmI() }));
   });
 
+const fleet = program
+  .command('fleet')
+  .description('fleet health: every peer checked on a schedule, credentials pushed before they expire');
+
+fleet
+  .command('schedule')
+  .description('create or update the Temporal Schedule that runs the fleet check; or pause, resume or delete it')
+  .option('--every <duration>', 'how often (default 30m, or the current interval)')
+  .option('--pause', 'pause the schedule')
+  .option('--unpause', 'resume the paused schedule')
+  .option('--delete', 'delete the schedule')
+  .action(async (opts: { every?: string; pause?: boolean; unpause?: boolean; delete?: boolean }) => {
+    const { fleetSchedule } = await import('./fleet-command.js');
+    await withJobContext((ctx) => fleetSchedule(ctx, opts));
+  });
+
+fleet
+  .command('check')
+  .description('check every peer now (or those named): preflight, credentials pushed when due; print the table')
+  .argument('[peers...]', 'peer names (default: all)')
+  .option('--json', 'print JSON')
+  .action(async (peers: string[], opts: { json?: boolean }) => {
+    const { fleetCheck } = await import('./fleet-command.js');
+    const { config } = await loadConfig(configOpt());
+    for (const p of peers) getPeerOrUsage(config, p);
+    await withJobContext((ctx) => fleetCheck(ctx, peers, opts));
+  });
+
+fleet
+  .command('status')
+  .description('the last fleet report: reachability, sessions, tokens, GPUs, disk, load per peer')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const { fleetStatus } = await import('./fleet-command.js');
+    await withJobContext((ctx) => fleetStatus(ctx, opts));
+  });
+
 program
   .command('lint')
   .description('check a directive file for the seven parts every directive must contain')
