@@ -84,7 +84,9 @@ export function fleetTable(report: FleetReport, now: number): string[] {
   for (const p of report.peers) {
     if (p.error) details.push(`${p.peer}: unreachable [${p.error.type}]: ${p.error.message}`);
     if (p.session && !p.session.alive && !p.session.tmuxMissing) {
-      details.push(`${p.peer}: tmux session ${p.session.name} is not running (the next send recovers it)`);
+      details.push(
+        `${p.peer}: tmux session ${p.session.name} is not running (a send restarts it if the peer has a recovery method)`,
+      );
     }
     const c = p.credentials;
     if (c && c.action !== 'skipped') details.push(`${p.peer}: credentials ${c.action}: ${c.reason}`);
