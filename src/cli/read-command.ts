@@ -95,7 +95,11 @@ async function pollerCount(client: Client, queue: string, kind: 'workflow' | 'ac
 class NotRunning extends Error {}
 
 /** Through the readPeer workflow on the controller's queue; its activity runs on the peer worker's queue. */
-async function readThroughWorker(config: Config, input: ReadPeerInput, io: ReadIo): Promise<ReadPeerResult> {
+async function readThroughWorker(
+  config: Config,
+  input: ReadPeerInput,
+  io: ReadIo,
+): Promise<{ result: ReadPeerResult; workflowId: string }> {
   const controllerQueue = config.controller.taskQueue;
   const peerQueue = peerTaskQueue(controllerQueue, input.peer);
   const { client, close } = await io.connect();
@@ -114,14 +118,16 @@ async function readThroughWorker(config: Config, input: ReadPeerInput, io: ReadI
       .toISOString()
       .replace(/[-:]/g, '')
       .replace(/\.\d+Z$/, '');
-    return await client.workflow.execute<typeof readPeer>('readPeer', {
-      workflowId: `read-${input.peer}-${input.what}-${stamp}-${randomBytes(3).toString('hex')}`,
+    const workflowId = `read-${input.peer}-${input.what}-${stamp}-${randomBytes(3).toString('hex')}`;
+    const result = await client.workflow.execute<typeof readPeer>('readPeer', {
+      workflowId,
       taskQueue: controllerQueue,
       args: [input],
       staticSummary: `${input.what} ${input.peer} (read-only)`,
       // one look: if the workers cannot give it in this time, say so rather than wait
       workflowExecutionTimeout: '3 minutes',
     });
+    return { result, workflowId };
   } finally {
     await close();
   }
@@ -137,8 +143,10 @@ export async function readNow(config: Config, req: ReadRequest, io: ReadIo): Pro
   const cfg = config.peers[req.peer];
   const via = cfg?.via ?? 'ssh';
   let result: ReadPeerResult;
+  let workflowId: string | undefined;
   try {
-    result = via === 'worker' ? await readThroughWorker(config, input, io) : await readDirect(config, input);
+    if (via === 'worker') ({ result, workflowId } = await readThroughWorker(config, input, io));
+    else result = await readDirect(config, input);
   } catch (err) {
     const f: FailureInfo =
       err instanceof NotRunning ? { type: ErrorType.NoPeerWorker, message: err.message } : describeFailure(err);
@@ -152,7 +160,15 @@ export async function readNow(config: Config, req: ReadRequest, io: ReadIo): Pro
   const problem = problemOf(result);
   if (req.json) {
     const body = result.what === 'peek' ? result.peek : result.what === 'inbox' ? result.inbox : result.log;
-    const shown = { ok: !problem, peer: req.peer, what: result.what, via, taskQueue: result.taskQueue, result: body };
+    const shown = {
+      ok: !problem,
+      peer: req.peer,
+      what: result.what,
+      via,
+      workflowId,
+      taskQueue: result.taskQueue,
+      result: body,
+    };
     io.out(JSON.stringify(shown, null, 2));
     return problem ? EXIT.failed : EXIT.ok;
   }
