@@ -88,19 +88,32 @@ function scheduleLine(d: ScheduleDescription): string {
   return `schedule ${d.scheduleId}: ${d.state.paused ? 'PAUSED, ' : ''}fleetHealth every ${every ? formatEvery(every) : '?'} on task queue "${d.action.taskQueue}"${!d.state.paused && next ? `, next run ${next.toISOString()}` : ''}`;
 }
 
-export async function fleetSchedule(
-  ctx: FleetContext,
-  opts: { every?: string; pause?: boolean; unpause?: boolean; delete?: boolean },
-): Promise<number> {
+/** What `fleet schedule` was asked to do, checked before anything connects. */
+export interface ScheduleRequest {
+  what?: 'pause' | 'unpause' | 'delete';
+  /** --every, parsed; undefined: the current interval, or 30m for a new schedule. */
+  everyMs?: number;
+}
+
+export function scheduleRequest(opts: {
+  every?: string;
+  pause?: boolean;
+  unpause?: boolean;
+  delete?: boolean;
+}): ScheduleRequest {
   const chosen = (['pause', 'unpause', 'delete'] as const).filter((k) => opts[k]);
   if (chosen.length > 1) throw new UsageError(`give one of --pause, --unpause, --delete (not ${chosen.join(' and ')})`);
   if (chosen.length === 1 && opts.every !== undefined) {
     throw new UsageError(`--every changes the schedule; it does not go with --${chosen[0]}`);
   }
+  return { what: chosen[0], everyMs: opts.every !== undefined ? parseEvery(opts.every) : undefined };
+}
+
+export async function fleetSchedule(ctx: FleetContext, request: ScheduleRequest): Promise<number> {
   const id = fleetScheduleId(ctx.taskQueue);
   const handle = ctx.client.schedule.getHandle(id);
   const existing = await describeSchedule(ctx);
-  const what = chosen[0];
+  const what = request.what;
 
   if (what) {
     if (!existing) {
@@ -122,7 +135,7 @@ export async function fleetSchedule(
   }
 
   const current = existing ? intervalOf(existing) : undefined;
-  const everyMs = opts.every !== undefined ? parseEvery(opts.every) : (current ?? parseEvery(DEFAULT_EVERY));
+  const everyMs = request.everyMs ?? current ?? parseEvery(DEFAULT_EVERY);
   const action = scheduleAction(ctx.taskQueue, everyMs);
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: everyMs, pauseOnFailure: false };
   let verb = 'updated';

@@ -261,8 +261,9 @@ fleet
   .option('--unpause', 'resume the paused schedule')
   .option('--delete', 'delete the schedule')
   .action(async (opts: { every?: string; pause?: boolean; unpause?: boolean; delete?: boolean }) => {
-    const { fleetSchedule } = await import('./fleet-command.js');
-    await withJobContext((ctx) => fleetSchedule(ctx, opts));
+    const { fleetSchedule, scheduleRequest } = await import('./fleet-command.js');
+    const request = scheduleRequest(opts);
+    await withJobContext((ctx) => fleetSchedule(ctx, request));
   });
 
 fleet

@@ -101,7 +101,12 @@ describe('fleet health', () => {
           const history = JSON.stringify(await stack.env.client.workflow.getHandle(out.workflowId).fetchHistory());
           assert.ok(!history.includes('sk-ant-'), 'token text found in the fleet check history');
 
-          // the schedule: created, then updated
+          // the schedule: bad flags are refused before anything connects; then created, then updated
+          const tooOften = await cli(['--config', cfg, 'fleet', 'schedule', '--every', '10s']);
+          assert.equal(tooOften.code, 2, tooOften.stderr);
+          assert.match(tooOften.stderr, /--every: at least 1m/);
+          const twoThings = await cli(['--config', cfg, 'fleet', 'schedule', '--pause', '--delete']);
+          assert.equal(twoThings.code, 2, twoThings.stderr);
           const created = await cli(['--config', cfg, 'fleet', 'schedule', '--every', '30m']);
           assert.equal(created.code, 0, created.stderr);
           assert.match(created.stdout, new RegExp(`^created schedule ${scheduleId}: fleetHealth every 30m`, 'm'));
