@@ -214,6 +214,14 @@ describe('reading a via: worker peer (readPeer workflow, peer queue)', () => {
     const cfg = await configFile(config, `worker-${peer.name}`);
     const peerQueue = peerTaskQueue(tq, peer.name);
 
+    // no controller worker: the readPeer workflow would never start, so the CLI says so at once
+    const noController = await cli(cfg, ['peek', peer.name]);
+    assert.equal(noController.code, 1);
+    assert.match(
+      noController.stderr,
+      new RegExp(`no controller worker polls the task queue "${tq}".*peer-comms worker`),
+    );
+
     await withWorker(
       stack,
       config,
@@ -227,25 +235,25 @@ describe('reading a via: worker peer (readPeer workflow, peer queue)', () => {
         );
 
         const shell = new LocalShell(peer.name);
-        const peerWorker = await Worker.create({
-          connection: stack.env.nativeConnection,
-          namespace: stack.settings.namespace,
-          taskQueue: peerQueue,
-          identity: `test peer worker ${peer.name}`,
-          activities: createActivities({
-            config,
-            shells: {
-              get: (name) =>
-                name === peer.name ? Promise.resolve(shell) : Promise.reject(new Error(`not this peer: ${name}`)),
-            },
-            readControllerFile: () => Promise.reject(new Error('not on the peer')),
-            appendAudit: () => Promise.reject(new Error('not on the peer')),
-            now: () => Date.now(),
-            sleep: (ms, signal) => delay(ms, undefined, { signal }),
-          }),
-          shutdownGraceTime: '1 second',
-        });
         try {
+          const peerWorker = await Worker.create({
+            connection: stack.env.nativeConnection,
+            namespace: stack.settings.namespace,
+            taskQueue: peerQueue,
+            identity: `test peer worker ${peer.name}`,
+            activities: createActivities({
+              config,
+              shells: {
+                get: (name) =>
+                  name === peer.name ? Promise.resolve(shell) : Promise.reject(new Error(`not this peer: ${name}`)),
+              },
+              readControllerFile: () => Promise.reject(new Error('not on the peer')),
+              appendAudit: () => Promise.reject(new Error('not on the peer')),
+              now: () => Date.now(),
+              sleep: (ms, signal) => delay(ms, undefined, { signal }),
+            }),
+            shutdownGraceTime: '1 second',
+          });
           await peerWorker.runUntil(async () => {
             const run = await cli(cfg, ['peek', peer.name, '--json']);
             const out = json<PeekResult>(run);
