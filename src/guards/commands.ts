@@ -240,7 +240,17 @@ export function commandProblem(argv: readonly string[], policy: CommandPolicy): 
       // global options: -C <dir>; --no-optional-locks (a read takes no index lock from the agent's git)
       while (args[i] === '-C' || args[i] === '--no-optional-locks') i += args[i] === '-C' ? 2 : 1;
       const sub = args[i];
-      return sub !== undefined && GIT_READ.has(sub) ? undefined : `git ${sub ?? ''} is not read-only`;
+      if (sub === undefined || !GIT_READ.has(sub)) return `git ${sub ?? ''} is not read-only`;
+      // Read-only subcommands can still write with these (log --output=<file>, branch -d/-m, remote add …).
+      const rest = args.slice(i + 1);
+      if (rest.some((a) => a.startsWith('--output') || a === '-o')) return `git ${sub} --output writes a file`;
+      if (
+        (sub === 'branch' || sub === 'remote') &&
+        rest.some((a) => !/^--(?:show-current|list|verbose|-v)$|^-v$/.test(a))
+      ) {
+        return `git ${sub} ${rest.join(' ')} may change the repository`;
+      }
+      return undefined;
     }
     case 'find':
       return findProblem(args);

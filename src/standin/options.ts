@@ -1,4 +1,5 @@
 /** Command-line flags of the stand-in agent (see USAGE). */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { StandinConfig } from './model';
 
@@ -21,6 +22,8 @@ export const USAGE = `usage: agent [flags]
   --paste-enter-window-ms <ms>   an Enter this soon after a paste is swallowed (default 150)
   --trust-dialog                 start with the folder-trust dialog
   --auth-fail                    every turn fails with 401 (SIGUSR1 toggles this at runtime)
+  --credentials <file>           read claudeAiOauth.expiresAt at start, as Claude Code does: an expired
+                                 (or missing) token makes every turn fail with 401 until a restart
   --auth-retries <n>             401 retry attempts shown before the final error (default 3)
   --auth-retry-ms <ms>           time per retry attempt (default 300)`;
 
@@ -39,6 +42,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
       'paste-enter-window-ms': { type: 'string' },
       'trust-dialog': { type: 'boolean' },
       'auth-fail': { type: 'boolean' },
+      credentials: { type: 'string' },
       'auth-retries': { type: 'string' },
       'auth-retry-ms': { type: 'string' },
     },
@@ -52,7 +56,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
     collapseLines: count('--collapse-lines', values['collapse-lines'], 20),
     pasteEnterWindowMs: count('--paste-enter-window-ms', values['paste-enter-window-ms'], 150),
     trustDialog: values['trust-dialog'] ?? false,
-    authFail: values['auth-fail'] ?? false,
+    authFail: (values['auth-fail'] ?? false) || (values.credentials !== undefined && !tokenValid(values.credentials)),
     authRetries: Math.max(1, count('--auth-retries', values['auth-retries'], 3)),
     authRetryMs: count('--auth-retry-ms', values['auth-retry-ms'], 300),
   };
@@ -62,4 +66,15 @@ function count(flag: string, raw: string | undefined, fallback: number): number 
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new Error(`${flag} wants a whole number, got ${JSON.stringify(raw)}`);
   return Number(raw);
+}
+
+/** The token in a Claude credentials file has not expired (read once, at start). */
+function tokenValid(path: string): boolean {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { claudeAiOauth?: { expiresAt?: unknown } };
+    const expiresAt = parsed.claudeAiOauth?.expiresAt;
+    return typeof expiresAt === 'number' && expiresAt > Date.now();
+  } catch {
+    return false;
+  }
 }

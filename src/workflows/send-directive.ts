@@ -245,7 +245,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       while (load > rental.maxLoadAverage) {
         if (waited >= rental.maxWaitMs) {
           throw ApplicationFailure.nonRetryable(
-            `${peer} is a rental peer: its load average stayed above ${rental.maxLoadAverage} (last ${load}) for ${Math.round(waited / 60_000)} min, the most this send may wait; send later, or with --workload none if it starts no host work`,
+            `${peer} is a rental peer: its load average stayed above ${rental.maxLoadAverage} (last ${load}) for ${waited >= 60_000 ? `${Math.round(waited / 60_000)} min` : `${Math.round(waited / 1000)} s`}, the most this send may wait; send later, or with --workload none if it starts no host work`,
             ErrorType.LoadTooHigh,
           );
         }

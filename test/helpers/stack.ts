@@ -28,7 +28,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** PATH of commands the peers run over SSH (sshd SetEnv), e.g. with fake tools first. */
+  peerPath?: string;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), 'pc-e2e-'));
   const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
   const stop = async () => {
@@ -37,7 +42,7 @@ export async function startStack(): Promise<Stack> {
   try {
     const env = await startDevEnv();
     cleanups.push(() => env.teardown());
-    const sshd = await startSshd();
+    const sshd = await startSshd(opts.peerPath ? { extraConfig: [`SetEnv PATH=${opts.peerPath}`] } : {});
     cleanups.push(() => sshd.stop());
     const tmux = await TmuxServer.start('e2e');
     cleanups.push(() => tmux.kill());

@@ -165,6 +165,8 @@ export interface StandinFlags {
   authRetryMs?: number;
   /** Folder for PHONE-HOME / DONE files written on prompt lines (see src/standin/inbox.ts). */
   inbox?: string;
+  /** Credentials file read at start: an expired token makes every turn fail with 401. */
+  credentials?: string;
   /** Run dist/standin/agent.js (after `npm run build`) instead of the TypeScript source. */
   compiled?: boolean;
 }
@@ -193,6 +195,7 @@ export function standinArgv(flags: StandinFlags = {}): string[] {
   value('--auth-retries', flags.authRetries);
   value('--auth-retry-ms', flags.authRetryMs);
   value('--inbox', flags.inbox);
+  value('--credentials', flags.credentials);
   if (flags.trustDialog) argv.push('--trust-dialog');
   if (flags.authFail) argv.push('--auth-fail');
   return argv;

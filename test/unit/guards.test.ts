@@ -91,6 +91,10 @@ describe('command allow-list', () => {
     refused(['rm', '-f', '--', '/home/a/.cache/peer-comms/../../.bashrc'], /rm may only/);
     refused(['git', 'push', '--force'], /not read-only/);
     refused(['git', '-C', '/w', 'reset', '--hard'], /not read-only/);
+    refused(['git', 'log', '--output=/home/a/.bashrc'], /--output writes a file/);
+    refused(['git', 'branch', '-D', 'main'], /may change the repository/);
+    refused(['git', 'remote', 'add', 'x', 'y'], /may change the repository/);
+    allowed(['git', 'branch', '--show-current']);
     refused(['bash', '-c', 'true'], /bash is not on the list/);
   });
 });
