@@ -1,5 +1,5 @@
 /** Runs the `peer-comms` CLI from source (through tsx) against a test stack's Temporal server. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Stack } from './stack';
@@ -27,4 +27,33 @@ export function runCli(stack: Stack, args: string[]): Promise<CliRun> {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** stdout and stderr so far. */
+  output(): string;
+  done: Promise<CliRun>;
+}
+
+/** Starts the CLI and returns at once, for a test that watches its output while it runs. */
+export function startCli(stack: Stack, args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: stack.dir,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.settings.address,
+      TEMPORAL_NAMESPACE: stack.settings.namespace,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  const done = new Promise<CliRun>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+  });
+  return { child, output: () => stdout + stderr, done };
 }
