@@ -52,6 +52,48 @@ describe('peers file', () => {
     );
   });
 
+  it('takes GPU, rental and peer-worker settings with sensible defaults, and checks them', () => {
+    const cfg = parseConfigText(readFileSync(join(root, 'peers.example.yaml'), 'utf8'), 'peers.example.yaml');
+    assert.deepEqual(cfg.peers.rtxserver?.gpu, {
+      powerLimitW: 450,
+      abortTempC: 88,
+      nvidiaSmi: 'nvidia-smi',
+      powerToleranceW: 5,
+      perGpu: {},
+    });
+    assert.deepEqual(cfg.peers.gpuserver1?.rental, { maxLoadAverage: 3, maxWait: 2 * 3_600_000, checkEvery: 60_000 });
+    assert.equal(cfg.peers.rtxserver?.rental, undefined, 'a peer of your own is not a rental');
+    const worker = parseConfigText('peers:\n  box:\n    via: worker\n', 'w.yaml').peers.box!;
+    assert.equal(worker.worker.pickupTimeout, 30 * 60_000);
+    assert.equal(worker.host, undefined, 'a worker peer needs no SSH settings');
+    assert.throws(
+      () =>
+        parseConfigText(
+          'peers:\n  box:\n    via: worker\n    host: h\n    gpu: { abortTempC: 300, perGpu: { x: {} } }\n    rental: { maxLoadAverage: -1 }\n',
+          'w.yaml',
+        ),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        const all = err.problems.join('\n');
+        assert.match(all, /^peers\.box\.gpu\.abortTempC: /m);
+        assert.match(all, /^peers\.box\.gpu\.perGpu\.x: /m);
+        assert.match(all, /^peers\.box\.rental\.maxLoadAverage: /m);
+        return true;
+      },
+    );
+    assert.throws(
+      () => parseConfigText('peers:\n  box:\n    via: worker\n    host: h\n', 'w.yaml'),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(
+          err.problems.join('\n'),
+          /^peers\.box\.user: give user with host \(for credential pushes over SSH\)$/m,
+        );
+        return true;
+      },
+    );
+  });
+
   it('reports YAML syntax errors', () => {
     assert.throws(() => parseConfigText('peers: [a, b\n', 'p.yaml'), /YAML/);
   });
