@@ -7,13 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-// test/quarantine is skipped unless named explicitly (see its README).
-const QUARANTINE = join('test', 'quarantine');
-
-function collect(p, out, explicit) {
-  if (!explicit && p === QUARANTINE) return out;
+function collect(p, out) {
   if (statSync(p).isDirectory()) {
-    for (const name of readdirSync(p).sort()) collect(join(p, name), out, false);
+    for (const name of readdirSync(p).sort()) collect(join(p, name), out);
   } else if (p.endsWith('.test.ts')) {
     out.push(p);
   }
@@ -21,7 +17,7 @@ function collect(p, out, explicit) {
 }
 
 const roots = process.argv.slice(2);
-const files = (roots.length ? roots : ['test']).flatMap((r) => collect(r, [], roots.length > 0));
+const files = (roots.length ? roots : ['test']).flatMap((r) => collect(r, []));
 if (files.length === 0) {
   console.error('no test files found under', roots.join(' ') || 'test');
   process.exit(1);

@@ -3,10 +3,22 @@
  * paneLock) from the bundle, with mocked activities (mock-activities.ts), so every text the job
  * sends the peer can be read byte-exact from the mocked `deliver`. The inbox is a fake folder in
  * memory (scanInbox / resolvePhoneHome), gitSync a stub per test.
+ *
+ * The time-skipping test server (temporal-test-server 1.40.0) has a bug these tests step around:
+ * a query that reaches a run while the workflow task that continues it as new is in flight is
+ * buffered with that task; completing the task then tries to schedule one more task on the
+ * continued run, fails ("workflow execution already completed", logged by the worker as "Task
+ * not found when completing") and throws the whole completion away — with it the release of the
+ * task's time-skipping lock and the dispatch of the buffered query. The query then never
+ * returns and time never skips again (env.sleep hangs). So:
+ *  - while a continue-as-new may be in flight, wait with describe (which never touches the
+ *    workflow task) until the run reports CONTINUED_AS_NEW, and only then query the new run;
+ *  - every call that waits on the workflow (sleep, query, update, result) has a deadline and
+ *    fails naming what it waited for, and each test has its own test server (about 0.2 s to start).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { afterEach, before, beforeEach, describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -18,6 +30,8 @@ import type {
   InboxScan,
   JobStatus,
   PeerJobInput,
+  ResolveAccepted,
+  ResolveInput,
   ResolvePhoneHomeInput,
   ResolvePhoneHomeResult,
   ScanInboxInput,
@@ -35,17 +49,25 @@ import {
 } from '../../src/workflows/peer-job';
 import { applicationFailureIn, startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
-import { callerWorkflowId, mockActivities, screen, type MockActivities } from '../workflow/mock-activities';
+import { callerWorkflowId, mockActivities, screen, type MockActivities } from './mock-activities';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const INBOX = '~/work/inbox/host';
 
+/** A hung file fails after this long instead of holding the run (it passes in about 10 s). */
+const FILE_TIMEOUT_MS = 120_000;
+
 let env: TestWorkflowEnvironment | undefined;
 
 before(async () => {
-  const [e] = await Promise.all([startTimeSkippingEnv(), workflowBundle()]);
+  await workflowBundle();
+});
+
+// One test server per test: one that got stuck cannot hold up the next test.
+beforeEach(async () => {
+  const e = await startTimeSkippingEnv();
   env = e;
   // The test server has no ListSearchAttributes, but registers with AddSearchAttributes (all ours are keywords).
   await e.connection.operatorService.addSearchAttributes({
@@ -56,13 +78,43 @@ before(async () => {
   });
 });
 
-after(async () => {
-  await env?.teardown();
+afterEach(async () => {
+  const e = env;
+  env = undefined;
+  await e?.teardown();
 });
 
 function theEnv(): TestWorkflowEnvironment {
   if (!env) throw new Error('the Temporal test environment did not start');
   return env;
+}
+
+/** Runs `fn` (calls to the test server) with a deadline; past it, fails naming what it waited for. */
+async function bounded<T>(what: string, ms: number, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + ms;
+  try {
+    return await theEnv().connection.withDeadline(deadline, fn);
+  } catch (err) {
+    if (Date.now() < deadline) throw err;
+    throw new Error(`the test server did not answer ${what} within ${ms} ms`, { cause: err });
+  }
+}
+
+/** Skips `ms` of test time (env.sleep), or fails if time skipping is stuck. */
+function skip(ms: number): Promise<void> {
+  return bounded(`env.sleep(${ms} ms)`, 20_000, () => theEnv().sleep(ms));
+}
+
+function status(job: WorkflowHandle<typeof peerJob>): Promise<JobStatus> {
+  return bounded('the status query', 5_000, () => job.query(statusQuery));
+}
+
+function resultOf(job: WorkflowHandle<typeof peerJob>): Promise<JobStatus> {
+  return bounded(`the result of ${job.workflowId}`, 20_000, () => job.result());
+}
+
+function resolve(job: WorkflowHandle<typeof peerJob>, input: ResolveInput): Promise<ResolveAccepted> {
+  return bounded('the resolve update', 10_000, () => job.executeUpdate(resolveUpdate, { args: [input] }));
 }
 
 /** The peer's inbox folder, in memory. */
@@ -134,8 +186,15 @@ interface Harness {
   inbox: FakeInbox;
   mock: MockActivities;
   start(input?: Partial<PeerJobInput>): Promise<WorkflowHandle<typeof peerJob>>;
-  /** Polls the status query until `pred` holds. */
+  /** Polls the status query until `pred` holds. Not while a continue-as-new may be in flight: see nextRun. */
   until(h: WorkflowHandle<typeof peerJob>, what: string, pred: (s: JobStatus) => boolean): Promise<JobStatus>;
+  /**
+   * Waits, by describe only, until run `runId` of the job has continued as new; the new run's id.
+   * A query in that window could hang the test server (see the top of the file).
+   */
+  nextRun(runId: string): Promise<string>;
+  /** The id of the job's current run. */
+  runId(): Promise<string>;
   /** Every text pasted into the peer, in order. */
   delivered(): string[];
   run<T>(fn: () => Promise<T>): Promise<T>;
@@ -182,7 +241,7 @@ function harness(overrides: Partial<Activities> = {}): Harness {
       try {
         return await waitFor(
           async () => {
-            last = await h.query(statusQuery);
+            last = await status(h);
             return pred(last) ? last : undefined;
           },
           { timeoutMs: 15_000, what },
@@ -191,6 +250,17 @@ function harness(overrides: Partial<Activities> = {}): Harness {
         throw new Error(`${String(err)}; status: ${JSON.stringify(last)}`);
       }
     },
+    nextRun: async (runId) => {
+      const old = e.client.workflow.getHandle(jobId, runId);
+      await waitFor(
+        async () => (await bounded('describe', 5_000, () => old.describe())).status.name === 'CONTINUED_AS_NEW',
+        { timeoutMs: 15_000, what: `run ${runId} of ${jobId} to continue as new` },
+      );
+      const next = (await e.client.workflow.getHandle(jobId).describe()).runId;
+      assert.notEqual(next, runId);
+      return next;
+    },
+    runId: async () => (await e.client.workflow.getHandle(jobId).describe()).runId,
     delivered: () =>
       mock.calls.filter((c) => c.name === 'deliver' && c.phase === 'start').map((c) => (c.input as DeliverInput).text),
     run: async (fn) => {
@@ -203,9 +273,13 @@ function harness(overrides: Partial<Activities> = {}): Harness {
       try {
         return await worker.runUntil(fn);
       } finally {
-        // Leftover timers on a queue nobody serves would keep later tests from skipping time.
+        // End this test's workflows (and the lock its sends started) before its test server goes.
         const lock = e.client.workflow.getHandle(paneLockId(peer));
-        await Promise.all([...started, lock].map((w) => w.terminate('test over').catch(() => undefined)));
+        await Promise.all(
+          [...started, lock].map((w) =>
+            bounded('terminate', 5_000, () => w.terminate('test over')).catch(() => undefined),
+          ),
+        );
       }
     },
   };
@@ -221,7 +295,7 @@ async function rejection(p: Promise<unknown>): Promise<string> {
   assert.fail('the update was accepted');
 }
 
-void describe('peerJob', () => {
+void describe('peerJob', { timeout: FILE_TIMEOUT_MS }, () => {
   void test('waits three days for a resolution (seconds of test time), sends it, files the phone-home, ends on DONE', async () => {
     const h = harness({ gitSync: async () => ({ ok: true, fastForwarded: true, before: 'a1', after: 'b2' }) });
     const wallStart = Date.now();
@@ -236,7 +310,7 @@ void describe('peerJob', () => {
       assert.ok(directive.includes(`${INBOX}/DONE-${h.jobId}.md`));
 
       h.inbox.files.set('PHONE-HOME-eval.md', PHONE_HOME);
-      await theEnv().sleep(2 * MINUTE + 1000); // the next scan finds it
+      await skip(2 * MINUTE + 1000); // the next scan finds it
       s = await h.until(job, 'the phone-home', (x) => x.state === 'awaiting-resolution');
       assert.equal(s.reason, 'phone-home');
       assert.equal(s.current?.topic, 'eval');
@@ -251,14 +325,12 @@ void describe('peerJob', () => {
       assert.deepEqual(described.searchAttributes.JobState, ['awaiting-resolution']);
       const seenAt = s.current.seenAt;
 
-      await theEnv().sleep(3 * DAY);
-      s = await job.query(statusQuery);
+      await skip(3 * DAY);
+      s = await status(job);
       assert.equal(s.state, 'awaiting-resolution');
       assert.equal(s.budgetLeftMs, leftAtPause, 'the budget does not run while the job waits for a person');
 
-      const accepted = await job.executeUpdate(resolveUpdate, {
-        args: [{ decision: 'b', note: 'use lr 1e-4', by: 'alice' }],
-      });
+      const accepted = await resolve(job, { decision: 'b', note: 'use lr 1e-4', by: 'alice' });
       assert.equal(accepted.decision, 'rerun-with-fix');
       assert.equal(accepted.topic, 'eval');
       s = await h.until(job, 'the resolution applied', (x) => x.state === 'watching' && x.resolutions.length === 1);
@@ -284,7 +356,7 @@ void describe('peerJob', () => {
       );
 
       h.inbox.files.set(`DONE-${h.jobId}.md`, 'All phases done, pushed to main.');
-      const result = await job.result();
+      const result = await resultOf(job);
       assert.equal(result.state, 'done');
       assert.equal(result.completion?.source, 'marker');
       assert.equal(result.completion.text, 'All phases done, pushed to main.');
@@ -305,17 +377,14 @@ void describe('peerJob', () => {
     await h.run(async () => {
       const job = await h.start({ budgetMs: HOUR });
       await h.until(job, 'watching', (x) => x.state === 'watching');
-      await theEnv().sleep(HOUR + MINUTE);
+      await skip(HOUR + MINUTE);
       let s = await h.until(job, 'the budget stop', (x) => x.state === 'awaiting-resolution');
       assert.equal(s.reason, 'budget');
       assert.equal(s.current, undefined);
       assert.equal(s.budgetLeftMs, 0);
-      assert.match(
-        await rejection(job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', topic: 'eval' }] })),
-        /the pending stop is the budget/,
-      );
+      assert.match(await rejection(resolve(job, { decision: 'a', topic: 'eval' })), /the pending stop is the budget/);
 
-      await job.executeUpdate(resolveUpdate, { args: [{ decision: 'accept-and-revise', note: '', topic: 'budget' }] });
+      await resolve(job, { decision: 'accept-and-revise', note: '', topic: 'budget' });
       s = await h.until(job, 'watching again', (x) => x.state === 'watching' && x.resolutions.length === 1);
       const r = s.resolutions[0]!;
       assert.equal(r.reason, 'budget');
@@ -327,7 +396,7 @@ void describe('peerJob', () => {
       assert.match(text, /Budget: 1h from now\./);
 
       await job.signal(completeSignal, { note: 'good enough', by: 'bob' });
-      const result = await job.result();
+      const result = await resultOf(job);
       assert.equal(result.state, 'done');
       assert.equal(result.completion?.source, 'signal');
       assert.equal(result.gitSync?.skipped, true);
@@ -361,18 +430,18 @@ void describe('peerJob', () => {
       assert.deepEqual(s.queued, []);
       assert.equal(s.current?.text, PHONE_HOME, 'the first sighting is kept');
 
-      await job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', note: 'fine' }] });
+      await resolve(job, { decision: 'a', note: 'fine' });
       s = await h.until(job, 'resolved', (x) => x.state === 'watching' && x.resolutions.length === 1);
       assert.equal(s.resolutions[0]?.moveNote, 'kept by the test');
       const scans = h.inbox.scans;
-      await theEnv().sleep(2 * MINUTE + 1000);
-      await theEnv().sleep(2 * MINUTE + 1000);
+      await skip(2 * MINUTE + 1000);
+      await skip(2 * MINUTE + 1000);
       await job.signal(phoneHomeSignal, { topic: 'gpu', text: PHONE_HOME }); // a late duplicate
       s = await h.until(job, 'two more scans', () => h.inbox.scans >= scans + 2);
       assert.equal(s.state, 'watching');
       assert.deepEqual(s.phoneHomesSeen, ['gpu']);
       await job.signal(completeSignal);
-      assert.equal((await job.result()).state, 'done');
+      assert.equal((await resultOf(job)).state, 'done');
     });
   });
 
@@ -382,7 +451,7 @@ void describe('peerJob', () => {
       const job = await h.start();
       await h.until(job, 'watching', (x) => x.state === 'watching');
       assert.match(
-        await rejection(job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', note: 'x' }] })),
+        await rejection(resolve(job, { decision: 'a', note: 'x' })),
         /^nothing to resolve: the job is watching, with no pending phone-home or budget stop$/,
       );
       await job.signal(phoneHomeSignal, { topic: 'eval', text: PHONE_HOME });
@@ -400,9 +469,9 @@ void describe('peerJob', () => {
         [{ decision: 'b', budgetMs: -5 }, /budgetMs must be a positive number/],
       ];
       for (const [args, re] of refusals) {
-        assert.match(await rejection(job.executeUpdate(resolveUpdate, { args: [args as never] })), re);
+        assert.match(await rejection(resolve(job, args as never)), re);
       }
-      const unchanged = await job.query(statusQuery);
+      const unchanged = await status(job);
       assert.equal(unchanged.state, 'awaiting-resolution');
       assert.deepEqual(unchanged.resolutions, []);
       assert.equal(unchanged.current?.topic, 'eval');
@@ -414,7 +483,7 @@ void describe('peerJob', () => {
       assert.equal(s.state, 'awaiting-resolution');
 
       await job.signal(resolveSignal, { decision: 'c', note: 'needs an outside look', by: 'carol' });
-      const result = await job.result();
+      const result = await resultOf(job);
       assert.equal(result.state, 'halted');
       assert.equal(result.resolutions[0]?.decision, 'halt-for-review');
       assert.match(
@@ -429,22 +498,24 @@ void describe('peerJob', () => {
     const h = harness();
     await h.run(async () => {
       const job = await h.start({ budgetMs: 4 * HOUR, maxIterationsBeforeContinueAsNew: 4 });
-      await h.until(job, 'watching', (x) => x.state === 'watching');
+      // The job shows watching before its first watch scan has run: wait for that scan (the one
+      // before the directive is the first), or it might find the files and shift the passes.
+      await h.until(job, 'the first watch scan', (x) => x.state === 'watching' && h.inbox.scans >= 2);
       h.inbox.files.set('PHONE-HOME-one.md', 'first stop');
       h.inbox.files.set('PHONE-HOME-two.md', '## Recommendation\ntry (a)');
-      await theEnv().sleep(2 * MINUTE + 1000); // one scan finds both: one pending, two queued behind it
+      await skip(2 * MINUTE + 1000); // one scan finds both: one pending, two queued behind it
       let s = await h.until(job, 'phone-home one', (x) => x.current?.topic === 'one');
       assert.deepEqual(
         s.queued.map((p) => p.topic),
         ['two'],
       );
-      const firstRun = (await job.describe()).runId;
+      const firstRun = await h.runId();
       // Passes: scan, scan, wait for one, apply one; then continue-as-new with two still queued. If the
       // queue were lost, the new run would only watch: the inbox scan knows two's file already.
-      await job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', note: 'ok', by: 'alice' }] });
-      s = await h.until(job, 'a new run with two pending', (x) => x.runs === 1 && x.current?.topic === 'two');
-      const secondRun = (await job.describe()).runId;
+      await resolve(job, { decision: 'a', note: 'ok', by: 'alice' });
+      const secondRun = await h.nextRun(firstRun); // no query until the continue-as-new is done
       assert.notEqual(secondRun, firstRun);
+      s = await h.until(job, 'a new run with two pending', (x) => x.runs === 1 && x.current?.topic === 'two');
       assert.equal(s.state, 'awaiting-resolution');
       assert.deepEqual(
         s.resolutions.map((r) => [r.topic, r.decision, r.by]),
@@ -454,19 +525,21 @@ void describe('peerJob', () => {
       assert.equal(s.current?.recommendation, '## Recommendation\ntry (a)');
       const left = s.budgetLeftMs;
 
-      await theEnv().sleep(4 * DAY); // daily wake-ups count as passes: continue-as-new while waiting
+      // Daily wake-ups count as passes: continue-as-new while waiting, at the fourth wake-up (just
+      // before or just after the sleep ends).
+      await skip(4 * DAY);
+      assert.notEqual(await h.nextRun(secondRun), secondRun);
       s = await h.until(job, 'a third run', (x) => x.runs === 2);
-      assert.notEqual((await job.describe()).runId, secondRun);
       assert.equal(s.current?.topic, 'two');
       assert.equal(s.state, 'awaiting-resolution');
       assert.equal(s.budgetLeftMs, left);
       assert.equal(s.sends, 2);
 
-      await job.executeUpdate(resolveUpdate, { args: [{ decision: 'a', note: '' }] });
+      await resolve(job, { decision: 'a', note: '' });
       s = await h.until(job, 'two resolved', (x) => x.resolutions.length === 2 && x.state === 'watching');
       assert.equal(s.resolutions[1]?.sendWorkflowId, `${h.jobId}-send-3`);
       await job.signal(completeSignal, {});
-      const result = await job.result();
+      const result = await resultOf(job);
       assert.equal(result.state, 'done');
       assert.deepEqual(h.inbox.resolved, ['PHONE-HOME-one.md', 'PHONE-HOME-two.md']);
     });
@@ -486,7 +559,7 @@ void describe('peerJob', () => {
       const job = await h.start();
       await h.until(job, 'watching', (x) => x.state === 'watching');
       h.inbox.files.set(`DONE-${h.jobId}.md`, 'done');
-      const result = await job.result();
+      const result = await resultOf(job);
       assert.equal(result.state, 'needs-attention');
       assert.match(result.attention ?? '', /^git sync: main and origin\/main have diverged/);
       assert.equal(result.gitSync?.after, 'a1');
@@ -499,7 +572,7 @@ void describe('peerJob', () => {
     });
     await h.run(async () => {
       const job = await h.start();
-      const result = await job.result();
+      const result = await resultOf(job);
       assert.equal(result.state, 'needs-attention');
       assert.match(
         result.attention ?? '',
@@ -512,7 +585,7 @@ void describe('peerJob', () => {
         workflowId: uniqueQueue('job-bad'),
         args: [{ peer: 'a/b', directive: 'x' }],
       });
-      await assert.rejects(bad.result(), (err: unknown) => {
+      await assert.rejects(resultOf(bad), (err: unknown) => {
         assert.ok(err instanceof WorkflowFailedError);
         assert.equal(applicationFailureIn(err)?.type, 'InvalidInput');
         return true;
