@@ -1,24 +1,14 @@
 /** `peer-comms preflight <peer>`: the preflight activity run directly, no workflow. */
-import { readFile } from 'node:fs/promises';
-import { setTimeout as delay } from 'node:timers/promises';
 import { createPreflight } from '../activities/preflight';
 import type { Config } from '../config/schema';
 import { formatDuration } from '../config/duration';
-import { PeerShellPool } from '../peer-access/pool';
 import { describeFailure } from '../client/send';
-import { peerConnector } from '../workers/peer-shells';
+import { directDeps } from './direct-deps';
 import { EXIT } from './exit';
 
 export async function preflightNow(config: Config, peer: string, json: boolean): Promise<number> {
-  const pool = new PeerShellPool(peerConnector(config));
-  const preflight = createPreflight({
-    config,
-    shells: pool,
-    readControllerFile: (p) => readFile(p),
-    appendAudit: async () => {},
-    now: () => Date.now(),
-    sleep: (ms, signal) => delay(ms, undefined, { signal }),
-  });
+  const { deps, pool } = directDeps(config);
+  const preflight = createPreflight(deps);
   try {
     const r = await preflight({ peer });
     if (json) {

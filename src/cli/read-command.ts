@@ -4,8 +4,6 @@
  * the readPeer workflow, whose activity its own worker runs.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createReadPeerActivities } from '../activities/read-peer';
@@ -23,9 +21,8 @@ import {
   type ReadWhat,
 } from '../contracts/read-peer';
 import { peerTaskQueue } from '../contracts/route';
-import { PeerShellPool } from '../peer-access/pool';
 import type { readPeer } from '../workflows/read-peer';
-import { peerConnector } from '../workers/peer-shells';
+import { directDeps } from './direct-deps';
 import { EXIT, UsageError } from './exit';
 import { renderInbox, renderLog, renderPeek } from './read-render';
 
@@ -58,15 +55,8 @@ export function readInput(req: ReadRequest): ReadPeerInput {
 
 /** Reads over SSH or locally, as the controller worker would, without Temporal. */
 async function readDirect(config: Config, input: ReadPeerInput): Promise<ReadPeerResult> {
-  const pool = new PeerShellPool(peerConnector(config));
-  const acts = createReadPeerActivities({
-    config,
-    shells: pool,
-    readControllerFile: (p) => readFile(p),
-    appendAudit: async () => {},
-    now: () => Date.now(),
-    sleep: (ms, signal) => delay(ms, undefined, { signal }),
-  });
+  const { deps, pool } = directDeps(config);
+  const acts = createReadPeerActivities(deps);
   try {
     switch (input.what) {
       case 'peek':

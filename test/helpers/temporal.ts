@@ -8,6 +8,7 @@
  *   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: uniqueQueue('send'),
  *     workflowBundle: await workflowBundle(), activities });
  */
+import { after, before } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -81,4 +82,22 @@ export function applicationFailureIn(err: unknown): ApplicationFailure | undefin
     e = e.cause;
   }
   return undefined;
+}
+
+/**
+ * One dev-server environment for this test file: starts it (and builds the workflow bundle) before
+ * the first test, tears it down after the last. Returns the getter tests use.
+ */
+export function devEnvPerFile(): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  before(async () => {
+    [env] = await Promise.all([startDevEnv(), workflowBundle()]);
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  return () => {
+    if (!env) throw new Error('the Temporal test environment did not start');
+    return env;
+  };
 }

@@ -4,34 +4,20 @@
  * pushed only where due, worker peers are looked at on their own queue.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { ErrorType } from '../../src/contracts/errors';
 import type { FleetHealthInput, FleetPeerReport, FleetReport } from '../../src/contracts/fleet';
 import { peerTaskQueue } from '../../src/contracts/route';
 import { fleetHealth, reportQuery } from '../../src/workflows/fleet-health';
-import { applicationFailureIn, startDevEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { applicationFailureIn, devEnvPerFile, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { mockActivities, preflightReport, type MockActivities } from './mock-activities';
 
-let env: TestWorkflowEnvironment | undefined;
-
-before(async () => {
-  [env] = await Promise.all([startDevEnv(), workflowBundle()]);
-});
-
-after(async () => {
-  await env?.teardown();
-});
-
-function theEnv(): TestWorkflowEnvironment {
-  if (!env) throw new Error('the Temporal test environment did not start');
-  return env;
-}
+const theEnv = devEnvPerFile();
 
 interface Fleet {
   taskQueue: string;

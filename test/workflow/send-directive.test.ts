@@ -4,35 +4,21 @@
  * pane lock serialising two sends to one peer.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { AuditRecord } from '../../src/contracts/audit';
 import { ErrorType } from '../../src/contracts/errors';
 import type { SendDirectiveInput, SendProgress, StepName } from '../../src/contracts/send';
 import { lockStateQuery, paneLockId } from '../../src/workflows/pane-lock';
 import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
-import { applicationFailureIn, startDevEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { applicationFailureIn, devEnvPerFile, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { Gate, ackResult, callerWorkflowId, mockActivities, screen, screens, sha256Hex } from './mock-activities';
 import type { MockActivities, MockOptions } from './mock-activities';
 
-let env: TestWorkflowEnvironment | undefined;
-
-before(async () => {
-  [env] = await Promise.all([startDevEnv(), workflowBundle()]);
-});
-
-after(async () => {
-  await env?.teardown();
-});
-
-function theEnv(): TestWorkflowEnvironment {
-  if (!env) throw new Error('the Temporal test environment did not start');
-  return env;
-}
+const theEnv = devEnvPerFile();
 
 interface Harness {
   peer: string;

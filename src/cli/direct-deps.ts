@@ -1,0 +1,25 @@
+/**
+ * Activity deps for a CLI command that runs an activity itself, over SSH or locally, without
+ * Temporal (preflight, peek, inbox, log on ssh/local peers). Close the pool when done.
+ */
+import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ActivityDeps } from '../activities';
+import type { Config } from '../config/schema';
+import { PeerShellPool } from '../peer-access/pool';
+import { peerConnector } from '../workers/peer-shells';
+
+export function directDeps(config: Config): { deps: ActivityDeps; pool: PeerShellPool } {
+  const pool = new PeerShellPool(peerConnector(config));
+  return {
+    pool,
+    deps: {
+      config,
+      shells: pool,
+      readControllerFile: (p) => readFile(p),
+      appendAudit: async () => {},
+      now: () => Date.now(),
+      sleep: (ms, signal) => delay(ms, undefined, { signal }),
+    },
+  };
+}
