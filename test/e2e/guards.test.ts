@@ -17,7 +17,7 @@ import { followSend, startSend } from '../../src/client/send';
 import type { SendDirectiveInput, SendProgress } from '../../src/contracts/send';
 import { FakeBin, gpuLines } from '../helpers/fake-bin';
 import { addAgent, makeConfig, prompts, startStack, withWorker, type AgentPeer, type Stack } from '../helpers/stack';
-import { applicationFailureIn, uniqueQueue } from '../helpers/temporal';
+import { applicationFailureIn, recordHistory, uniqueQueue } from '../helpers/temporal';
 import type { Config } from '../../src/config/schema';
 import { shQuote, standinCommand } from '../helpers/tmux';
 import { waitFor } from '../helpers/wait';
@@ -160,6 +160,7 @@ void describe('rental peer', () => {
       queueOf(peer),
     );
     assert.equal(result.outcome, 'acked');
+    await recordHistory(s.env, result.workflowId, 'send-rental-load-wait-acked');
     const wait = seen.find((p) => p.waitingFor?.includes('rental'))?.waitingFor ?? '';
     assert.match(
       wait,
@@ -215,6 +216,7 @@ void describe('OAuth 401', () => {
       what: 'the 401 screen',
     });
     const r = await send(peer, undefined, { text: 'after the 401' });
+    await recordHistory(s.env, r.workflowId, 'send-401-restarted-acked');
     assert.equal(r.outcome, 'acked');
     const names = r.steps.map((x) => `${x.step}:${x.status}`);
     assert.ok(names.includes('restartAgent:done'), names.join(' '));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobStatus } from '../../src/contracts/job';
 import { addAgent, makeConfig, prompts, startStack, withWorker, type Stack } from '../helpers/stack';
-import { uniqueQueue } from '../helpers/temporal';
+import { recordHistory, uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { runCli, type CliRun } from '../helpers/cli';
 
@@ -123,6 +123,7 @@ describe('peer job', () => {
         const again = await cli(['--config', cfgFile, 'job', 'resolve', jobId, '--decision', 'a']);
         assert.equal(again.code, 1, 'nothing is pending any more: rejected');
         assert.match(again.stderr, /rejected: the job .* has ended/);
+        await recordHistory(stack.env, jobId, 'job-phone-home-resolved-done');
         return show();
       },
       tq,

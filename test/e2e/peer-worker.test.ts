@@ -15,7 +15,7 @@ import { peerTaskQueue } from '../../src/contracts/route';
 import { statusQuery } from '../../src/workflows/peer-job';
 import { startCli, type CliProcess } from '../helpers/cli';
 import { addAgent, makeConfig, prompts, startStack, withWorker, type AgentPeer, type Stack } from '../helpers/stack';
-import { uniqueQueue } from '../helpers/temporal';
+import { recordHistory, uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
 let stack: Stack | undefined;
@@ -101,6 +101,7 @@ void describe('peer worker (via: worker)', () => {
           new RegExp(`peer worker: ${peer.name} .*task queue "${peerQueue.replace(/[.]/g, '\\.')}"`),
         );
 
+        await recordHistory(s.env, workflowId, 'send-via-worker-waited-acked');
         const queues = await scheduledQueues(workflowId);
         for (const step of ['preflight', 'inspectScreen', 'deliver', 'submit', 'awaitAck', 'cleanupDelivery']) {
           assert.deepEqual([...(queues.get(step) ?? [])], [peerQueue], `${step} runs on the peer queue`);

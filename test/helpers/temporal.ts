@@ -8,8 +8,11 @@
  *   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: uniqueQueue('send'),
  *     workflowBundle: await workflowBundle(), activities });
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
@@ -100,4 +103,26 @@ export function devEnvPerFile(): () => TestWorkflowEnvironment {
     if (!env) throw new Error('the Temporal test environment did not start');
     return env;
   };
+}
+
+/**
+ * With PEER_COMMS_RECORD_HISTORIES=<dir> set, writes the workflow's history to <dir>/<name>.json
+ * once the workflow has closed (the format test/workflow/replay.test.ts replays); otherwise does nothing. Used to re-record
+ * test/histories/ after an intended, versioned workflow change.
+ */
+export async function recordHistory(
+  env: TestWorkflowEnvironment,
+  workflowId: string,
+  name: string,
+  runId?: string,
+): Promise<void> {
+  const dir = process.env.PEER_COMMS_RECORD_HISTORIES;
+  if (!dir) return;
+  const handle = env.client.workflow.getHandle(workflowId, runId);
+  await handle.result().catch(() => undefined); // closed first: a replay needs the whole history
+  const history = await handle.fetchHistory();
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${name}.json`), historyToJSON(history));
+  // Workflows that derive names from their own id (a job's sends) replay only under that id.
+  await writeFile(join(dir, `${name}.workflow-id`), `${workflowId}\n`);
 }

@@ -1,10 +1,13 @@
 /**
  * Replays recorded histories of real sends against today's workflow code: a change that would
  * break sends already running (non-determinism) fails here. Re-record a history only for an
- * intended, versioned change (temporal workflow show -w <id> -o json > test/histories/<name>.json).
+ * intended, versioned change: run the e2e tests with PEER_COMMS_RECORD_HISTORIES=<dir> (see
+ * recordHistory in test/helpers/temporal.ts) and copy what you need, or
+ * `temporal workflow show -w <id> -o json > test/histories/<name>.json`. A `<name>.workflow-id`
+ * beside a history gives the id it ran under (a job names its sends after its id).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
@@ -22,7 +25,9 @@ void describe('recorded histories replay on the current workflow code', () => {
     void it(file, async () => {
       installRuntimeOnce();
       const history = historyFromJSON(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, history);
+      const idFile = join(DIR, file.replace(/\.json$/, '.workflow-id'));
+      const workflowId = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : undefined;
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, history, workflowId);
     });
   }
 });
