@@ -233,4 +233,46 @@ void describe('OAuth 401', () => {
     const got = (await prompts(peer)).map((p) => p.toString('utf8'));
     assert.equal(got[got.length - 1], 'after the 401');
   });
+
+  it('a 401 as the answer to the send: pushed, the tmux session recreated, the text delivered again, acked', async () => {
+    const s = the(stack, 'stack');
+    // The token expired, and the agent read it at start: its first turn will fail with the 401.
+    const peer = await addAgent(s, {}, { peerExpiresAt: Date.now() - 3_600_000, start: false });
+    peer.flags.credentials = peer.credentialsPath;
+    const command = standinCommand(peer.flags);
+    peer.entry.recovery = { method: 'tmux', command, width: 200, height: 50, readyTimeout: '30s' };
+    await s.tmux.newSession(peer.session, command, { width: 200, height: 50, cwd: peer.dir });
+    await waitFor(async () => /❯/.test(await s.tmux.capture(`${peer.session}:0.0`)), {
+      timeoutMs: 20_000,
+      what: 'the agent prompt',
+    });
+    const panePid = async () => (await s.tmux.paneState(`${peer.session}:0.0`)).pid;
+    const before = await panePid();
+    const r = await send(peer, undefined, { text: 'answered with a 401' });
+    assert.equal(r.outcome, 'acked');
+    const steps = r.steps.map((x) => `${x.step}:${x.status}`);
+    // pushed once by expiry (preflight), the first ack failed on the 401, restart, then delivered again
+    assert.deepEqual(
+      steps.filter((x) => /^(refreshCredentials|deliver|awaitAck|restartAgent)/.test(x)),
+      [
+        'refreshCredentials:done',
+        'deliver:done',
+        'awaitAck:failed',
+        'refreshCredentials:done',
+        'restartAgent:done',
+        'deliver:done',
+        'awaitAck:done',
+      ],
+    );
+    assert.match(
+      r.steps.find((x) => x.step === 'restartAgent')?.detail ?? '',
+      /^tmux restart, agent ready after \d+ ms$/,
+    );
+    assert.notEqual(await panePid(), before, 'a new agent process');
+    // The first turn failed (the agent never worked on it); the second is the one acked.
+    assert.deepEqual(
+      (await prompts(peer)).map((p) => p.toString('utf8')),
+      ['answered with a 401', 'answered with a 401'],
+    );
+  });
 });
