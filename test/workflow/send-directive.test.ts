@@ -410,4 +410,87 @@ void describe('sendDirective', () => {
     assert.equal(inspect?.status, 'done');
     assert.notEqual(inspect?.endedAt, undefined);
   });
+
+  void test('a worker peer whose worker never polls: the wait is shown, then NoPeerWorker after the pickup deadline', async () => {
+    const nobody = uniqueQueue('nobody');
+    const h = harness({
+      overrides: {
+        routePeer: async ({ peer }) => ({
+          peer,
+          via: 'worker' as const,
+          taskQueue: nobody,
+          pickupTimeoutMs: 6000,
+          credentialPush: 'unavailable' as const,
+        }),
+      },
+    });
+    await h.run(async () => {
+      const handle = await h.start();
+      const waiting = await waitFor(async () => (await handle.query(progressQuery)).waitingFor, {
+        timeoutMs: 10_000,
+        what: 'the pickup wait to show',
+      });
+      assert.match(waiting, new RegExp(`^no worker polling ${nobody}: start it on ${h.peer}`));
+      const f = await assertFailsWith(handle, 'NoPeerWorker');
+      assert.match(
+        f.message,
+        new RegExp(`no worker picked up the work on ${nobody} within 6 s; start the peer worker`),
+      );
+      const p = await handle.query(progressQuery);
+      assert.equal(p.waitingFor, undefined);
+      assert.equal(p.steps.find((x) => x.step === 'preflight')?.status, 'failed');
+    });
+    assert.equal(h.mock.count('preflight'), 0, 'nothing ran on the peer');
+    assert.equal(h.mock.audits[0]?.error?.type, 'NoPeerWorker');
+  });
+
+  void test('GPU-heavy work: refused on a hot GPU or an unreadable nvidia-smi; drift is only a warning', async () => {
+    const hot = harness({
+      report: {
+        gpus: [{ index: 0, temperatureC: 90, powerDrawW: 300, powerLimitW: 450, memoryUsedMiB: 1 }],
+        gpuCheck: { hot: [{ index: 0, temperatureC: 90, abortTempC: 88 }], drift: [] },
+      },
+    });
+    await hot.run(async () => {
+      const f = await assertFailsWith(await hot.start({ workload: 'gpu' }), 'GpuTooHot');
+      assert.match(f.message, /GPU 0 is at 90 °C \(abort at 88 °C\)/);
+      assert.equal((await (await hot.start({ workload: 'cpu' })).result()).outcome, 'acked', 'cpu work still goes');
+    });
+    assert.equal(hot.mock.count('deliver'), 1);
+
+    const broken = harness({ report: { gpus: [], gpuProblem: 'nvidia-smi failed (exit 9): NVIDIA-SMI has failed' } });
+    await broken.run(async () => {
+      const f = await assertFailsWith(await broken.start({ workload: 'gpu' }), 'GpuStateUnknown');
+      assert.match(f.message, /the GPU state cannot be read \(nvidia-smi failed \(exit 9\)/);
+    });
+  });
+
+  void test('a rental peer: waits while the load is high (shown in progress), then sends; workload none does not wait', async () => {
+    let load = 6;
+    const h = harness({
+      report: {
+        loadAverage: [6, 5, 4],
+        settings: { rental: { maxLoadAverage: 3, maxWaitMs: 60_000, checkEveryMs: 1000 } },
+      },
+      overrides: { readLoad: async () => ({ load1: load, raw: `${load}` }) },
+    });
+    await h.run(async () => {
+      const handle = await h.start();
+      const waiting = await waitFor(async () => (await handle.query(progressQuery)).waitingFor, {
+        timeoutMs: 10_000,
+        what: 'the load wait',
+      });
+      assert.match(waiting, /is a rental peer: load average 6 is above 3; waited 0 s of 60 s/);
+      assert.equal(h.mock.count('deliver'), 0);
+      load = 1.5;
+      const r = await handle.result();
+      assert.equal(r.outcome, 'acked');
+      assert.match(r.steps.find((x) => x.step === 'waitLoad')?.detail ?? '', /^load average 1.5 after \d+ s$/);
+      const note = await (await h.start({ workload: 'none' })).result();
+      assert.equal(
+        note.steps.find((x) => x.step === 'waitLoad'),
+        undefined,
+      );
+    });
+  });
 });
