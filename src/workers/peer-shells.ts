@@ -12,7 +12,7 @@ export function peerConnector(config: Config): (peer: string) => Promise<PeerShe
     if (cfg.via === 'local') return new LocalShell(peer);
     if (cfg.via === 'worker' && !cfg.host) {
       throw new Error(
-        `${peer} is reached through its peer worker (via: worker) and has no SSH settings; the controller cannot connect to it`,
+        `${peer} is reached through its peer worker (via: worker) and has no SSH settings, so this machine cannot connect to it directly; use \`peer-comms fleet check ${peer}\` (preflight through the peer worker) or peek/inbox/log, which go through it too`,
       );
     }
     return SshShell.connect({
