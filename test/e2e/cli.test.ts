@@ -5,38 +5,28 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { addAgent, makeConfig, startStack, withWorker, type AgentPeer, type Stack } from '../helpers/stack';
+import { describe, it } from 'node:test';
+import { addAgent, makeConfig, withWorker, type AgentPeer } from '../helpers/stack';
 import { uniqueQueue } from '../helpers/temporal';
-import { runCli, type CliRun } from '../helpers/cli';
+import { stackPerFile } from '../helpers/cli';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.stop();
-});
-
-function cli(args: string[]): Promise<CliRun> {
-  return runCli(stack, args);
-}
+const { stack, cli } = stackPerFile();
 
 async function configFile(peers: AgentPeer[], taskQueue: string, name = 'peers.yaml'): Promise<string> {
-  const path = join(stack.dir, name);
+  const path = join(stack().dir, name);
   // JSON is YAML: the CLI reads it like a hand-written peers.yaml
-  await writeFile(path, JSON.stringify(makeConfig(stack, peers, {}, taskQueue)));
+  await writeFile(path, JSON.stringify(makeConfig(stack(), peers, {}, taskQueue)));
   return path;
 }
 
 describe('peer-comms CLI', () => {
   it('send --json: exit 0 on a visible-processing ack, one JSON object on stdout', async () => {
-    const peer = await addAgent(stack);
+    const peer = await addAgent(stack());
     const tq = uniqueQueue('cli');
     const cfg = await configFile([peer], tq);
-    const config = makeConfig(stack, [peer], {}, tq);
+    const config = makeConfig(stack(), [peer], {}, tq);
     const run = await withWorker(
-      stack,
+      stack(),
       config,
       () => cli(['--config', cfg, 'send', peer.name, 'hello from the CLI', '--json']),
       tq,
@@ -57,12 +47,12 @@ describe('peer-comms CLI', () => {
   });
 
   it('send (human): shows each step and the ack', async () => {
-    const peer = await addAgent(stack);
+    const peer = await addAgent(stack());
     const tq = uniqueQueue('cli');
     const cfg = await configFile([peer], tq);
     const run = await withWorker(
-      stack,
-      makeConfig(stack, [peer], {}, tq),
+      stack(),
+      makeConfig(stack(), [peer], {}, tq),
       () => cli(['--config', cfg, 'send', peer.name, 'human output']),
       tq,
     );
@@ -74,12 +64,12 @@ describe('peer-comms CLI', () => {
   });
 
   it('send --json to a peer with a dialog: exit 1, the failure type and reason', async () => {
-    const peer = await addAgent(stack, { trustDialog: true });
+    const peer = await addAgent(stack(), { trustDialog: true });
     const tq = uniqueQueue('cli');
     const cfg = await configFile([peer], tq);
     const run = await withWorker(
-      stack,
-      makeConfig(stack, [peer], {}, tq),
+      stack(),
+      makeConfig(stack(), [peer], {}, tq),
       () => cli(['--config', cfg, 'send', peer.name, 'x', '--json']),
       tq,
     );
@@ -91,14 +81,14 @@ describe('peer-comms CLI', () => {
   });
 
   it('send --queue to a busy agent: exit 3 (queued, not acked)', async () => {
-    const peer = await addAgent(stack, { workMs: 8000 });
+    const peer = await addAgent(stack(), { workMs: 8000 });
     const tq = uniqueQueue('cli');
     const cfg = await configFile([peer], tq);
-    await stack.tmux.run(['send-keys', '-t', `${peer.session}:0.0`, '-l', 'busy']);
-    await stack.tmux.run(['send-keys', '-t', `${peer.session}:0.0`, 'C-m']);
+    await stack().tmux.run(['send-keys', '-t', `${peer.session}:0.0`, '-l', 'busy']);
+    await stack().tmux.run(['send-keys', '-t', `${peer.session}:0.0`, 'C-m']);
     const run = await withWorker(
-      stack,
-      makeConfig(stack, [peer], {}, tq),
+      stack(),
+      makeConfig(stack(), [peer], {}, tq),
       () => cli(['--config', cfg, 'send', peer.name, 'later', '--queue']),
       tq,
     );
@@ -107,7 +97,7 @@ describe('peer-comms CLI', () => {
   });
 
   it('usage and config errors: exit 2 with a message a person can act on, nothing started', async () => {
-    const peer = await addAgent(stack, {}, { start: false });
+    const peer = await addAgent(stack(), {}, { start: false });
     const cfg = await configFile([peer], 'never-polled');
     const unknown = await cli(['--config', cfg, 'send', 'nosuchpeer', 'x']);
     assert.equal(unknown.code, 2);
@@ -117,14 +107,14 @@ describe('peer-comms CLI', () => {
     assert.equal(noText.code, 2);
     assert.match(noText.stderr, /no text/);
 
-    const badFile = await cli(['--config', cfg, 'send', peer.name, '--from-file', join(stack.dir, 'missing.md')]);
+    const badFile = await cli(['--config', cfg, 'send', peer.name, '--from-file', join(stack().dir, 'missing.md')]);
     assert.equal(badFile.code, 2);
     assert.match(badFile.stderr, /cannot read .*missing\.md: ENOENT/);
 
     const both = await cli(['--config', cfg, 'send', peer.name, 'x', '--heavy', '--light']);
     assert.equal(both.code, 2);
 
-    const bad = join(stack.dir, 'bad.yaml');
+    const bad = join(stack().dir, 'bad.yaml');
     await writeFile(bad, 'peers:\n  p:\n    host: h\n    port: twenty\n    user: u\n    agent: true\n');
     const badConfig = await cli(['--config', bad, 'peers']);
     assert.equal(badConfig.code, 2);
@@ -132,11 +122,11 @@ describe('peer-comms CLI', () => {
   });
 
   it('peers and preflight', async () => {
-    const peer = await addAgent(stack);
+    const peer = await addAgent(stack());
     const cfg = await configFile([peer], 'unused');
     const peers = await cli(['--config', cfg, 'peers']);
     assert.equal(peers.code, 0, peers.stderr);
-    assert.match(peers.stdout, new RegExp(`${peer.name}\\s+root@127\\.0\\.0\\.1:${stack.sshd.port}`));
+    assert.match(peers.stdout, new RegExp(`${peer.name}\\s+root@127\\.0\\.0\\.1:${stack().sshd.port}`));
     const pf = await cli(['--config', cfg, 'preflight', peer.name, '--json']);
     assert.equal(pf.code, 0, pf.stderr);
     const report = JSON.parse(pf.stdout) as { session: { alive: boolean }; credentials: { refreshDue: boolean } };

@@ -6,28 +6,18 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { ErrorType } from '../../src/contracts/errors';
 import { fleetScheduleId, type FleetPeerReport, type FleetReport } from '../../src/contracts/fleet';
 import { expiresAtOf } from '../../src/activities/credentials';
 import type { fleetHealth } from '../../src/workflows/fleet-health';
-import { runCli, type CliRun } from '../helpers/cli';
-import { addAgent, makeConfig, startStack, withWorker, type Stack } from '../helpers/stack';
+import { stackPerFile } from '../helpers/cli';
+import { addAgent, makeConfig, withWorker } from '../helpers/stack';
 import { recordHistory, uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.stop();
-});
-
-function cli(args: string[]): Promise<CliRun> {
-  return runCli(stack, args);
-}
+const { stack, cli } = stackPerFile();
 
 function row(report: FleetReport, peer: string): FleetPeerReport {
   const r = report.peers.find((p) => p.peer === peer);
@@ -37,21 +27,21 @@ function row(report: FleetReport, peer: string): FleetPeerReport {
 
 describe('fleet health', () => {
   it('three peers, one unreachable: the report covers all three and the near-expiry peer gets the controller’s credentials; scheduled, triggered, shown by status', async () => {
-    const fine = await addAgent(stack);
-    const due = await addAgent(stack, {}, { peerExpiresAt: Date.now() + 30 * 60_000 });
-    const down = await addAgent(stack, {}, { start: false, entry: { port: 1 } });
+    const fine = await addAgent(stack());
+    const due = await addAgent(stack(), {}, { peerExpiresAt: Date.now() + 30 * 60_000 });
+    const down = await addAgent(stack(), {}, { start: false, entry: { port: 1 } });
     const tq = uniqueQueue('fleet');
-    const config = makeConfig(stack, [fine, due, down], {}, tq);
-    const cfg = join(stack.dir, `${tq}.yaml`);
+    const config = makeConfig(stack(), [fine, due, down], {}, tq);
+    const cfg = join(stack().dir, `${tq}.yaml`);
     // JSON is YAML: the CLI reads it like a hand-written peers.yaml
     await writeFile(cfg, JSON.stringify(config));
     const scheduleId = fleetScheduleId(tq);
-    const schedule = stack.env.client.schedule.getHandle(scheduleId);
-    const controllerExpiresAt = expiresAtOf(await readFile(stack.controllerCredentials));
+    const schedule = stack().env.client.schedule.getHandle(scheduleId);
+    const controllerExpiresAt = expiresAtOf(await readFile(stack().controllerCredentials));
 
     try {
       await withWorker(
-        stack,
+        stack(),
         config,
         async () => {
           // no report yet: say how to get one
@@ -79,7 +69,7 @@ describe('fleet health', () => {
           assert.equal(dueRow.ok, true);
           assert.equal(dueRow.credentials?.action, 'pushed', dueRow.credentials?.reason);
           assert.equal(dueRow.credentials?.expiresAt, controllerExpiresAt);
-          assert.deepEqual(await readFile(due.credentialsPath), await readFile(stack.controllerCredentials));
+          assert.deepEqual(await readFile(due.credentialsPath), await readFile(stack().controllerCredentials));
 
           const fineRow = row(report, fine.name);
           assert.equal(fineRow.ok, true);
@@ -88,7 +78,7 @@ describe('fleet health', () => {
           assert.equal(fineRow.credentials?.action, 'skipped');
           assert.ok(fineRow.hostname, 'hostname reported');
           assert.equal(typeof fineRow.disk?.usePercent, 'number');
-          assert.notDeepEqual(await readFile(fine.credentialsPath), await readFile(stack.controllerCredentials));
+          assert.notDeepEqual(await readFile(fine.credentialsPath), await readFile(stack().controllerCredentials));
 
           const downRow = row(report, down.name);
           assert.equal(downRow.ok, false);
@@ -98,8 +88,8 @@ describe('fleet health', () => {
             downRow.error?.message,
           );
           // the token travels from the controller's file to the peer's, never through Temporal
-          await recordHistory(stack.env, out.workflowId, 'fleet-health-one-unreachable');
-          const history = JSON.stringify(await stack.env.client.workflow.getHandle(out.workflowId).fetchHistory());
+          await recordHistory(stack().env, out.workflowId, 'fleet-health-one-unreachable');
+          const history = JSON.stringify(await stack().env.client.workflow.getHandle(out.workflowId).fetchHistory());
           assert.ok(!history.includes('sk-ant-'), 'token text found in the fleet check history');
 
           // the schedule: bad flags are refused before anything connects; then created, then updated
@@ -131,8 +121,8 @@ describe('fleet health', () => {
           });
           const { workflowId, firstExecutionRunId } = action.action.workflow;
           assert.ok(workflowId.startsWith(scheduleId), workflowId);
-          const scheduled = await stack.env.client.workflow
-            .getHandle<typeof fleetHealth>(workflowId, firstExecutionRunId)
+          const scheduled = await stack()
+            .env.client.workflow.getHandle<typeof fleetHealth>(workflowId, firstExecutionRunId)
             .result();
           assert.equal(scheduled.peers.length, 3);
           assert.equal(row(scheduled, due.name).credentials?.action, 'skipped', 'pushed once, fresh since');

@@ -10,25 +10,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { JobStatus } from '../../src/contracts/job';
-import { addAgent, makeConfig, prompts, startStack, withWorker, type Stack } from '../helpers/stack';
+import { addAgent, makeConfig, prompts, withWorker } from '../helpers/stack';
 import { recordHistory, uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
-import { runCli, type CliRun } from '../helpers/cli';
+import { stackPerFile } from '../helpers/cli';
 
 const ROOT = join(__dirname, '..', '..');
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.stop();
-});
-
-function cli(args: string[]): Promise<CliRun> {
-  return runCli(stack, args);
-}
+const { stack, cli } = stackPerFile();
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], {
@@ -40,7 +30,7 @@ function git(cwd: string, ...args: string[]): string {
 describe('peer job', () => {
   it('phone-home → awaiting → worker restart → resolve b → resolution acked, file moved → DONE → git synced', async () => {
     // git: a bare "origin", the controller's clone, and the peer's working copy that pushes to origin
-    const gitDir = join(stack.dir, 'git');
+    const gitDir = join(stack().dir, 'git');
     await mkdir(gitDir, { recursive: true });
     git(gitDir, 'init', '-q', '--bare', '-b', 'main', 'origin.git');
     git(gitDir, 'clone', '-q', 'origin.git', 'peer-work');
@@ -53,14 +43,14 @@ describe('peer job', () => {
     git(gitDir, 'clone', '-q', '-b', 'main', 'origin.git', 'controller');
     const controllerRepo = join(gitDir, 'controller');
 
-    const peer = await addAgent(stack, { workMs: 800 }, { inbox: true, entry: { jobs: { scanInterval: '1s' } } });
+    const peer = await addAgent(stack(), { workMs: 800 }, { inbox: true, entry: { jobs: { scanInterval: '1s' } } });
     const tq = uniqueQueue('job');
-    const config = makeConfig(stack, [peer], {}, tq);
+    const config = makeConfig(stack(), [peer], {}, tq);
     config.controller.repo = controllerRepo;
-    const cfgFile = join(stack.dir, `${peer.name}-jobs.json`);
+    const cfgFile = join(stack().dir, `${peer.name}-jobs.json`);
     await writeFile(cfgFile, JSON.stringify(config));
     const directive = `${await readFile(join(ROOT, 'examples', 'directive.md'), 'utf8')}\nstand-in: phone home thermal-check\n`;
-    const directiveFile = join(stack.dir, 'directive.md');
+    const directiveFile = join(stack().dir, 'directive.md');
     await writeFile(directiveFile, directive);
     const jobId = `job-${peer.name}-e2e`;
     const show = async (): Promise<JobStatus> => {
@@ -71,7 +61,7 @@ describe('peer job', () => {
 
     // 1. start; the agent phones home; the job waits for a person
     await withWorker(
-      stack,
+      stack(),
       config,
       async () => {
         const start = await cli(['--config', cfgFile, 'job', 'start', peer.name, directiveFile, '--slug', 'e2e']);
@@ -107,7 +97,7 @@ describe('peer job', () => {
 
     // 2. a new worker; resolve with (b); the note tells the stand-in to write the DONE marker
     const done = await withWorker(
-      stack,
+      stack(),
       config,
       async () => {
         const bad = await cli(['--config', cfgFile, 'job', 'resolve', jobId, '--decision', 'x', '--note', 'no']);
@@ -123,7 +113,7 @@ describe('peer job', () => {
         const again = await cli(['--config', cfgFile, 'job', 'resolve', jobId, '--decision', 'a']);
         assert.equal(again.code, 1, 'nothing is pending any more: rejected');
         assert.match(again.stderr, /rejected: the job .* has ended/);
-        await recordHistory(stack.env, jobId, 'job-phone-home-resolved-done');
+        await recordHistory(stack().env, jobId, 'job-phone-home-resolved-done');
         return show();
       },
       tq,
@@ -133,7 +123,7 @@ describe('peer job', () => {
     assert.equal(r.decision, 'rerun-with-fix');
     assert.equal(r.sendOutcome, 'acked');
     // the resolution reached the agent byte-exact: the child send's input text is what was logged
-    const history = await stack.env.client.workflow.getHandle(r.sendWorkflowId!).fetchHistory();
+    const history = await stack().env.client.workflow.getHandle(r.sendWorkflowId!).fetchHistory();
     const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
     const sent = (JSON.parse(Buffer.from(payload!).toString('utf8')) as { text: string }).text;
     const got = (await prompts(peer)).map(String);

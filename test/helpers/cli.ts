@@ -2,7 +2,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Stack } from './stack';
+import { after, before } from 'node:test';
+import { startStack, type Stack, type StackOptions } from './stack';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = pathToFileURL(require.resolve('tsx', { paths: [ROOT] })).href;
@@ -56,4 +57,26 @@ export function startCli(stack: Stack, args: string[], env: Record<string, strin
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
   });
   return { child, output: () => stdout + stderr, done };
+}
+
+/**
+ * One e2e stack for this test file (started before its first test, stopped after its last) and
+ * a CLI runner against it: `const { stack, cli } = stackPerFile();`.
+ */
+export function stackPerFile(opts: StackOptions = {}): {
+  stack: () => Stack;
+  cli: (args: string[]) => Promise<CliRun>;
+} {
+  let current: Stack | undefined;
+  before(async () => {
+    current = await startStack(opts);
+  });
+  after(async () => {
+    await current?.stop();
+  });
+  const stack = (): Stack => {
+    if (!current) throw new Error('the e2e stack did not start');
+    return current;
+  };
+  return { stack, cli: (args) => runCli(stack(), args) };
 }
