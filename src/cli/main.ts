@@ -309,9 +309,20 @@ program
     }
     process.stdout.write(`${file}: ${Object.keys(config.peers).length} peer(s), config valid\n`);
     for (const [name, p] of Object.entries(config.peers)) {
-      const where = p.via === 'local' ? 'this machine' : `${p.user}@${p.host}:${p.port}`;
+      const where =
+        p.via === 'local'
+          ? 'this machine'
+          : p.via === 'worker'
+            ? `worker ${config.controller.taskQueue}@${name}`
+            : `${p.user}@${p.host}:${p.port}`;
+      const policy = [
+        p.rental ? `rental (load ≤ ${p.rental.maxLoadAverage})` : '',
+        p.gpu.powerLimitW ? `GPU ${p.gpu.powerLimitW} W` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       process.stdout.write(
-        `  ${name.padEnd(16)} ${where.padEnd(32)} tmux ${p.tmux.target}  recovery ${p.recovery.method}\n`,
+        `  ${name.padEnd(16)} ${where.padEnd(32)} tmux ${p.tmux.target}  recovery ${p.recovery.method}${policy ? `  ${policy}` : ''}\n`,
       );
     }
   });

@@ -37,6 +37,10 @@ async function runningJobs(client: Client, peer: string): Promise<string[]> {
 export class InboxWatcher {
   /** name → "size:mtime" of the files already signalled. */
   private readonly seen = new Map<string, string>();
+  /** name → "size:mtime" of the files found while no job ran (said once, looked at again each time). */
+  private readonly untold = new Map<string, string>();
+  /** When files nobody could be told about were last offered to the running jobs. */
+  private untoldCheckedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -72,6 +76,10 @@ export class InboxWatcher {
       throw err;
     }
     const out: PhoneHomeDelivery[] = [];
+    let jobs: string[] | undefined; // asked once per look, and only when a file is new
+    // Files found while no job ran are offered again every 30 s, not on every look.
+    const retryUntold = Date.now() - this.untoldCheckedAt >= 30_000;
+    if (retryUntold) this.untoldCheckedAt = Date.now();
     for (const name of names.sort()) {
       const topic = topicFromFileName(name);
       if (!topic) continue;
@@ -80,20 +88,23 @@ export class InboxWatcher {
       if (!st?.isFile()) continue;
       const key = `${st.size}:${st.mtimeMs}`;
       if (this.seen.get(name) === key) continue;
+      if (this.untold.get(name) === key && !retryUntold) continue;
       const text = (await readFile(path)).subarray(0, INBOX_FILE_MAX_BYTES).toString('utf8');
-      const jobs = await runningJobs(this.opts.client, this.opts.peer);
+      jobs ??= await runningJobs(this.opts.client, this.opts.peer);
       const named = jobs.filter((id) => text.includes(id));
       const targets = named.length > 0 ? named : jobs;
       for (const jobId of targets) {
         await this.opts.client.workflow.getHandle(jobId).signal('phoneHome', { topic, text, file: path });
       }
-      // With no job running yet the file stays unseen: a job started later is told on the next look.
-      if (targets.length > 0) this.seen.set(name, key);
-      this.opts.log?.(
-        targets.length > 0
-          ? `inbox watcher: ${name} → ${targets.join(', ')}`
-          : `inbox watcher: ${name} found, but no running job of ${this.opts.peer} to tell`,
-      );
+      // With no job running yet the file stays unseen: a job started later is told on a later look.
+      if (targets.length > 0) {
+        this.seen.set(name, key);
+        this.untold.delete(name);
+        this.opts.log?.(`inbox watcher: ${name} → ${targets.join(', ')}`);
+      } else if (this.untold.get(name) !== key) {
+        this.untold.set(name, key);
+        this.opts.log?.(`inbox watcher: ${name} found, but no running job of ${this.opts.peer} to tell`);
+      }
       out.push({ file: path, topic, jobs: targets });
     }
     return out;
