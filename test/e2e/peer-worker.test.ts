@@ -146,10 +146,14 @@ void describe('peer worker (via: worker)', () => {
           workflowId: jobId,
           args: [{ peer: peer.name, directive: 'Measure the thing.' }],
         });
-        await waitFor(async () => (await job.query(statusQuery)).state === 'watching', {
-          timeoutMs: 30_000,
-          what: 'the job to watch',
-        });
+        // Watching, and its first watch scan (right after the directive's ack) done: the next is an hour away.
+        await waitFor(
+          async () => {
+            const st = await job.query(statusQuery);
+            return st.state === 'watching' && st.lastAck && (st.lastScanAt ?? 0) >= st.lastAck.at;
+          },
+          { timeoutMs: 30_000, what: 'the job to watch' },
+        );
         const text = `# PHONE-HOME: disk\n\nJob ${jobId}: the scratch disk is full.\n\n## Recommendation\n(a) delete old checkpoints\n`;
         await writeFile(join(inboxDir, 'PHONE-HOME-disk.md'), text);
         const status: JobStatus = await waitFor(
