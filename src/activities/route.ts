@@ -10,23 +10,22 @@ import { fail, type ActivityDeps } from './context';
 export function createRouteActivities(deps: ActivityDeps) {
   // Activities return promises; this one has nothing to wait for.
   function routePeer(input: { peer: string }): Promise<PeerRoute> {
-    return Promise.resolve(route(input.peer));
+    return Promise.resolve(routeOf(input.peer));
   }
 
-  function route(peer: string): PeerRoute {
-    const input = { peer };
-    const cfg = deps.config.peers[input.peer];
+  function routeOf(peer: string): PeerRoute {
+    const cfg = deps.config.peers[peer];
     if (!cfg) {
       throw fail(
         ErrorType.InvalidConfig,
-        `unknown peer "${input.peer}" (configured: ${Object.keys(deps.config.peers).join(', ')})`,
+        `unknown peer "${peer}" (configured: ${Object.keys(deps.config.peers).join(', ')})`,
       );
     }
-    if (cfg.via !== 'worker') return { peer: input.peer, via: cfg.via, credentialPush: 'controller' };
+    if (cfg.via !== 'worker') return { peer, via: cfg.via, credentialPush: 'controller' };
     return {
-      peer: input.peer,
+      peer,
       via: 'worker',
-      taskQueue: peerTaskQueue(deps.config.controller.taskQueue, input.peer),
+      taskQueue: peerTaskQueue(deps.config.controller.taskQueue, peer),
       pickupTimeoutMs: cfg.worker.pickupTimeout,
       credentialPush: cfg.host ? 'controller' : 'unavailable',
     };

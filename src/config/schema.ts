@@ -3,12 +3,13 @@
  * get wrong is checked here, before anything connects anywhere.
  */
 import { z } from 'zod';
+import { PEER_NAME_PATTERN } from '../contracts/route';
 import { durationSchema } from './duration';
 
 /** Peer names appear in workflow ids, task queues and file names: keep them plain. */
 export const peerNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a peer name is letters, digits, "_", "." or "-" (at most 63)');
+  .regex(PEER_NAME_PATTERN, 'a peer name is letters, digits, "_", "." or "-" (at most 63)');
 
 /** tmux `session:window` or `session:window.pane`. */
 const tmuxTargetSchema = z

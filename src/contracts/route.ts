@@ -4,6 +4,13 @@
  * Resolved from the peers file by the controller (activity routePeer) and kept in history.
  */
 
+/** A peer name: it appears in workflow ids, task queues and file names, so it stays plain. */
+export const PEER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+export function isPeerName(name: unknown): name is string {
+  return typeof name === 'string' && PEER_NAME_PATTERN.test(name);
+}
+
 export interface PeerRoute {
   peer: string;
   via: 'ssh' | 'local' | 'worker';

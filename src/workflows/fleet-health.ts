@@ -9,8 +9,6 @@
  */
 import {
   ApplicationFailure,
-  CancelledFailure,
-  TimeoutFailure,
   defineQuery,
   proxyActivities,
   setHandler,
@@ -28,7 +26,9 @@ import {
   type FleetReport,
 } from '../contracts/fleet';
 import type { PreflightReport } from '../contracts/preflight';
-import type { PeerRoute } from '../contracts/route';
+import { isPeerName, type PeerRoute } from '../contracts/route';
+import { CREDENTIALS } from './activity-options';
+import { failureMessage, failureType } from './failures';
 import { onPeer, pickupFailure, resolveRoute } from './routing';
 
 export const reportQuery = defineQuery<FleetReport>('report');
@@ -45,19 +45,14 @@ const LOOK: ActivityOptions = {
 /** How long a peer worker may take to pick up its preflight: shorter than a send's, the check must end before the next run. */
 const PICKUP_MS = 2 * 60_000;
 
-/** Credentials: as in a send (a few attempts; what a person must fix is non-retryable). Always on the controller. */
-const credentials = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
-});
+/** Credentials: as in a send. Always on the controller. */
+const credentials = proxyActivities<Activities>(CREDENTIALS);
 
 /** The peer list: a read of the controller's peers file; a few quick tries. */
 const controller = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 });
-
-const PEER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 function validate(input: FleetHealthInput | undefined): void {
   const peers = input?.peers;
@@ -68,7 +63,7 @@ function validate(input: FleetHealthInput | undefined): void {
       ErrorType.InvalidInput,
     );
   }
-  const bad = peers.filter((p) => typeof p !== 'string' || !PEER_NAME.test(p));
+  const bad = peers.filter((p) => !isPeerName(p));
   if (bad.length > 0) {
     throw ApplicationFailure.nonRetryable(`bad peer name(s): ${JSON.stringify(bad)}`, ErrorType.InvalidInput);
   }
@@ -186,17 +181,6 @@ async function credentialsFor(peer: string, route: PeerRoute, pre: PreflightRepo
   }
 }
 
-/** The failure's type (the innermost ApplicationFailure's, or the timeout's) and its innermost message. */
 function describeFailure(err: unknown): { type: string; message: string } {
-  let type: string | undefined;
-  let message = err instanceof Error ? err.message : String(err);
-  let e: unknown = err;
-  for (let depth = 0; e instanceof Error && depth < 10; depth++) {
-    if (e instanceof ApplicationFailure && e.type) type = e.type;
-    else if (e instanceof TimeoutFailure) type ??= `Timeout:${e.timeoutType}`;
-    else if (e instanceof CancelledFailure) type ??= 'Cancelled';
-    message = e.message || message;
-    e = e.cause;
-  }
-  return { type: type ?? 'Error', message };
+  return { type: failureType(err), message: failureMessage(err) };
 }

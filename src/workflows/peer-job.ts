@@ -56,6 +56,9 @@ import {
   takePhoneHome,
   warn,
 } from './peer-job-state';
+import { isPeerName } from '../contracts/route';
+import { QUICK } from './activity-options';
+import { failureMessage, failureType } from './failures';
 import { onPeer, resolveRoute } from './routing';
 import { sendDirective } from './send-directive';
 
@@ -77,12 +80,6 @@ const SCANNING: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
 };
 
-/** Moving a resolved phone-home: bookkeeping on the peer; a few fast tries, then a warning (nothing is lost). */
-const FILING: ActivityOptions = {
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4 },
-};
-
 /** Git sync: a fetch may be slow; three tries for a flaky remote, then a person looks (needs-attention). */
 const syncing = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -94,7 +91,7 @@ const AWAIT_WAKE_MS = 24 * 3_600_000;
 
 function validate(input: PeerJobInput, jobId: string): void {
   const bad = (message: string) => ApplicationFailure.nonRetryable(message, ErrorType.InvalidInput);
-  if (!input || typeof input.peer !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(input.peer)) {
+  if (!input || !isPeerName(input.peer)) {
     throw bad(`bad peer name: ${JSON.stringify(input?.peer)}`);
   }
   if (typeof input.directive !== 'string' || input.directive.trim() === '' || input.directive.includes('\0')) {
@@ -159,7 +156,8 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
   // The inbox scan and the filing run where the peer's steps run (the peer worker for via: worker).
   const route = await resolveRoute(peer);
   const scanning = onPeer(route, SCANNING);
-  const filing = onPeer(route, FILING);
+  // Moving a resolved phone-home is bookkeeping: a few fast tries, then a warning (nothing is lost).
+  const filing = onPeer(route, QUICK);
 
   /** One send through the full ceremony (child workflow): its id, or undefined when it failed (the job needs a person). */
   const send = async (
@@ -359,25 +357,4 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
       Math.min(s.scanIntervalMs, untilBudget),
     );
   }
-}
-
-/** The innermost readable message in a failure's cause chain (child → activity → application failure). */
-function failureMessage(err: unknown): string {
-  let e: unknown = err;
-  let last = String(err);
-  for (let depth = 0; e && typeof e === 'object' && depth < 10; depth++) {
-    if ('message' in e && typeof e.message === 'string' && e.message !== '') last = e.message;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return last;
-}
-
-/** The first ApplicationFailure type in a failure's cause chain. */
-function failureType(err: unknown): string {
-  let e: unknown = err;
-  for (let depth = 0; e && typeof e === 'object' && depth < 10; depth++) {
-    if (e instanceof ApplicationFailure && e.type) return e.type;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return 'Error';
 }

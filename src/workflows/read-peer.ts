@@ -12,7 +12,7 @@ import {
   type ReadPeerInput,
   type ReadPeerResult,
 } from '../contracts/read-peer';
-import type { PeerRoute } from '../contracts/route';
+import { isPeerName, type PeerRoute } from '../contracts/route';
 import { onPeer, pickupFailure, resolveRoute } from './routing';
 
 /** A person waits at the CLI: one quick try and one retry for a flaky moment, then the reason. */
@@ -25,7 +25,7 @@ const READ: ActivityOptions = {
 export const READ_PICKUP_MS = 30_000;
 
 function validate(input: ReadPeerInput): void {
-  if (!input || typeof input.peer !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(input.peer)) {
+  if (!input || !isPeerName(input.peer)) {
     throw ApplicationFailure.nonRetryable(`bad peer name: ${JSON.stringify(input?.peer)}`, ErrorType.InvalidInput);
   }
   if (!READ_WHATS.includes(input.what)) {

@@ -8,8 +8,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   type ActivityOptions,
-  CancelledFailure,
-  TimeoutFailure,
   condition,
   defineQuery,
   getExternalWorkflowHandle,
@@ -38,22 +36,14 @@ import {
   type StepRecord,
 } from '../contracts/send';
 import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releaseSignal } from './pane-lock';
-import { controllerRoute } from '../contracts/route';
+import { controllerRoute, isPeerName } from '../contracts/route';
+import { CREDENTIALS, QUICK } from './activity-options';
+import { failureMessage, failureType } from './failures';
 import { onPeer, pickupFailure, resolveRoute, watchPickup } from './routing';
 
 export const progressQuery = defineQuery<SendProgress>('progress');
 
-/** Quick shell steps: one round trip each; retry a flaky link a few times, fast, then give up readably. */
-const QUICK: ActivityOptions = {
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4 },
-};
-
-/** Credentials: a few attempts; a problem a person must fix is non-retryable anyway. Always on the controller. */
-const credentials = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
-});
+const credentials = proxyActivities<Activities>(CREDENTIALS);
 
 /** Session restart: slow (the agent must start), heartbeating; twice at most, a restart loop helps nobody. */
 const RECOVERY: ActivityOptions = {
@@ -100,7 +90,7 @@ export function deliveryIdFor(workflowId: string): string {
 }
 
 function validate(input: SendDirectiveInput): void {
-  if (!input || typeof input.peer !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(input.peer)) {
+  if (!input || !isPeerName(input.peer)) {
     throw ApplicationFailure.nonRetryable(`bad peer name: ${JSON.stringify(input?.peer)}`, ErrorType.InvalidInput);
   }
   if (typeof input.text !== 'string' || input.text.trim() === '') {
@@ -517,27 +507,6 @@ async function releaseLock(lockId: string | undefined, holds: boolean, requester
   } catch (err) {
     if (holds) log.warn('could not release the pane lock; its lease will', { lockId, error: String(err) });
   }
-}
-
-function failureType(err: unknown): string {
-  let e: unknown = err;
-  while (e && typeof e === 'object') {
-    if ('type' in e && typeof e.type === 'string') return (e as { type: string }).type;
-    if (e instanceof TimeoutFailure) return `Timeout:${e.timeoutType}`;
-    if (e instanceof CancelledFailure) return 'Cancelled';
-    e = (e as { cause?: unknown }).cause;
-  }
-  return 'Error';
-}
-
-function failureMessage(err: unknown): string {
-  let e: unknown = err;
-  let last = String(err);
-  while (e && typeof e === 'object') {
-    if ('message' in e && typeof e.message === 'string') last = (e as { message: string }).message;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return last;
 }
 
 /** The screen state an AgentError carries (awaitAck puts it in the failure details). */
