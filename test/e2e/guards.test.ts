@@ -132,16 +132,26 @@ void describe('GPU guard', () => {
   });
 });
 
+/** A peer marked rental (load limit 3, re-read every second) whose load average comes from a file the test writes. */
+async function rentalPeer(
+  loadavg: string,
+  maxWait: number,
+): Promise<{ peer: AgentPeer; loadFile: string; config: Config }> {
+  const s = the(stack, 'stack');
+  const peer = await addAgent(s);
+  const loadFile = join(peer.dir, 'loadavg');
+  await writeFile(loadFile, `${loadavg}\n`);
+  const config = makeConfig(s, [peer], {});
+  const cfg = config.peers[peer.name]!;
+  cfg.rental = { maxLoadAverage: 3, maxWait, checkEvery: 1000 };
+  cfg.thresholds.loadAverageFile = loadFile;
+  return { peer, loadFile, config };
+}
+
 void describe('rental peer', () => {
   it('waits on a durable timer while the load average is above the limit, shows it, sends once it drops', async () => {
     const s = the(stack, 'stack');
-    const peer = await addAgent(s);
-    const loadFile = join(peer.dir, 'loadavg');
-    await writeFile(loadFile, '5.20 4.00 3.10 3/900 4242\n');
-    const config = makeConfig(s, [peer], {});
-    const cfg = config.peers[peer.name]!;
-    cfg.rental = { maxLoadAverage: 3, maxWait: 10 * 60_000, checkEvery: 1000 };
-    cfg.thresholds.loadAverageFile = loadFile;
+    const { peer, loadFile, config } = await rentalPeer('5.20 4.00 3.10 3/900 4242', 10 * 60_000);
     const seen: SendProgress[] = [];
     const result = await withWorker(
       s,
@@ -172,14 +182,7 @@ void describe('rental peer', () => {
   });
 
   it('gives up readably after the maximum wait; a workload none note is never held back', async () => {
-    const s = the(stack, 'stack');
-    const peer = await addAgent(s);
-    const loadFile = join(peer.dir, 'loadavg');
-    await writeFile(loadFile, '7.00 7.00 7.00 3/900 4242\n');
-    const config = makeConfig(s, [peer], {});
-    const cfg = config.peers[peer.name]!;
-    cfg.rental = { maxLoadAverage: 3, maxWait: 2000, checkEvery: 1000 };
-    cfg.thresholds.loadAverageFile = loadFile;
+    const { peer, config } = await rentalPeer('7.00 7.00 7.00 3/900 4242', 2000);
     const f = await failureOf(send(peer, config, { text: 'heavy build' }));
     assert.equal(f.type, 'LoadTooHigh');
     assert.match(f.message, /is a rental peer: its load average stayed above 3 \(last 7\)/);

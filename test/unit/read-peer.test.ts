@@ -18,6 +18,7 @@ import { readInput } from '../../src/cli/read-command';
 import { printable, renderInbox, renderLog, renderPeek } from '../../src/cli/read-render';
 import { UsageError } from '../../src/cli/exit';
 import { commandProblem } from '../../src/guards/commands';
+import { emptyInbox } from '../workflow/mock-activities';
 
 const policy = { peer: 'p', rental: true, stagingDir: '~/.cache/peer-comms' };
 
@@ -148,35 +149,15 @@ describe('read peer: CLI input and output', () => {
     assert.equal(printable('a\x1b[2Jb'), 'a\\x1b[2Jb');
     const now = Date.now();
     const inbox = renderInbox(
-      {
-        peer: 'p',
+      emptyInbox('p', {
         inboxDir: '~/w/inbox/p',
-        exists: true,
         phoneHomes: [{ name: 'PHONE-HOME-x.md', bytes: 2048, mtimeMs: now - 60_000, topic: 'x', heading: 'Stuck' }],
-        done: [],
-        other: [],
-        resolved: [],
-        resolvedTotal: 0,
-        truncated: false,
-      },
+      }),
       now,
     );
     assert.match(inbox.join('\n'), /PHONE-HOME-x\.md\s+2\.0 KB .*\(1m00s ago\)\s+"Stuck"/);
     assert.match(inbox.join('\n'), /DONE markers \(0\): none/);
-    const missing = renderInbox(
-      {
-        peer: 'p',
-        inboxDir: '~/w/inbox/p',
-        exists: false,
-        phoneHomes: [],
-        done: [],
-        other: [],
-        resolved: [],
-        resolvedTotal: 0,
-        truncated: false,
-      },
-      now,
-    );
+    const missing = renderInbox(emptyInbox('p', { inboxDir: '~/w/inbox/p', exists: false }), now);
     assert.deepEqual(missing, ['p: no inbox folder at ~/w/inbox/p yet (nothing phoned home)']);
     const log = renderLog(
       {

@@ -12,6 +12,7 @@ import type { Activities } from '../../src/activities';
 import type { AckResult, AwaitAckInput } from '../../src/activities/ack';
 import type { DeliverInput, DeliverResult } from '../../src/activities/deliver';
 import type { RecoverResult, ScreenSummary } from '../../src/activities/session';
+import type { InboxListing } from '../../src/contracts/read-peer';
 import { controllerRoute } from '../../src/contracts/route';
 import type { AuditRecord } from '../../src/contracts/audit';
 import type { PreflightReport } from '../../src/contracts/preflight';
@@ -97,6 +98,22 @@ export function preflightReport(peer: string, patch: ReportPatch = {}): Prefligh
       ...patch.settings,
     },
     elapsedMs: 5,
+  };
+}
+
+/** An inbox listing with nothing in it (listInbox), with `patch` applied. */
+export function emptyInbox(peer: string, patch: Partial<InboxListing> = {}): InboxListing {
+  return {
+    peer,
+    inboxDir: `~/inbox/${peer}`,
+    exists: true,
+    phoneHomes: [],
+    done: [],
+    other: [],
+    resolved: [],
+    resolvedTotal: 0,
+    truncated: false,
+    ...patch,
   };
 }
 
@@ -263,21 +280,7 @@ export function mockActivities(opts: MockOptions): MockActivities {
           readAt: Date.now(),
         })),
     ),
-    listInbox: logged(
-      'listInbox',
-      o.listInbox ??
-        (async ({ peer }) => ({
-          peer,
-          inboxDir: `~/inbox/${peer}`,
-          exists: false,
-          phoneHomes: [],
-          done: [],
-          other: [],
-          resolved: [],
-          resolvedTotal: 0,
-          truncated: false,
-        })),
-    ),
+    listInbox: logged('listInbox', o.listInbox ?? (async ({ peer }) => emptyInbox(peer, { exists: false }))),
     recentCommits: logged(
       'recentCommits',
       o.recentCommits ?? (async ({ peer }) => ({ peer, workdir: '~/', git: null, commits: [], problem: 'not a repo' })),
