@@ -36,6 +36,10 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_EXEC_CHANNELS = 4;
 /** After the persistent shell failed to open, use exec channels for this long before retrying. */
 const SHELL_RETRY_MS = 30_000;
+/** How long a killed exec channel is kept open for its process group line before it is dropped. */
+const PGID_WAIT_MS = 5_000;
+/** Tries at opening the channel that kills a timed-out command's process group. */
+const KILL_TRIES = 4;
 
 interface Job {
   readonly argv: readonly string[];
@@ -278,16 +282,27 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
         job.finish(new PeerUnreachable(this.peer, `cannot open an exec channel: ${e.message}`, { cause: e }));
         return;
       }
+      // The command may already run remotely, but its process group is known only once the
+      // first stderr line arrives: a kill asked for before that waits for it (the channel
+      // stays open, so the line can still arrive), else the command would outlive its timeout.
       let pgid: string | undefined;
-      job.kill = () => {
+      let pgidKnown = false;
+      let killWanted = false;
+      const killNow = (): void => {
         ch.destroy();
         this.killGroup(pgid);
       };
-      if (job.state !== 'running') {
-        ch.destroy();
-        return;
-      }
-      const result = await collectExecChannel(ch, job.stdin, (g) => (pgid = g));
+      job.kill = () => {
+        if (pgidKnown) return killNow();
+        killWanted = true;
+        setTimeout(() => ch.destroy(), PGID_WAIT_MS).unref();
+      };
+      if (job.state !== 'running') job.kill(); // timed out or aborted while the channel opened
+      const result = await collectExecChannel(ch, job.stdin, (g) => {
+        pgid = g;
+        pgidKnown = true;
+        if (killWanted) killNow();
+      });
       job.finish(undefined, result);
     } finally {
       this.execSlots.release();
@@ -297,9 +312,10 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   /**
    * Kills a remote process group (a timed-out command and the shell that ran it) through a
    * short exec channel. Closing a channel alone leaves the command running, and sshd keeps
-   * its session (one of MaxSessions) until the shell exits. Best effort, never throws.
+   * its session (one of MaxSessions) until the shell exits. A kill channel refused because
+   * those sessions are all taken is tried again a few times. Best effort, never throws.
    */
-  private killGroup(pgid: string | undefined): void {
+  private killGroup(pgid: string | undefined, attempt = 1): void {
     if (pgid === undefined || !this.life.alive) return;
     this.openChannel(`kill -KILL -- -${pgid}`).then(
       (ch) => {
@@ -309,7 +325,9 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
         setTimeout(() => ch.destroy(), 5000).unref();
         ch.end();
       },
-      () => undefined,
+      () => {
+        if (attempt < KILL_TRIES) setTimeout(() => this.killGroup(pgid, attempt + 1), 200 * attempt).unref();
+      },
     );
   }
 }
