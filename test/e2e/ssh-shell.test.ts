@@ -165,13 +165,13 @@ void describe('SshShell.exec', () => {
     const tag = `peer-comms-tag-${randomBytes(4).toString('hex')}`;
     for (let i = 0; i < 12; i++) {
       // persistent-shell path and exec-channel path (stdin above 256 KiB)
-      await assert.rejects(shell.exec(['sh', '-c', 'sleep 30', tag], { timeoutMs: 100 }), PeerCommandTimeout);
+      await assert.rejects(shell.exec(['sh', '-c', 'sleep 120', tag], { timeoutMs: 100 }), PeerCommandTimeout);
       await assert.rejects(
-        shell.exec(['sh', '-c', 'sleep 30', tag], { timeoutMs: 100, stdin: Buffer.alloc(300_000) }),
+        shell.exec(['sh', '-c', 'sleep 120', tag], { timeoutMs: 100, stdin: Buffer.alloc(300_000) }),
         PeerCommandTimeout,
       );
     }
-    await waitFor(async () => (await tagged(tag)).length === 0, 5000, 'the timed-out commands to be killed');
+    await waitFor(async () => (await tagged(tag)).length === 0, 15_000, 'the timed-out commands to be killed');
     assert.equal((await shell.exec(['printf', '%s', 'fine'])).stdout, 'fine');
   });
 
