@@ -19,6 +19,7 @@
  * that detached themselves (a tmux server, a systemd unit). A command that must not be cut off mid-way should carry its own
  * shorter deadline (coreutils `timeout`).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Client, ClientChannel } from 'ssh2';
 import { Liveness } from './liveness';
 import { ChannelSlots, collectExecChannel, execChannelCommand } from './exec-channel';
@@ -38,8 +39,9 @@ const MAX_EXEC_CHANNELS = 4;
 const SHELL_RETRY_MS = 30_000;
 /** How long a killed exec channel is kept open for its process group line before it is dropped. */
 const PGID_WAIT_MS = 5_000;
-/** Tries at opening the channel that kills a timed-out command's process group. */
-const KILL_TRIES = 4;
+/** Tries at opening a channel while sshd refuses new sessions, OPEN_RETRY_MS × try apart (2.8 s in all). */
+const OPEN_TRIES = 8;
+const OPEN_RETRY_MS = 100;
 
 interface Job {
   readonly argv: readonly string[];
@@ -48,6 +50,11 @@ interface Job {
   /** Stops whatever is running the job (destroys its channel). */
   kill?: () => void;
   finish(err: Error | undefined, result?: ExecResult): void;
+}
+
+/** sshd's answer to a session it will not open now (MaxSessions reached): "open failed". */
+function isSessionRefused(err: unknown): boolean {
+  return err instanceof Error && /Channel open failure: open failed/.test(err.message);
 }
 
 function toError(err: unknown): Error {
@@ -260,7 +267,23 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
 
   // --- one exec channel per command (fallback) -------------------------------------------
 
-  private openChannel(command: string): Promise<ClientChannel> {
+  /**
+   * An exec channel for `command`. sshd refuses a new session ("open failed") while its
+   * MaxSessions are taken, which includes sessions of killed commands not yet reaped: that
+   * refusal is tried again, a little later each time, while `wanted()` holds.
+   */
+  private async openChannel(command: string, wanted: () => boolean = () => true): Promise<ClientChannel> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.openChannelOnce(command);
+      } catch (err) {
+        if (!isSessionRefused(err) || attempt >= OPEN_TRIES || !this.life.alive || !wanted()) throw err;
+        await delay(OPEN_RETRY_MS * attempt);
+      }
+    }
+  }
+
+  private openChannelOnce(command: string): Promise<ClientChannel> {
     return new Promise<ClientChannel>((resolve, reject) => {
       try {
         this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
@@ -276,10 +299,13 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
       if (job.state !== 'running') return;
       let ch: ClientChannel;
       try {
-        ch = await this.openChannel(execChannelCommand(job.argv));
+        ch = await this.openChannel(execChannelCommand(job.argv), () => job.state === 'running');
       } catch (err) {
         const e = err as Error;
-        job.finish(new PeerUnreachable(this.peer, `cannot open an exec channel: ${e.message}`, { cause: e }));
+        const why = isSessionRefused(e)
+          ? `sshd refused a new session ${OPEN_TRIES} times (${e.message}); its MaxSessions (10 by default) may be taken by commands still running there`
+          : e.message;
+        job.finish(new PeerUnreachable(this.peer, `cannot open an exec channel: ${why}`, { cause: e }));
         return;
       }
       // The command may already run remotely, but its process group is known only once the
@@ -312,10 +338,9 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   /**
    * Kills a remote process group (a timed-out command and the shell that ran it) through a
    * short exec channel. Closing a channel alone leaves the command running, and sshd keeps
-   * its session (one of MaxSessions) until the shell exits. A kill channel refused because
-   * those sessions are all taken is tried again a few times. Best effort, never throws.
+   * its session (one of MaxSessions) until the shell exits. Best effort, never throws.
    */
-  private killGroup(pgid: string | undefined, attempt = 1): void {
+  private killGroup(pgid: string | undefined): void {
     if (pgid === undefined || !this.life.alive) return;
     this.openChannel(`kill -KILL -- -${pgid}`).then(
       (ch) => {
@@ -325,9 +350,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
         setTimeout(() => ch.destroy(), 5000).unref();
         ch.end();
       },
-      () => {
-        if (attempt < KILL_TRIES) setTimeout(() => this.killGroup(pgid, attempt + 1), 200 * attempt).unref();
-      },
+      () => undefined,
     );
   }
 }

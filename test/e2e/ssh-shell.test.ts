@@ -423,3 +423,56 @@ void describe('after close', () => {
     await assert.rejects(s.stat('/tmp'), PeerUnreachable);
   });
 });
+
+void describe('an sshd with few sessions (MaxSessions 3)', () => {
+  let small: SshdFixture;
+  let s: SshShell;
+  before(async () => {
+    small = await startSshd({ extraConfig: ['MaxSessions 3'] });
+    s = await SshShell.connect(small.target('small'));
+    assert.equal((await s.exec(['true'])).code, 0); // the persistent shell takes one session
+  });
+  after(async () => {
+    await s?.close();
+    await small?.stop();
+  });
+
+  const big = Buffer.alloc(300_000); // stdin above 256 KiB: each command needs its own session
+
+  void it('commands refused a session wait for one instead of failing', async () => {
+    const results = await Promise.all(
+      [1, 2, 3].map((n) => s.exec(['sh', '-c', `sleep 1; printf ${n}`], { stdin: big, timeoutMs: 20_000 })),
+    );
+    assert.deepEqual(
+      results.map((r) => [r.code, r.stdout]),
+      [
+        [0, '1'],
+        [0, '2'],
+        [0, '3'],
+      ],
+    );
+  });
+
+  void it('sessions that stay taken: PeerUnreachable naming MaxSessions, and the shell still works', async () => {
+    const holders = [1, 2].map((n) =>
+      s.exec(['sh', '-c', `sleep 8; printf ${n}`], { stdin: big, timeoutMs: 20_000 }).catch((e: unknown) => e),
+    );
+    const sleeping = async (): Promise<number> => {
+      let n = 0;
+      for (const pid of await descendants(small.pid)) {
+        if ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).startsWith('sleep\x008')) n++;
+      }
+      return n;
+    };
+    await waitFor(async () => (await sleeping()) === 2, 5000, 'both holders to run');
+    await assert.rejects(
+      s.exec(['true'], { stdin: big, timeoutMs: 20_000 }),
+      (err: unknown) =>
+        err instanceof PeerUnreachable &&
+        /refused a new session 8 times/.test(err.message) &&
+        /MaxSessions/.test(err.message),
+    );
+    assert.equal((await s.exec(['printf', '%s', 'shell ok'])).stdout, 'shell ok');
+    await Promise.all(holders);
+  });
+});
