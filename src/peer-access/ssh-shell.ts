@@ -17,7 +17,8 @@
  * killed through a short extra exec channel. That group is the sshd session's: it holds the
  * command and anything the shell's commands left running in the background, but not daemons
  * that detached themselves (a tmux server, a systemd unit). A command that must not be cut off mid-way should carry its own
- * shorter deadline (coreutils `timeout`).
+ * shorter deadline (coreutils `timeout`). Those killed sessions take a moment to be reaped, so a
+ * channel sshd refuses for want of a free session is opened again a few times (openChannel).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client, ClientChannel } from 'ssh2';

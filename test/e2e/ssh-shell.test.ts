@@ -25,10 +25,10 @@ import { waitFor } from '../helpers/wait';
 
 const run = promisify(execFile);
 
-/** Descendants of the fixture's sshd whose command line holds `tag`. */
-async function tagged(tag: string): Promise<number[]> {
+/** Descendants of an sshd (the file's fixture unless told) whose command line holds `tag`. */
+async function tagged(tag: string, sshdPid = sshd.pid): Promise<number[]> {
   const found: number[] = [];
-  for (const pid of await descendants(sshd.pid)) {
+  for (const pid of await descendants(sshdPid)) {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     if (cmdline.includes(tag)) found.push(pid);
   }
@@ -454,17 +454,11 @@ void describe('an sshd with few sessions (MaxSessions 3)', () => {
   });
 
   void it('sessions that stay taken: PeerUnreachable naming MaxSessions, and the shell still works', async () => {
+    const tag = `peer-comms-holder-${randomBytes(4).toString('hex')}`;
     const holders = [1, 2].map((n) =>
-      s.exec(['sh', '-c', `sleep 8; printf ${n}`], { stdin: big, timeoutMs: 20_000 }).catch((e: unknown) => e),
+      s.exec(['sh', '-c', `sleep 8; printf ${n}`, tag], { stdin: big, timeoutMs: 20_000 }),
     );
-    const sleeping = async (): Promise<number> => {
-      let n = 0;
-      for (const pid of await descendants(small.pid)) {
-        if ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).startsWith('sleep\x008')) n++;
-      }
-      return n;
-    };
-    await waitFor(async () => (await sleeping()) === 2, 5000, 'both holders to run');
+    await waitFor(async () => (await tagged(tag, small.pid)).length === 2, 5000, 'both holders to run');
     await assert.rejects(
       s.exec(['true'], { stdin: big, timeoutMs: 20_000 }),
       (err: unknown) =>
@@ -473,6 +467,12 @@ void describe('an sshd with few sessions (MaxSessions 3)', () => {
         /MaxSessions/.test(err.message),
     );
     assert.equal((await s.exec(['printf', '%s', 'shell ok'])).stdout, 'shell ok');
-    await Promise.all(holders);
+    assert.deepEqual(
+      (await Promise.all(holders)).map((r) => [r.code, r.stdout]),
+      [
+        [0, '1'],
+        [0, '2'],
+      ],
+    );
   });
 });
