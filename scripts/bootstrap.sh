@@ -40,4 +40,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# The pinned real Claude Code for the contract tests (test/contract/); cached under .cache/ and
+# ~/.cache/peer-comms/npm/. PEER_COMMS_SKIP_CLAUDE_CODE=1 skips it.
+if [ -z "${PEER_COMMS_SKIP_CLAUDE_CODE:-}" ]; then
+  bash scripts/install-claude-code.sh >/dev/null
+fi
 say "ready"
