@@ -57,6 +57,7 @@ import {
   warn,
 } from './peer-job-state';
 import { isPeerName } from '../contracts/route';
+import { MAX_JOB_DIRECTIVE_BYTES, MAX_TEXT_BYTES, formatRefusal, gateText } from '../contracts/text-gate';
 import { QUICK } from './activity-options';
 import { failureMessage, failureType } from './failures';
 import { onPeer, resolveRoute } from './routing';
@@ -94,9 +95,12 @@ function validate(input: PeerJobInput, jobId: string): void {
   if (!input || !isPeerName(input.peer)) {
     throw bad(`bad peer name: ${JSON.stringify(input?.peer)}`);
   }
-  if (typeof input.directive !== 'string' || input.directive.trim() === '' || input.directive.includes('\0')) {
-    throw bad('the directive is empty or holds a NUL byte');
-  }
+  // The input gate, as for a send (the directive goes out through one, footer included).
+  const gate = gateText(input.directive, {
+    what: 'the directive',
+    maxBytes: input.jobFooter === false ? MAX_TEXT_BYTES : MAX_JOB_DIRECTIVE_BYTES,
+  });
+  if (!gate.ok) throw bad(formatRefusal(gate));
   if (!isSafeName(jobId)) {
     throw bad(`job id ${JSON.stringify(jobId)} cannot name the DONE marker: letters, digits, ".", "_", "-" only`);
   }

@@ -37,6 +37,7 @@ import {
 } from '../contracts/send';
 import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releaseSignal } from './pane-lock';
 import { controllerRoute, isPeerName } from '../contracts/route';
+import { formatRefusal, gateText } from '../contracts/text-gate';
 import { CREDENTIALS, QUICK } from './activity-options';
 import { failureMessage, failureType } from './failures';
 import { onPeer, pickupFailure, resolveRoute, watchPickup } from './routing';
@@ -89,16 +90,17 @@ export function deliveryIdFor(workflowId: string): string {
   return `${workflowId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-48)}-${shortHash(workflowId)}`;
 }
 
-function validate(input: SendDirectiveInput): void {
+/**
+ * Checks the input and returns the text as it is to be delivered: the input gate
+ * (src/contracts/text-gate.ts) refuses what the CLI refuses, with the same message, for starts
+ * from the UI or the `temporal` CLI, and normalises line breaks (CRLF, CR → LF) once.
+ */
+function validate(input: SendDirectiveInput): string {
   if (!input || !isPeerName(input.peer)) {
     throw ApplicationFailure.nonRetryable(`bad peer name: ${JSON.stringify(input?.peer)}`, ErrorType.InvalidInput);
   }
-  if (typeof input.text !== 'string' || input.text.trim() === '') {
-    throw ApplicationFailure.nonRetryable('the directive text is empty', ErrorType.InvalidInput);
-  }
-  if (input.text.includes('\0')) {
-    throw ApplicationFailure.nonRetryable('the directive text contains a NUL byte', ErrorType.InvalidInput);
-  }
+  const gate = gateText(input.text);
+  if (!gate.ok) throw ApplicationFailure.nonRetryable(formatRefusal(gate), ErrorType.InvalidInput);
   if (input.mode && !['auto', 'light', 'heavy'].includes(input.mode)) {
     throw ApplicationFailure.nonRetryable(`unknown mode ${input.mode}`, ErrorType.InvalidInput);
   }
@@ -108,6 +110,7 @@ function validate(input: SendDirectiveInput): void {
       ErrorType.InvalidInput,
     );
   }
+  return gate.text;
 }
 
 export async function sendDirective(input: SendDirectiveInput): Promise<SendResult> {
@@ -119,7 +122,8 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     lockGranted = true;
   });
 
-  validate(input);
+  // From here on the text is the normalised one (CRLF and CR as LF): that is what is delivered.
+  input = { ...input, text: validate(input) };
   const path = choosePath(input.text, input.mode ?? 'auto');
   if (typeof path !== 'string') throw ApplicationFailure.nonRetryable(path.error, ErrorType.InvalidInput);
   upsertSearchAttributes([
