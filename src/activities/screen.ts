@@ -1,4 +1,8 @@
-/** Reading the agent's screen: capture-pane, leave copy mode, classify with the peer's patterns. */
+/**
+ * Reading the agent's screen: capture-pane with escape codes (`-e`: placeholders are told by
+ * their dim styling), leave copy mode, classify with the peer's patterns.
+ */
+import { stripVTControlCharacters } from 'node:util';
 import { capturePane, cancelCopyMode, paneMode, parsePaneMode } from '../tmux/commands';
 import { classifyScreen, compilePatterns, defaultPatterns, mergePatterns, type Classification } from '../tmux/screen';
 import type { ScreenPatterns } from '../tmux/screen';
@@ -34,13 +38,14 @@ export async function readScreen(ctx: PeerContext, opts: { leaveCopyMode?: boole
       leftCopyMode = true;
     }
   }
-  const cap = await run(ctx, 'capture-pane', capturePane(ctx.sock, ctx.target));
+  const cap = await run(ctx, 'capture-pane', capturePane(ctx.sock, ctx.target, { escapes: true }));
   const c = classifyScreen(cap.stdout, patternsFor(ctx));
   return { ...c, tail: screenTail(cap.stdout, 8), leftCopyMode };
 }
 
+/** The last lines of a capture as plain text (escape codes removed, long rules shortened). */
 export function screenTail(capture: string, lines: number): string {
-  const all = capture.replace(/\s+$/, '').split('\n');
+  const all = stripVTControlCharacters(capture).replace(/\s+$/, '').split('\n');
   return all
     .slice(-lines)
     .map((l) => l.replace(/─{8,}/g, '────').trimEnd())

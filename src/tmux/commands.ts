@@ -216,11 +216,23 @@ export function pasteBuffer(sock: TmuxSocket, target: string, bufferName: string
 }
 
 /**
- * The visible screen as plain text (no joined lines, no escape codes); with `history`, that many
- * lines of scrollback above it too (`-S -<n>`).
+ * The visible screen as text (no joined lines); with `escapes`, its colours and attributes kept
+ * as escape codes (`-e`: the screen classifier tells placeholders by their dim styling); with
+ * `history`, that many lines of scrollback above it too (`-S -<n>`).
  */
-export function capturePane(sock: TmuxSocket, target: string, opts: { history?: number } = {}): string[] {
-  const argv = [...tmuxBase(sock), 'capture-pane', '-p', '-t', exactPaneTarget(target)];
+export function capturePane(
+  sock: TmuxSocket,
+  target: string,
+  opts: { history?: number; escapes?: boolean } = {},
+): string[] {
+  const argv = [
+    ...tmuxBase(sock),
+    'capture-pane',
+    ...(opts.escapes ? ['-e'] : []),
+    '-p',
+    '-t',
+    exactPaneTarget(target),
+  ];
   if (opts.history !== undefined) argv.push('-S', `-${dimension(opts.history, 'scrollback line count')}`);
   return argv;
 }

@@ -34,9 +34,12 @@ export const patternEntrySchema = z.union([
   patternEntryObjectSchema,
 ]);
 
-/** A pattern that, when it matches, puts the screen in state `<group>:<kind>`. */
+/**
+ * A pattern that, when it matches, puts the screen in state `<group>:<kind>`. A kind may use
+ * `_` so that it can carry the agent's own error name (`error:rate_limit`).
+ */
 export const kindPatternEntrySchema = patternEntryObjectSchema.extend({
-  kind: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'kind: lower-case letters, digits and -'),
+  kind: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'kind: lower-case letters, digits, - and _'),
 });
 
 export const screenPatternsSchema = z.strictObject({
@@ -57,10 +60,18 @@ export const screenPatternsSchema = z.strictObject({
   turnDone: patternEntrySchema,
   /** How many lines below the lower rule may belong to the footer. */
   footerMaxLines: z.number().int().min(1).max(20),
-  /** Texts shown in an empty input box (each must match the whole input). */
+  /**
+   * Texts shown in an empty input box (each must match the whole input). Used for plain
+   * captures only: in an escape-coded one a placeholder is told by its dim styling.
+   */
   placeholders: z.array(patternEntrySchema),
   /** Footer markers of a turn in progress. */
   working: z.array(patternEntrySchema),
+  /**
+   * The spinner line of a turn in progress (the latest turn's last unindented line); marks a
+   * working screen when the footer drops `esc to interrupt` (text in the box).
+   */
+  spinner: z.array(patternEntrySchema).default([]),
   /** Latest-turn markers of a message queued while the agent works. */
   queued: z.array(patternEntrySchema),
   /** Latest-turn markers of an error → `error:<kind>`; the first entry that matches wins. */
@@ -97,6 +108,7 @@ export interface ScreenPatterns {
   /** Anchored: each matches a whole input text. */
   placeholders: RegExp[];
   working: RegExp[];
+  spinner: RegExp[];
   queued: RegExp[];
   errors: KindPattern[];
   dialogs: KindPattern[];
@@ -118,6 +130,7 @@ export function compilePatterns(raw: z.input<typeof screenPatternsSchema>): Scre
     footerMaxLines: p.footerMaxLines,
     placeholders: p.placeholders.map((e) => new RegExp(`^(?:${e.pattern})$`, 'u')),
     working: p.working.map(compile),
+    spinner: p.spinner.map(compile),
     queued: p.queued.map(compile),
     errors: p.errors.map(compileKind),
     dialogs: p.dialogs.map(compileKind),
@@ -142,6 +155,7 @@ export function mergePatterns(base: RawScreenPatterns, overrideInput: ScreenPatt
     footerMaxLines: override.footerMaxLines ?? base.footerMaxLines,
     placeholders: [...(override.placeholders ?? []), ...base.placeholders],
     working: [...(override.working ?? []), ...base.working],
+    spinner: [...(override.spinner ?? []), ...base.spinner],
     queued: [...(override.queued ?? []), ...base.queued],
     errors: [...(override.errors ?? []), ...base.errors],
     dialogs: [...(override.dialogs ?? []), ...base.dialogs],

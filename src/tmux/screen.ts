@@ -1,5 +1,6 @@
 /**
- * Screen classifier: turns a `tmux capture-pane -p` of the agent's TUI into a state.
+ * Screen classifier: turns a `tmux capture-pane -e -p` (escape codes kept) or a plain
+ * `capture-pane -p` of the agent's TUI into a state.
  *
  * The layout it reads (Claude Code 2.x), from the bottom up:
  *   footer      1–3 lines: `⏵⏵ auto mode on …`, plus ` · esc to interrupt` while working
@@ -12,12 +13,21 @@
  * never counts). Errors are only looked for in the latest turn: the history lines after the
  * last `❯ message` echo, so an error from an earlier turn that scrolled up does not count.
  *
+ * A turn is in progress when the footer shows `esc to interrupt`, or when the latest turn
+ * ends in a spinner line (`✢ Booping…`): the footer drops `esc to interrupt` while text sits
+ * in the box, so the spinner is the marker then.
+ *
  * Which state wins:
  *   no box:                          dialog:<kind> | unknown
- *   footer shows work in progress:   error:<kind> (e.g. a 401 being retried) | working
+ *   a turn in progress:              error:<kind> (an API error being retried) | working
  *   otherwise:                       text-in-input | error:<kind> | idle
  * Text in the box beats a visible error because that is what a caller must act on (the error
  * may belong to the previous send; submitting the new text is the next step either way).
+ *
+ * Placeholders (`Once fixed, resend your message`) are not typed text. In an escape-coded
+ * capture they are told by their styling: drawn dim (SGR 2), the first letter in reverse video
+ * (the cursor); text that is not dim is typed, whatever it says. A plain capture has no styling,
+ * so there the box text is compared with the known placeholder phrases instead.
  *
  * All matching data lives in patterns/claude-code.json (see patterns.ts).
  */
@@ -49,6 +59,11 @@ export interface Classification {
   state: ScreenState;
   /** Text in the input box, placeholders removed ('' when empty); null when there is no box. */
   input: string | null;
+  /**
+   * A turn is in progress (footer `esc to interrupt` or a spinner line): true for `working`,
+   * and for an `error:<kind>` the agent is still retrying (`API error · retrying in 1s`).
+   */
+  busy: boolean;
   /** A message queued while the agent works is shown. */
   queued: boolean;
   /** The line(s) that decided the state. */
@@ -66,6 +81,62 @@ export function screenLines(capture: string): string[] {
     .map((l) => l.replace(/[ \t]+$/, ''));
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;
+}
+
+const DIM = 1;
+const REVERSE = 2;
+
+/** One line of an escape-coded capture: its text and, per UTF-16 unit, DIM | REVERSE bits. */
+interface StyledLine {
+  text: string;
+  styles: number[];
+}
+
+/**
+ * Reads an escape-coded capture (`capture-pane -e`) line by line, keeping the two attributes
+ * the classifier needs (dim, reverse video). SGR state carries over line ends, as tmux writes
+ * it. CSI sequences other than SGR and OSC strings are dropped; other text is kept as is.
+ */
+function styledLines(capture: string): StyledLine[] {
+  let dim = false;
+  let reverse = false;
+  const sgr = (params: string): void => {
+    const list = params === '' ? ['0'] : params.split(';');
+    for (let k = 0; k < list.length; k++) {
+      const v = list[k];
+      if (v === '0' || v === '') {
+        dim = false;
+        reverse = false;
+      } else if (v === '2') dim = true;
+      else if (v === '22') dim = false;
+      else if (v === '7') reverse = true;
+      else if (v === '27') reverse = false;
+      else if (v === '38' || v === '48' || v === '58') k += list[k + 1] === '5' ? 2 : list[k + 1] === '2' ? 4 : 0;
+    }
+  };
+  return capture.split(/\r?\n/).map((raw) => {
+    let text = '';
+    const styles: number[] = [];
+    let i = 0;
+    while (i < raw.length) {
+      if (raw[i] === '\x1b' && raw[i + 1] === '[') {
+        let j = i + 2;
+        while (j < raw.length && !/[\x40-\x7e]/.test(raw[j] ?? '')) j++;
+        if (raw[j] === 'm') sgr(raw.slice(i + 2, j));
+        i = j + 1;
+      } else if (raw[i] === '\x1b' && raw[i + 1] === ']') {
+        let j = i + 2;
+        while (j < raw.length && raw[j] !== '\x07' && !(raw[j] === '\x1b' && raw[j + 1] === '\\')) j++;
+        i = raw[j] === '\x07' ? j + 1 : j + 2;
+      } else {
+        text += raw[i];
+        styles.push((dim ? DIM : 0) | (reverse ? REVERSE : 0));
+        i++;
+      }
+    }
+    const trimmed = text.replace(/[ \t]+$/, '');
+    return { text: trimmed, styles: styles.slice(0, trimmed.length) };
+  });
 }
 
 interface InputBox {
@@ -96,8 +167,44 @@ function findInputBox(lines: readonly string[], p: ScreenPatterns): InputBox | n
   return null;
 }
 
-/** The text in the box: prompt and continuation indent removed, placeholders turned into ''. */
-function readInput(lines: readonly string[], box: InputBox, p: ScreenPatterns): string {
+/**
+ * The box shows a placeholder by its styling: every visible character is dim or the cursor
+ * (reverse video), and some are dim. null when the styling cannot be read (a plain capture, or
+ * the styled text does not line up with the plain one).
+ */
+function placeholderByStyle(
+  lines: readonly string[],
+  styled: readonly StyledLine[] | null,
+  box: InputBox,
+  p: ScreenPatterns,
+): boolean | null {
+  if (styled === null) return null;
+  let dim = false;
+  for (let i = box.top + 1; i < box.bottom; i++) {
+    const line = lines[i] ?? '';
+    const s = styled[i];
+    if (s === undefined || s.text !== line) return null;
+    const prefix = (i === box.top + 1 ? p.inputPrompt : p.inputContinuation).exec(line)?.[0].length ?? 0;
+    for (let k = prefix; k < line.length; k++) {
+      if (/\s/u.test(line[k] ?? '')) continue;
+      const style = s.styles[k] ?? 0;
+      if (style === 0) return false;
+      if (style & DIM) dim = true;
+    }
+  }
+  return dim;
+}
+
+/**
+ * The text in the box: prompt and continuation indent removed, placeholders turned into ''
+ * (told by styling when the capture has it, else by the known phrases).
+ */
+function readInput(
+  lines: readonly string[],
+  styled: readonly StyledLine[] | null,
+  box: InputBox,
+  p: ScreenPatterns,
+): string {
   const first = lines[box.top + 1] ?? '';
   const parts = [first.replace(p.inputPrompt, '')];
   for (let i = box.top + 2; i < box.bottom; i++) parts.push((lines[i] ?? '').replace(p.inputContinuation, ''));
@@ -105,7 +212,24 @@ function readInput(lines: readonly string[], box: InputBox, p: ScreenPatterns): 
     .map((l) => l.trimEnd())
     .join('\n')
     .trim();
+  if (text === '') return '';
+  const byStyle = placeholderByStyle(lines, styled, box, p);
+  if (byStyle !== null) return byStyle ? '' : text;
   return p.placeholders.some((re) => re.test(text)) ? '' : text;
+}
+
+/**
+ * The spinner line of a turn in progress: the latest turn's last line that starts in the first
+ * column (the lines under a spinner, such as its tip, are indented), when a spinner pattern
+ * matches it.
+ */
+function spinnerLine(latestTurn: readonly string[], p: ScreenPatterns): string | null {
+  for (let i = latestTurn.length - 1; i >= 0; i--) {
+    const line = latestTurn[i] ?? '';
+    if (line.trim() === '' || /^\s/u.test(line)) continue;
+    return p.spinner.some((re) => re.test(line)) ? line : null;
+  }
+  return null;
 }
 
 function firstLine(region: readonly string[], res: readonly RegExp[]): string | null {
@@ -133,6 +257,8 @@ function lastIndexWhere(lines: readonly string[], re: RegExp): number {
 export function classifyScreen(capture: string, patterns: ScreenPatterns = defaultPatterns): Classification {
   const p = patterns;
   const lines = screenLines(capture);
+  // An escape-coded capture (capture-pane -e) carries the styling that tells placeholders apart.
+  const styled = capture.includes('\x1b[') ? styledLines(capture) : null;
   const turnsDone = lines.filter((l) => p.turnDone.test(l)).length;
   const box = findInputBox(lines, p);
 
@@ -141,21 +267,21 @@ export function classifyScreen(capture: string, patterns: ScreenPatterns = defau
     const region = lines.slice(lastIndexWhere(lines, p.ruleLine) + 1);
     const dialog = firstKind(region, p.dialogs);
     const promptEchoes = lines.filter((l) => p.promptEcho.test(l)).length;
-    const base = { input: null, queued: false, turnsDone, promptEchoes };
+    const base = { input: null, busy: false, queued: false, turnsDone, promptEchoes };
     if (dialog) return { ...base, state: `dialog:${dialog.kind}`, evidence: dialog.line.trim() };
-    const last = lines.filter((l) => l.trim() !== '').pop() ?? '';
-    return { ...base, state: 'unknown', evidence: last.trim() };
+    const last = lines.filter((l) => l.trim() !== '').pop();
+    return { ...base, state: 'unknown', evidence: last === undefined ? '(blank screen)' : last.trim() };
   }
 
   const history = lines.slice(0, box.top);
   const footer = lines.slice(box.bottom + 1);
   const promptEchoes = history.filter((l) => p.promptEcho.test(l)).length;
   const latestTurn = history.slice(lastIndexWhere(history, p.promptEcho) + 1);
-  const input = readInput(lines, box, p);
+  const input = readInput(lines, styled, box, p);
   const queued = firstLine(latestTurn, p.queued) !== null;
   const error = firstKind(latestTurn, p.errors);
-  const working = firstLine(footer, p.working);
-  const base = { input, queued, turnsDone, promptEchoes };
+  const working = firstLine(footer, p.working) ?? spinnerLine(latestTurn, p);
+  const base = { input, busy: working !== null, queued, turnsDone, promptEchoes };
   const boxText = lines.slice(box.top + 1, box.bottom).join('\n');
 
   if (working !== null) {

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { ZodError } from 'zod';
 import {
   classifyScreen,
@@ -16,21 +17,83 @@ import {
 import type { Classification, KindPatternEntry, PatternEntry, RawScreenPatterns } from '../../src/tmux';
 
 const DIR = join(__dirname, '..', 'fixtures', 'screens', 'claude-code-2.1.328');
+/** The captures as handed over (read-only), next to the repository: ../shared/fixtures/… */
+const SHARED_DIR = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'claude-code-2.1.328');
 const read = (name: string): string => readFileSync(join(DIR, name), 'utf8');
 const classify = (name: string): Classification => classifyScreen(read(name));
 
+type Expected = Partial<Classification> & Pick<Classification, 'state'>;
+
+/**
+ * Every captured screen of Claude Code 2.1.328 and what it must classify as, with the words of
+ * the README that comes with the captures (../shared/fixtures/claude-code-2.1.328/README.md).
+ * `readme` must match that README's state cell, so a changed README fails here until this table
+ * follows it.
+ */
+const CAPTURED: Record<string, { want: Expected; readme: RegExp; deviation?: string }> = {
+  'idle.txt': { want: { state: 'idle', input: '', busy: false, queued: false, turnsDone: 0 }, readme: /^idle\b/ },
+  'text-in-input.txt': {
+    want: { state: 'text-in-input', input: 'typed but not yet sent' },
+    readme: /^text-in-input\b/,
+  },
+  'working.txt': { want: { state: 'working', input: '', busy: true, queued: false }, readme: /^working\b/ },
+  'done.txt': { want: { state: 'idle', input: '', turnsDone: 1, promptEchoes: 2 }, readme: /^idle \(turn finished/ },
+  'paste-collapsed.txt': {
+    want: { state: 'text-in-input', input: '[Pasted text #4 +299 lines]' },
+    readme: /^text-in-input\b/,
+  },
+  'queued-while-working.txt': {
+    want: { state: 'working', input: '', queued: true },
+    readme: /^working, with a queued message/,
+  },
+  'after-queue.txt': {
+    want: { state: 'idle', input: '', queued: false, turnsDone: 2 },
+    readme: /^the queued message was then taken as the next turn$/,
+  },
+  '401-retrying.txt': { want: { state: 'error:oauth', input: '', busy: true }, readme: /^error:oauth\b/ },
+  '401-final.txt': { want: { state: 'error:oauth', input: '', busy: false }, readme: /^error:oauth\b/ },
+  'dialog-trust.txt': { want: { state: 'dialog:trust', input: null }, readme: /^dialog:trust\b/ },
+  '401-first-100ms-plain-spinner.txt': {
+    want: { state: 'working', input: '', busy: true },
+    readme: /^not distinguishable from working by the screen alone/,
+  },
+  '401-attempt1-generic-api-error-retrying.txt': {
+    want: { state: 'error:api', input: '', busy: true },
+    readme: /^error \(the turn is retrying a failed API call\), never an ack$/,
+  },
+  '401-final.ansi.txt': {
+    want: { state: 'error:oauth', input: '', busy: false },
+    readme: /^error:oauth, input empty$/,
+  },
+  '429-rate-limit-final.txt': {
+    want: { state: 'error:rate_limit', input: '', busy: false },
+    readme: /^error \(rate limit\), input empty$/,
+  },
+  '429-rate-limit-final.ansi.txt': {
+    want: { state: 'error:rate_limit', input: '', busy: false },
+    readme: /^error \(rate limit\), input empty$/,
+  },
+  'working-with-typed-input.txt': {
+    want: { state: 'working', input: 'third message C, queued behind A2', busy: true },
+    readme: /^working, with text in the input$/,
+  },
+  'paste-with-tabs-inline.txt': {
+    want: { state: 'working', input: '', busy: true },
+    readme: /^idle; the agent itself rewrites TABs$/,
+    deviation:
+      'the README calls it idle, but the capture was taken mid-turn: a spinner line (`✽ Hashing…`) and `esc to interrupt` in the footer, the same markers as working.txt',
+  },
+  'idle-fresh-session-agents-footer.txt': {
+    want: { state: 'idle', input: '', busy: false },
+    readme: /^idle$/,
+  },
+  'startup-blank-unknown.txt': { want: { state: 'unknown', input: null }, readme: /^unknown \(keep waiting\)$/ },
+};
+
 /** Every fixture and what it must classify as (a new fixture without a row fails the suite). */
-const EXPECTED: Record<string, Partial<Classification> & Pick<Classification, 'state'>> = {
+const EXPECTED: Record<string, Expected> = {
+  ...Object.fromEntries(Object.entries(CAPTURED).map(([file, c]) => [file, c.want])),
   'idle.txt': { state: 'idle', input: '', queued: false, turnsDone: 0, promptEchoes: 1 },
-  'text-in-input.txt': { state: 'text-in-input', input: 'typed but not yet sent' },
-  'working.txt': { state: 'working', input: '', queued: false },
-  'done.txt': { state: 'idle', input: '', turnsDone: 1, promptEchoes: 2 },
-  'paste-collapsed.txt': { state: 'text-in-input', input: '[Pasted text #4 +299 lines]' },
-  'queued-while-working.txt': { state: 'working', input: '', queued: true },
-  'after-queue.txt': { state: 'idle', input: '', queued: false, turnsDone: 2 },
-  '401-retrying.txt': { state: 'error:oauth', input: '' },
-  '401-final.txt': { state: 'error:oauth', input: '' },
-  'dialog-trust.txt': { state: 'dialog:trust', input: null },
   'synthetic-permission.txt': { state: 'dialog:permission', input: null },
   'synthetic-permission-edit.txt': { state: 'dialog:permission', input: null },
   'synthetic-usage-limit.txt': { state: 'dialog:usage-limit', input: null },
@@ -42,6 +105,54 @@ const EXPECTED: Record<string, Partial<Classification> & Pick<Classification, 's
   'synthetic-old-turn-errors.txt': { state: 'idle', input: '', turnsDone: 2, promptEchoes: 4 },
 };
 
+function assertClassifies(capture: string, want: Expected, what = ''): void {
+  const got = classifyScreen(capture);
+  const picked = Object.fromEntries(Object.keys(want).map((k) => [k, got[k as keyof Classification]]));
+  assert.deepEqual(picked, want, `${what}evidence: ${got.evidence}`);
+  assert.notEqual(got.evidence, '', 'a decision names its evidence');
+}
+
+/** Why the handed-over captures cannot be read (a checkout without ../shared), else false. */
+function sharedSkip(): string | false {
+  return existsSync(join(SHARED_DIR, 'README.md')) ? false : `no captures at ${SHARED_DIR}`;
+}
+
+/** The README's table rows: file (first cell) → state (last cell); `a.txt / .ansi.txt` names both. */
+function readmeRows(readme: string): Map<string, string> {
+  const rows = new Map<string, string>();
+  for (const line of readme.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    if (cells.length < 4 || !/\.txt\b/.test(cells[1] ?? '')) continue;
+    const [first, ...more] = (cells[1] ?? '').split(' / ');
+    const state = cells[cells.length - 2] ?? '';
+    rows.set(first ?? '', state);
+    for (const alt of more) rows.set((first ?? '').replace(/\.txt$/, alt.replace(/^\./, '.')), state);
+  }
+  return rows;
+}
+
+void describe('every capture in ../shared/fixtures/claude-code-2.1.328 classifies as its README says', () => {
+  const skip = sharedSkip();
+
+  void it('the README names every capture and this table follows the README', { skip }, () => {
+    const rows = readmeRows(readFileSync(join(SHARED_DIR, 'README.md'), 'utf8'));
+    const files = readdirSync(SHARED_DIR).filter((f) => f.endsWith('.txt'));
+    assert.deepEqual([...rows.keys()].sort(), files.sort(), 'README rows vs files');
+    assert.deepEqual(Object.keys(CAPTURED).sort(), files.sort(), 'this table vs files');
+    for (const [file, state] of rows) {
+      const row = CAPTURED[file];
+      assert.ok(row, `${file}: no expectation`);
+      assert.match(state, row.readme, `${file}: the README's state changed`);
+    }
+  });
+
+  for (const [file, { want, deviation }] of Object.entries(CAPTURED)) {
+    void it(`${file} → ${want.state}${deviation ? ' (see deviation)' : ''}`, { skip }, () => {
+      assertClassifies(readFileSync(join(SHARED_DIR, file), 'utf8'), want, deviation ? `${deviation}; ` : '');
+    });
+  }
+});
+
 void describe('classifyScreen on the Claude Code 2.1.328 fixtures', () => {
   void it('has an expectation for every fixture file and a file for every expectation', () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.txt'));
@@ -50,12 +161,16 @@ void describe('classifyScreen on the Claude Code 2.1.328 fixtures', () => {
 
   for (const [file, want] of Object.entries(EXPECTED)) {
     void it(`${file} → ${want.state}`, () => {
-      const got = classify(file);
-      const picked = Object.fromEntries(Object.keys(want).map((k) => [k, got[k as keyof Classification]]));
-      assert.deepEqual(picked, want, `evidence: ${got.evidence}`);
-      assert.notEqual(got.evidence, '', 'a decision names its evidence');
+      assertClassifies(read(file), want);
     });
   }
+
+  void it('the copies here are the handed-over captures, byte for byte', { skip: sharedSkip() }, () => {
+    for (const file of readdirSync(SHARED_DIR).filter((f) => f.endsWith('.txt'))) {
+      assert.ok(existsSync(join(DIR, file)), `${file} has no copy in ${DIR}`);
+      assert.equal(read(file), readFileSync(join(SHARED_DIR, file), 'utf8'), file);
+    }
+  });
 
   void it('gives the deciding line as evidence', () => {
     assert.match(classify('working.txt').evidence, /esc to interrupt/);
@@ -65,7 +180,7 @@ void describe('classifyScreen on the Claude Code 2.1.328 fixtures', () => {
   });
 });
 
-type Group = 'placeholders' | 'working' | 'queued' | 'errors' | 'dialogs';
+type Group = 'placeholders' | 'working' | 'spinner' | 'queued' | 'errors' | 'dialogs';
 const SCALARS = ['ruleLine', 'inputPrompt', 'inputContinuation', 'promptEcho', 'turnDone'] as const;
 
 function withGroup(group: Group, entries: PatternEntry[] | KindPatternEntry[]): RawScreenPatterns {
@@ -98,12 +213,17 @@ void describe('every pattern in patterns/claude-code.json is exercised by its fi
     }
   }
 
-  for (const e of defaultRawPatterns.working) {
-    void it(`working: ${e.pattern} alone makes ${e.fixture} working`, () => {
-      const text = fixtureOf(e);
-      assert.equal(classifyScreen(text, compilePatterns(withGroup('working', [e]))).state, 'working');
-      assert.notEqual(classifyScreen(text, compilePatterns(withGroup('working', []))).state, 'working');
-    });
+  /** Working markers: the footer's and the spinner's; each entry alone must make its fixture working. */
+  for (const group of ['working', 'spinner'] as const) {
+    for (const e of defaultRawPatterns[group]) {
+      void it(`${group}: ${e.pattern} alone makes ${e.fixture} working`, () => {
+        const text = fixtureOf(e);
+        const only = { ...defaultRawPatterns, working: [], spinner: [], [group]: [e] };
+        const none = { ...defaultRawPatterns, working: [], spinner: [] };
+        assert.equal(classifyScreen(text, compilePatterns(only)).state, 'working');
+        assert.notEqual(classifyScreen(text, compilePatterns(none)).state, 'working');
+      });
+    }
   }
 
   for (const e of defaultRawPatterns.queued) {
@@ -149,7 +269,11 @@ void describe('classifyScreen rules', () => {
   });
 
   void it('treats a placeholder alone as an empty box (idle)', () => {
-    for (const p of ['Press up to edit queued messages', 'Once fixed, resend your message']) {
+    for (const p of [
+      'Press up to edit queued messages',
+      'Once fixed, resend your message',
+      'Resend your message to try again',
+    ]) {
       const c = classifyScreen(idleWithBox(`❯\u00a0${p}`));
       assert.equal(c.state, 'idle', p);
       assert.equal(c.input, '');
@@ -157,6 +281,81 @@ void describe('classifyScreen rules', () => {
     // text that merely contains a placeholder is typed text
     const typed = classifyScreen(idleWithBox('❯\u00a0Press up to edit queued messages please'));
     assert.equal(typed.state, 'text-in-input');
+  });
+
+  void it('tells a placeholder by its dim styling in an escape-coded capture, not by its words', () => {
+    const noList = compilePatterns({ ...defaultRawPatterns, placeholders: [] });
+    for (const file of ['401-final.ansi.txt', '429-rate-limit-final.ansi.txt']) {
+      const text = read(file);
+      assert.ok(text.includes('❯\u00a0\x1b[7m') && text.includes('\x1b[0;2m'), `${file}: cursor letter, then dim`);
+      const c = classifyScreen(text, noList);
+      assert.equal(c.input, '', file);
+      assert.match(c.state, /^error:/, file);
+      // the same words drawn normally are typed text (someone typed the placeholder's words)
+      const typed = classifyScreen(text.replace('\x1b[0;2m', '\x1b[0m'));
+      assert.equal(typed.state, 'text-in-input', file);
+      assert.match(typed.input ?? '', /^(Once fixed, resend your message|Resend your message to try again)$/);
+    }
+  });
+
+  void it('reads other dim text in the box as a placeholder and normal text next to it as typed', () => {
+    const box = (inner: string): string =>
+      `\x1b[38;5;244m${'─'.repeat(40)}\n\x1b[39m❯\u00a0${inner}\n\x1b[38;5;244m${'─'.repeat(40)}\x1b[39m\n  footer\n`;
+    assert.equal(classifyScreen(box('\x1b[2mAsk anything\x1b[22m')).input, '');
+    assert.equal(classifyScreen(box('\x1b[7mA\x1b[27m\x1b[2msk anything\x1b[0m')).input, '');
+    assert.equal(classifyScreen(box('go \x1b[2mon\x1b[0m')).input, 'go on');
+    assert.equal(classifyScreen(box('hello\x1b[7m \x1b[0m')).input, 'hello');
+    // a cursor on a one-letter text is not a placeholder (nothing dim)
+    assert.equal(classifyScreen(box('\x1b[7mx\x1b[0m')).input, 'x');
+    // a dim placeholder over two lines
+    const two = box('\x1b[2mfirst\n  second\x1b[0m');
+    assert.equal(classifyScreen(two).input, '');
+    // a plain capture falls back to the known phrases
+    assert.equal(classifyScreen(stripVTControlCharacters(box('Once fixed, resend your message'))).input, '');
+  });
+
+  void it('gives the same reading of a screen with and without its escape codes', () => {
+    for (const file of ['401-final.ansi.txt', '429-rate-limit-final.ansi.txt']) {
+      const styled = classify(file);
+      const plain = classifyScreen(stripVTControlCharacters(read(file)));
+      assert.deepEqual(plain, styled, file);
+    }
+    const plain429 = classify('429-rate-limit-final.txt');
+    const styled429 = classify('429-rate-limit-final.ansi.txt');
+    assert.deepEqual([styled429.state, styled429.input], [plain429.state, plain429.input]);
+  });
+
+  void it('calls a turn retrying a failed API call an error, never working', () => {
+    for (const file of ['401-attempt1-generic-api-error-retrying.txt', '401-retrying.txt']) {
+      assert.match(read(file), /esc to interrupt$/m, file);
+      const c = classify(file);
+      assert.match(c.state, /^error:/, file);
+      assert.equal(c.busy, true, file);
+      assert.match(c.evidence, /retrying in \d+s · attempt \d+\/10/, file);
+    }
+    assert.equal(classify('401-attempt1-generic-api-error-retrying.txt').state, 'error:api');
+    // a 401 retried with other words is still a 401
+    const other = read('401-retrying.txt').replace('401 OAuth token has expired.', '401 Invalid bearer token.');
+    assert.equal(classifyScreen(other).state, 'error:oauth');
+    // the first frame of a failing turn cannot be told from a healthy one (the README says so)
+    assert.equal(classify('401-first-100ms-plain-spinner.txt').state, 'working');
+  });
+
+  void it('reads the spinner as working while text sits in the box (no esc to interrupt)', () => {
+    const c = classify('working-with-typed-input.txt');
+    assert.doesNotMatch(read('working-with-typed-input.txt'), /esc to interrupt/);
+    assert.deepEqual(
+      [c.state, c.input, c.busy, c.evidence],
+      ['working', 'third message C, queued behind A2', true, '✢ Prestidigitating…'],
+    );
+    // a spinner-like line that is not the latest turn's last unindented line does not count
+    const answered = read('working-with-typed-input.txt').replace(
+      '✢ Prestidigitating…',
+      '✢ Prestidigitating…\n● Done.',
+    );
+    assert.equal(classifyScreen(answered).state, 'text-in-input');
+    // finished-turn and retry lines are not spinners
+    assert.equal(classify('done.txt').busy, false);
   });
 
   void it('accepts a plain space after the prompt glyph too', () => {
@@ -173,11 +372,13 @@ void describe('classifyScreen rules', () => {
   });
 
   void it('strips ANSI escape codes before matching', () => {
+    // colours and bold everywhere; a placeholder drawn as Claude Code draws it (cursor, then dim)
     const colour = (s: string): string =>
       s
         .split('\n')
         .map((l) => (l === '' ? l : `\x1b[38;5;246m${l.replace('❯', '\x1b[1m❯\x1b[22m')}\x1b[39m`))
-        .join('\n');
+        .join('\n')
+        .replace('❯\x1b[22m\u00a0Once fixed', '❯\x1b[22m\u00a0\x1b[7mO\x1b[0;2m\x1b[39mnce fixed');
     for (const file of ['idle.txt', 'working.txt', 'text-in-input.txt', '401-final.txt', 'dialog-trust.txt']) {
       const plain = classify(file);
       const coloured = classifyScreen(colour(read(file)));
@@ -236,7 +437,7 @@ void describe('screen patterns data', () => {
       working: ['esc to cancel'],
       dialogs: [{ kind: 'custom', pattern: 'Pick a colour' }],
     });
-    const working = read('working.txt').replace('esc to interrupt', 'esc to cancel');
+    const working = read('working.txt').replace('esc to interrupt', 'esc to cancel').replace('✢ Booping…', '● Booping');
     assert.equal(classifyScreen(working).state, 'idle');
     assert.equal(classifyScreen(working, p).state, 'working');
     assert.equal(
