@@ -27,6 +27,7 @@ import {
   type TmuxSocket,
 } from '../tmux/commands';
 import { shJoin } from '../peer-access/shell';
+import { canonicalSha256 } from '../receipts/records';
 import { absolutePeerPath, fail, peerContext, run, translate, tryRun, type ActivityDeps } from './context';
 import { readScreen } from './screen';
 
@@ -41,6 +42,8 @@ export interface DeliverResult {
   path: DeliveryPath;
   bytes: number;
   sha256: string;
+  /** sha256 of the text in the form the agent reports it (receipts/rewrites.ts), to match receipts. */
+  receiptSha256: string;
   /** A retry found the text already pasted. */
   alreadyDelivered: boolean;
   /** When the paste ended (this worker's clock, epoch ms), so submit can settle from it. */
@@ -70,6 +73,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     const ctx = await peerContext(deps, input.peer);
     const bytes = Buffer.from(input.text, 'utf8');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const receiptSha256 = canonicalSha256(input.text).sha256;
     const names = bufferNames(input.deliveryId);
 
     heartbeat('deliver');
@@ -84,7 +88,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
           `${ctx.name}: typing into ${ctx.target} failed: ${typed.stderr.trim() || `exit ${typed.code}`}`,
         );
       }
-      return { path: 'light', bytes: bytes.length, sha256, alreadyDelivered: typed.code === 3, pastedAt: deps.now() };
+      return { path: 'light', bytes: bytes.length, sha256, receiptSha256, alreadyDelivered: typed.code === 3, pastedAt: deps.now() };
     }
 
     const marker = await tryRun(ctx, 'check delivery marker', showBuffer(ctx.sock, names.marker));
@@ -106,14 +110,14 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     const paste = await tryRun(ctx, 'paste', pasteBuffer(ctx.sock, ctx.target, names.text));
     if (paste.code !== 0) {
       if (/no buffer/i.test(paste.stderr)) {
-        return { path: input.path, bytes: bytes.length, sha256, alreadyDelivered: true, pastedAt: deps.now() };
+        return { path: input.path, bytes: bytes.length, sha256, receiptSha256, alreadyDelivered: true, pastedAt: deps.now() };
       }
       throw fail(
         ErrorType.PeerCommandFailed,
         `${ctx.name}: paste into ${ctx.target} failed: ${paste.stderr.trim() || `exit ${paste.code}`}`,
       );
     }
-    return { path: input.path, bytes: bytes.length, sha256, alreadyDelivered: false, pastedAt: deps.now() };
+    return { path: input.path, bytes: bytes.length, sha256, receiptSha256, alreadyDelivered: false, pastedAt: deps.now() };
   }
 
   /**

@@ -13,6 +13,7 @@ import { createInboxActivities } from './inbox';
 import { createRequestPaneLock } from './lock';
 import { createPreflight } from './preflight';
 import { createReadPeerActivities } from './read-peer';
+import { createReceiptActivities } from './receipts';
 import { createRouteActivities } from './route';
 import { createSessionActivities } from './session';
 
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     gitSync: createGitSync(deps),
     ...createRouteActivities(deps),
     ...createReadPeerActivities(deps),
+    ...createReceiptActivities(deps),
   };
 }
 

@@ -157,6 +157,9 @@ export function createPreflight(deps: ActivityDeps) {
         settleTypedMs: ctx.cfg.ack.settleTyped,
         maxExtraEnters: ctx.cfg.ack.maxExtraEnters,
         busyWaitMs: ctx.cfg.ack.busyWait,
+        confirmMs: ctx.cfg.ack.confirm,
+        rateLimitWaitMs: ctx.cfg.ack.rateLimitWait,
+        overloadedRetries: ctx.cfg.ack.overloadedRetries,
         recovery: ctx.cfg.recovery.method,
         rental: ctx.cfg.rental
           ? {

@@ -7,6 +7,8 @@ import { ErrorType } from '../contracts/errors';
 import { hasSession, killSession, newSession } from '../tmux/commands';
 import { absolutePeerPath, fail, peerContext, run, tryRun, type ActivityDeps } from './context';
 import { readScreen, type ScreenReading } from './screen';
+import { installReceiptHook, recordCursor, type ReceiptSources, type RecordCursor } from './receipts';
+import { shQuote } from '../peer-access/shell';
 
 export interface RecoverResult {
   method: 'systemd' | 'tmux' | 'already-alive';
@@ -25,6 +27,26 @@ export interface ScreenSummary {
   promptEchoes: number;
   tail: string;
   leftCopyMode: boolean;
+  /** Where the agent's records stood at this look (absent in old histories). */
+  cursor?: RecordCursor;
+  /** Which receipt sources the agent has (hook event log, transcript). */
+  sources?: ReceiptSources;
+}
+
+/**
+ * The tmux command that starts the agent: the user's command with the receipt hook's settings
+ * (`{settings}` replaced, or `--settings <file>` appended) and `--continue` on a restart.
+ */
+export function agentCommand(command: string, opts: { settings: string | null; continueConversation: boolean }): string {
+  let cmd = command;
+  if (opts.settings) {
+    const flag = `--settings ${shQuote(opts.settings)}`;
+    cmd = cmd.includes('{settings}') ? cmd.split('{settings}').join(flag) : `${cmd} ${flag}`;
+  } else {
+    cmd = cmd.split('{settings}').join('');
+  }
+  if (opts.continueConversation) cmd = `${cmd} --continue`;
+  return cmd;
 }
 
 export function summarize(s: ScreenReading): ScreenSummary {
@@ -45,7 +67,12 @@ export function createSessionActivities(deps: ActivityDeps) {
    * `restart: true` restarts a live session too (the agent reads fresh credentials only when it
    * starts): systemd restarts the unit, the tmux method kills the session and creates it anew.
    */
-  async function recoverSession(input: { peer: string; restart?: boolean }): Promise<RecoverResult> {
+  async function recoverSession(input: {
+    peer: string;
+    restart?: boolean;
+    /** Keep the conversation (`--continue`) when the tmux method restarts the agent. */
+    continueConversation?: boolean;
+  }): Promise<RecoverResult> {
     const ctx = await peerContext(deps, input.peer);
     const rec = ctx.cfg.recovery;
     const started = deps.now();
@@ -70,14 +97,25 @@ export function createSessionActivities(deps: ActivityDeps) {
         );
       }
     }
+    // The agent's receipt hook, kept current each time peer-comms starts the agent (a systemd
+    // unit names the same settings file in its ExecStart: `peer-comms agent-settings`).
+    let hooks: string | null = null;
+    if (rec.method === 'systemd' || rec.hooks) {
+      const installed = await installReceiptHook(ctx);
+      hooks = installed.settings;
+    }
     if (rec.method === 'systemd') {
       await run(ctx, 'systemctl restart', ['systemctl', '--user', 'restart', rec.unit], { timeoutMs: 60_000 });
     } else {
       const cwd = await absolutePeerPath(ctx, ctx.cfg.workdir);
+      const command = agentCommand(rec.command, {
+        settings: hooks,
+        continueConversation: alive.code === 0 && !!input.continueConversation && rec.continueOnRestart,
+      });
       const res = await tryRun(
         ctx,
         'new-session',
-        newSession(ctx.sock, { session: ctx.session, width: rec.width, height: rec.height, cwd, command: rec.command }),
+        newSession(ctx.sock, { session: ctx.session, width: rec.width, height: rec.height, cwd, command }),
       );
       // Another send may have recovered it a moment ago: that is success too.
       if (res.code !== 0 && !/duplicate session/.test(res.stderr)) {
@@ -121,9 +159,12 @@ export function createSessionActivities(deps: ActivityDeps) {
     };
   }
 
+  /** One look at the screen, and where the agent's records stand (the cursor a send's receipt is looked for after). */
   async function inspectScreen(input: { peer: string }): Promise<ScreenSummary> {
     const ctx = await peerContext(deps, input.peer);
-    return summarize(await readScreen(ctx, { leaveCopyMode: true }));
+    const screen = summarize(await readScreen(ctx, { leaveCopyMode: true }));
+    const { cursor, sources } = await recordCursor(ctx);
+    return { ...screen, cursor, sources };
   }
 
   /** The peer's 1-minute load average (rental peers wait while it is high). */

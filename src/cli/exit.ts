@@ -4,6 +4,8 @@ export const EXIT = {
   failed: 1,
   usage: 2,
   queued: 3,
+  /** Nothing could tell whether the text arrived: look at the peer before sending again. */
+  unconfirmed: 4,
 } as const;
 
 /** Bad command-line input: the message says what to change. */

@@ -97,15 +97,18 @@ export async function runSend(args: {
       printer.update(p);
     });
     printer.finish(result.steps);
-    const exitCode = result.outcome === 'acked' ? EXIT.ok : EXIT.queued;
+    const exitCode =
+      result.outcome === 'acked' ? EXIT.ok : result.outcome === 'queued' ? EXIT.queued : EXIT.unconfirmed;
     if (args.json) {
       out(JSON.stringify({ ok: exitCode === 0, outcome: result.outcome, workflowId, url, result }, null, 2));
     } else {
       for (const w of result.warnings) err(`  ! ${w}`);
       out(
         result.outcome === 'acked'
-          ? `acked: ${args.peer} is working on it (${result.path} path, ${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)}…)`
-          : `queued: ${args.peer} was busy; the text waits in its queue and runs after the current work`,
+          ? `acked: ${args.peer} received it and is working on it (${result.ackSource === 'screen' ? 'seen on screen only' : `${result.ackSource} receipt`}, ${result.path} path, ${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)}…)`
+          : result.outcome === 'queued'
+            ? `queued: ${args.peer} was busy; the text waits in its queue and runs after the current work`
+            : `unconfirmed: nothing could tell whether ${args.peer} received the text (${result.ackEvidence}); check with \`peer-comms peek ${args.peer}\` before sending again`,
       );
     }
     return { exitCode, result, workflowId, url };

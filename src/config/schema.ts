@@ -39,6 +39,14 @@ const recoverySchema = z.discriminatedUnion('method', [
     method: z.literal('tmux'),
     /** The command tmux runs in the new session (from this file, never from message text). */
     command: z.string().min(1),
+    /**
+     * Start the agent with peer-comms' receipt hooks: `--settings <file>` is appended to the
+     * command (or replaces `{settings}` in it, for a command that wraps claude). false: the
+     * agent keeps no hook receipts and its transcript serves instead.
+     */
+    hooks: z.boolean().default(true),
+    /** A restart after a 401 keeps the conversation: ` --continue` is appended to the command. */
+    continueOnRestart: z.boolean().default(true),
     width: z.number().int().min(80).default(200),
     height: z.number().int().min(24).default(50),
     readyTimeout: durationSchema.default(60_000),
@@ -124,6 +132,12 @@ const ackSchema = z
     settle: durationSchema.default(250),
     /** Pause between typed text (light path, no paste) and C-m. */
     settleTyped: durationSchema.default(30),
+    /** How long a received turn must show no API error (no StopFailure, no error line) before it is acked. */
+    confirm: durationSchema.default(3000),
+    /** The longest a send waits out the agent's rate limit (429) before delivering the text again. */
+    rateLimitWait: durationSchema.default(2 * 3_600_000),
+    /** How often a turn failing with `overloaded` / `server_error` is delivered again (with backoff). */
+    overloadedRetries: z.number().int().min(0).max(10).default(3),
     /** How many extra C-m presses when the text still sits unsent in the input box. */
     maxExtraEnters: z.number().int().min(0).max(10).default(3),
     /** How long a send waits for a busy agent to become idle (unless sent with --queue). */

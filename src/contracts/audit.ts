@@ -8,7 +8,12 @@ export interface AuditRecord {
   path?: 'light' | 'heavy';
   bytes?: number;
   sha256?: string;
-  outcome: 'acked' | 'queued' | 'failed';
+  outcome: 'acked' | 'queued' | 'unconfirmed' | 'failed';
+  /** What decided the outcome, and the agent's receipt when it gave one. */
+  ackSource?: 'hook' | 'transcript' | 'screen';
+  receipt?: { source: 'hook' | 'transcript'; at: string; length: number; promptId?: string };
+  /** The directive's turn when the send ended (working, done, failed: <error>). */
+  turn?: string;
   error?: { type: string; message: string };
   extraEnters?: number;
   credentials?: 'pushed' | 'skipped';

@@ -55,6 +55,12 @@ export interface PreflightReport {
     settleTypedMs: number;
     maxExtraEnters: number;
     busyWaitMs: number;
+    /** How long a received turn must stay free of API errors to be acked (absent in old histories). */
+    confirmMs?: number;
+    /** The longest a send waits out a rate limit before delivering again. */
+    rateLimitWaitMs?: number;
+    /** Deliveries again after an overloaded / server_error turn. */
+    overloadedRetries?: number;
     recovery: 'systemd' | 'tmux' | 'none';
     /** null: not a rental peer. */
     rental: RentalSettings | null;

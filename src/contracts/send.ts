@@ -43,6 +43,8 @@ export type StepName =
   | 'deliver'
   | 'submit'
   | 'awaitAck'
+  | 'waitRateLimit'
+  | 'retryTurn'
   | 'audit';
 
 export type StepStatus = 'running' | 'done' | 'skipped' | 'failed' | 'waiting';
@@ -57,7 +59,18 @@ export interface StepRecord {
   detail?: string;
 }
 
-export type SendOutcome = 'acked' | 'queued' | 'failed';
+/**
+ * acked: the agent received exactly this text and its turn shows no API error; queued: sent
+ * behind a busy agent's work (--queue); unconfirmed: nothing could tell whether it arrived (check
+ * the peer before sending again); failed: it was not delivered, or its turn failed (typed).
+ */
+export type SendOutcome = 'acked' | 'queued' | 'unconfirmed' | 'failed';
+
+/** What decided an outcome: the agent's hook event log, its session transcript, or the screen alone. */
+export type AckSource = 'hook' | 'transcript' | 'screen';
+
+/** The directive's turn as last seen: working on it, done, failed (with the agent's error), queued, or unknown. */
+export type TurnState = 'working' | 'done' | 'queued' | 'unknown' | `failed: ${string}`;
 
 export interface SendProgress {
   workflowId: string;
@@ -71,6 +84,8 @@ export interface SendProgress {
   steps: StepRecord[];
   warnings: string[];
   outcome?: SendOutcome;
+  /** The directive's turn as last seen (working, done, failed: <error>). */
+  turn?: TurnState;
   error?: string;
 }
 
@@ -83,8 +98,16 @@ export interface SendResult {
   sha256: string;
   /** Extra C-m presses needed because the text still sat in the input box. */
   extraEnters: number;
-  /** The screen line that proved the agent took the text. */
+  /** What proved (or could not prove) that the agent took the text. */
   ackEvidence: string;
+  /** Which source decided: hook receipt, transcript receipt, or the screen alone. */
+  ackSource: AckSource;
+  /** The agent's receipt, when it gave one. */
+  receipt?: { source: 'hook' | 'transcript'; at: string; session?: string; promptId?: string; length: number };
+  /** The directive's turn when the send ended. */
+  turn: TurnState;
+  /** Times the text was delivered again after its turn failed (401 restart, rate limit, overload). */
+  redeliveries: number;
   steps: StepRecord[];
   warnings: string[];
 }

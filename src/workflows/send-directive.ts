@@ -307,8 +307,13 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     progress.waitingFor = undefined;
     end(lockRec, 'done');
 
-    // 5–8 run once more (with a fresh delivery id) when the agent's turn fails with a 401.
+    // 5–8 run again (with a fresh delivery id) when the agent's turn of the text fails in a way a
+    // recovery can fix: a 401 (fresh credentials, restart keeping the conversation), a rate limit
+    // (a durable wait until it resets), an overloaded API (backoff). Each at most a bounded number of times.
     let authRestarted = false;
+    let redeliveries = 0;
+    let overloadedTries = 0;
+    let rateLimitWaitedMs = 0;
     const restartAfter401 = async (evidence: string): Promise<void> => {
       authRestarted = true;
       progress.warnings.push(
@@ -318,10 +323,65 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       const r = begin('restartAgent');
       const res = await recovery.recoverSession.executeWithOptions(
         { summary: `restart the agent on ${peer} so it reads the fresh credentials` },
-        [{ peer, restart: true }],
+        [{ peer, restart: true, continueConversation: true }],
       );
       recovered = true;
       end(r, 'done', `${res.method} restart, agent ready after ${res.waitedMs} ms`);
+    };
+    /** What to do when the turn of the delivered text failed: recover (then deliver again) or fail with the agent's words. */
+    const recoverTurn = async (failure: TurnFailure): Promise<void> => {
+      const { agentError, words } = failure;
+      if (agentError === 'authentication_failed') {
+        if (authRestarted) {
+          throw ApplicationFailure.nonRetryable(
+            `${peer}: the API still refuses the agent's token with a 401 ("${words}") after fresh credentials and a restart: the controller's own token is refused too. Log in again on the controller (claude /login), then send again`,
+            ErrorType.AgentError,
+            failure,
+          );
+        }
+        await restartAfter401(words);
+        return;
+      }
+      if (agentError === 'rate_limit') {
+        const limit = report.settings.rateLimitWaitMs ?? 2 * 3_600_000;
+        const waitMs = rateLimitPause(failure.resetAt, Date.now());
+        if (rateLimitWaitedMs + waitMs > limit) {
+          throw ApplicationFailure.nonRetryable(
+            `${peer}: the agent's account is rate-limited ("${words}"); waited ${Math.round(rateLimitWaitedMs / 60_000)} min, the most a send waits is ${Math.round(limit / 60_000)} min. The text arrived but was not worked on: send it again after the limit resets`,
+            ErrorType.AgentError,
+            failure,
+          );
+        }
+        const w = begin('waitRateLimit', 'waiting');
+        progress.waitingFor = `${peer}: rate limit ("${words}"); delivering again at ${new Date(Date.now() + waitMs).toISOString()}`;
+        await sleep(waitMs);
+        rateLimitWaitedMs += waitMs;
+        progress.waitingFor = undefined;
+        end(w, 'done', `waited ${Math.round(waitMs / 1000)} s for the rate limit`);
+        return;
+      }
+      if (agentError === 'overloaded' || agentError === 'server_error') {
+        const tries = report.settings.overloadedRetries ?? 3;
+        if (overloadedTries >= tries) {
+          throw ApplicationFailure.nonRetryable(
+            `${peer}: the agent's turn failed with ${agentError} ("${words}") ${overloadedTries + 1} times; the text arrived each time. Send it again later`,
+            ErrorType.AgentError,
+            failure,
+          );
+        }
+        const pause = 30_000 * 2 ** overloadedTries++;
+        const w = begin('retryTurn', 'waiting');
+        progress.waitingFor = `${peer}: the API answered ${agentError}; delivering again in ${Math.round(pause / 1000)} s (try ${overloadedTries} of ${tries})`;
+        await sleep(pause);
+        progress.waitingFor = undefined;
+        end(w, 'done', `${agentError}: waited ${Math.round(pause / 1000)} s`);
+        return;
+      }
+      throw ApplicationFailure.nonRetryable(
+        `${peer}: the agent ${failure.received ? 'received the text but its turn failed' : 'failed'}: ${agentError}${words ? ` ("${words}")` : ''}`,
+        ErrorType.AgentError,
+        failure,
+      );
     };
     let screen: ScreenSummary;
     let d: DeliverResult;
@@ -348,7 +408,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
           screen = await look();
           continue;
         }
-        if (screen.state.startsWith('error:')) {
+        if (screen.state.startsWith('error:') && screen.state !== 'error:rate_limit') {
           throw ApplicationFailure.nonRetryable(
             `${peer}: the agent shows ${screen.state}: "${screen.evidence}"`,
             ErrorType.AgentError,
@@ -361,7 +421,9 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
             ErrorType.InputOccupied,
           );
         }
-        if (screen.state === 'idle' || (screen.state === 'working' && input.queue)) break;
+        // an earlier turn's rate-limit error ends that turn: the box is free for the next one
+        if (screen.state === 'idle' || screen.state === 'error:rate_limit' || (screen.state === 'working' && input.queue))
+          break;
         if (screen.state === 'unknown') {
           if (++unknownLooks > 20) {
             throw ApplicationFailure.nonRetryable(
@@ -413,39 +475,48 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
           : `no text in the input (${sub.state}): already submitted`,
       );
 
-      // 8. ack
+      // 8. ack: the agent's receipt of exactly this text, and a turn free of API errors
       s = begin('awaitAck');
       const acked = await ackPoll.awaitAck
         .executeWithOptions(
           {
-            summary: `wait for ${peer} to start working`,
+            summary: `wait for ${peer}'s receipt of the text`,
             startToCloseTimeout: report.settings.ackTimeoutMs + 30_000,
           },
           [
             {
               peer,
               baseline: { turnsDone: screen.turnsDone, promptEchoes: screen.promptEchoes },
+              cursor: screen.cursor ?? null,
+              receiptSha256: d.receiptSha256,
               queue: queued,
               timeoutMs: report.settings.ackTimeoutMs,
+              confirmMs: report.settings.confirmMs,
               maxExtraEnters: report.settings.maxExtraEnters,
             },
           ],
         )
         .catch((err: unknown) => {
-          // The agent took the text but its turn failed with an OAuth 401: fresh credentials, a
-          // restart (the agent reads them only when it starts), then the whole delivery once more.
-          if (!authRestarted && agentState(err) === 'error:oauth') return undefined;
+          const failure = turnFailure(err);
+          if (failure) return failure;
           throw err;
         });
-      if (!acked) {
-        end(s, 'failed', 'the agent answered with an OAuth 401');
-        await restartAfter401('401 after the text was submitted');
-        deliveryId = `${baseDeliveryId}-r1`;
+      if ('agentError' in acked) {
+        end(s, 'failed', `the turn failed: ${acked.agentError}${acked.received ? ' (the agent received the text)' : ''}`);
+        progress.turn = `failed: ${acked.agentError}`;
+        await recoverTurn(acked);
+        redeliveries++;
+        deliveryId = `${baseDeliveryId}-r${redeliveries}`;
         continue;
       }
       ack = acked;
       extraEnters = ack.extraEnters;
-      end(s, 'done', `${ack.outcome}: ${ack.evidence}${ack.extraEnters ? ` (${ack.extraEnters} extra C-m)` : ''}`);
+      progress.turn = ack.turn;
+      end(
+        s,
+        'done',
+        `${ack.outcome} (${ack.ackSource}): ${ack.evidence}${ack.extraEnters ? ` (${ack.extraEnters} extra C-m)` : ''}`,
+      );
       break;
     }
 
@@ -460,7 +531,16 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
           { peer, deliveryId: id },
         ]),
       ),
-      audit({ outcome: ack.outcome, path, bytes: d.bytes, sha256: d.sha256, extraEnters }),
+      audit({
+        outcome: ack.outcome,
+        path,
+        bytes: d.bytes,
+        sha256: d.sha256,
+        extraEnters,
+        ackSource: ack.ackSource,
+        receipt: ack.receipt,
+        turn: ack.turn,
+      }),
     ]);
     progress.phase = 'finished';
     return {
@@ -472,6 +552,10 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       sha256: d.sha256,
       extraEnters,
       ackEvidence: ack.evidence,
+      ackSource: ack.ackSource,
+      ...(ack.receipt ? { receipt: ack.receipt } : {}),
+      turn: ack.turn,
+      redeliveries,
       steps: progress.steps,
       warnings: progress.warnings,
     };
@@ -513,17 +597,65 @@ async function releaseLock(lockId: string | undefined, holds: boolean, requester
   }
 }
 
-/** The screen state an AgentError carries (awaitAck puts it in the failure details). */
-function agentState(err: unknown): string | undefined {
+/** A failed turn of the delivered text, as awaitAck reports it (AgentError details). */
+interface TurnFailure {
+  agentError: string;
+  received: boolean;
+  words: string;
+  state?: string;
+  /** When a rate limit resets (epoch ms), if the agent said. */
+  resetAt?: number;
+}
+
+/**
+ * The turn failure an AgentError from awaitAck carries, or undefined for any other error. Older
+ * histories carry only the screen state (`error:oauth`): it is read as authentication_failed.
+ */
+function turnFailure(err: unknown): TurnFailure | undefined {
   let e: unknown = err;
   for (let depth = 0; e instanceof Error && depth < 5; depth++) {
     if (e instanceof ApplicationFailure && e.type === ErrorType.AgentError) {
-      const d = e.details?.[0];
-      return d && typeof d === 'object' && 'state' in d && typeof d.state === 'string' ? d.state : undefined;
+      const d: unknown = e.details?.[0];
+      if (!d || typeof d !== 'object') return undefined;
+      const o = d as Record<string, unknown>;
+      const state = typeof o.state === 'string' ? o.state : undefined;
+      const agentError =
+        typeof o.agentError === 'string'
+          ? o.agentError
+          : state === 'error:oauth'
+            ? 'authentication_failed'
+            : undefined;
+      if (!agentError) return undefined;
+      const words = typeof o.words === 'string' ? o.words : e.message;
+      return {
+        agentError,
+        received: o.received === true,
+        words,
+        state,
+        resetAt: resetTime(words),
+      };
     }
     e = e.cause;
   }
   return undefined;
+}
+
+/** A reset time the agent names in its words (`resets 5pm`, an ISO time, epoch seconds), else undefined. */
+function resetTime(words: string): number | undefined {
+  const iso = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/.exec(words);
+  if (iso) {
+    const t = Date.parse(iso[0]);
+    if (Number.isFinite(t)) return t;
+  }
+  const epoch = /\breset(?:s|_at|At)?\D{0,12}(\d{10})\b/i.exec(words);
+  if (epoch?.[1]) return Number(epoch[1]) * 1000;
+  return undefined;
+}
+
+/** How long to wait out a rate limit: until its reset (plus a minute), else 5 minutes; at least 1 minute. */
+function rateLimitPause(resetAt: number | undefined, now: number): number {
+  if (resetAt === undefined || resetAt <= now) return 5 * 60_000;
+  return Math.max(60_000, resetAt - now + 60_000);
 }
 
 /** GPU-heavy work: refused while a GPU is at its abort temperature, or when nvidia-smi cannot tell. */

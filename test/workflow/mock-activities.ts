@@ -147,6 +147,7 @@ export function deliverResult(input: DeliverInput): DeliverResult {
     path: input.path,
     bytes: Buffer.byteLength(input.text, 'utf8'),
     sha256: sha256Hex(input.text),
+    receiptSha256: sha256Hex(input.text),
     alreadyDelivered: false,
     pastedAt: Date.now(),
   };
@@ -155,7 +156,10 @@ export function deliverResult(input: DeliverInput): DeliverResult {
 export function ackResult(input: AwaitAckInput): AckResult {
   return {
     outcome: input.queue ? 'queued' : 'acked',
-    evidence: input.queue ? 'queued message shown' : '✻ Thinking… (esc to interrupt)',
+    ackSource: input.queue ? 'screen' : 'hook',
+    evidence: input.queue ? 'queued message shown' : 'received (hook); no API error for 3000 ms',
+    ...(input.queue ? {} : { receipt: { source: 'hook' as const, at: new Date().toISOString(), length: 10 } }),
+    turn: input.queue ? 'queued' : 'working',
     extraEnters: 0,
     polls: 2,
     elapsedMs: 150,
@@ -284,6 +288,15 @@ export function mockActivities(opts: MockOptions): MockActivities {
     recentCommits: logged(
       'recentCommits',
       o.recentCommits ?? (async ({ peer }) => ({ peer, workdir: '~/', git: null, commits: [], problem: 'not a repo' })),
+    ),
+    installAgentSettings: logged(
+      'installAgentSettings',
+      o.installAgentSettings ??
+        (async () => ({
+          settings: '/home/u/.local/state/peer-comms/agent/claude.settings.json',
+          events: '/home/u/.local/state/peer-comms/agent/claude.events.jsonl',
+          transcriptDir: '/home/u/.claude/projects/-home-u-work',
+        })),
     ),
   };
 

@@ -86,6 +86,9 @@ const AUDIT_KEYS = new Set<keyof AuditRecord>([
   'extraEnters',
   'credentials',
   'recovered',
+  'ackSource',
+  'receipt',
+  'turn',
   'steps',
 ]);
 
