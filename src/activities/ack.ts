@@ -131,7 +131,12 @@ export function createAwaitAck(deps: ActivityDeps) {
     let extraEnters = 0;
     let polls = 0;
     let inputSince: number | null = null;
-    const done = (outcome: AckResult['outcome'], ackSource: AckSource, evidence: string, turn: TurnState): AckResult => ({
+    const done = (
+      outcome: AckResult['outcome'],
+      ackSource: AckSource,
+      evidence: string,
+      turn: TurnState,
+    ): AckResult => ({
       outcome,
       ackSource,
       evidence,
@@ -196,7 +201,12 @@ export function createAwaitAck(deps: ActivityDeps) {
         const source = verdict.receipt?.source ?? 'hook';
         if (verdict.ended) return done('acked', source, `received (${source}); the turn ended`, 'done');
         if (!failingOnScreen && now - receivedAt >= confirmMs) {
-          return done('acked', source, `received (${source}); no API error for ${confirmMs} ms: ${s.evidence}`, 'working');
+          return done(
+            'acked',
+            source,
+            `received (${source}); no API error for ${confirmMs} ms: ${s.evidence}`,
+            'working',
+          );
         }
       } else {
         // 4. no receipt yet: queued is a screen fact; the screen decides alone only without records

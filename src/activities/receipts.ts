@@ -142,7 +142,8 @@ async function readRecordsRaw(ctx: PeerContext, cursor: RecordCursor | null, siz
 /** Where the agent's records stand now (taken before a send) and which sources exist. */
 export async function recordCursor(ctx: PeerContext): Promise<{ cursor: RecordCursor; sources: ReceiptSources }> {
   const s = await readRecordsRaw(ctx, null, true);
-  const transcript = s.transcript.size !== null && s.transcript.path ? { path: s.transcript.path, size: s.transcript.size } : null;
+  const transcript =
+    s.transcript.size !== null && s.transcript.path ? { path: s.transcript.path, size: s.transcript.size } : null;
   return {
     cursor: { events: s.events.size ?? 0, transcript },
     sources: { hook: s.events.size !== null, transcript: transcript !== null },

@@ -35,9 +35,13 @@ export interface ScreenSummary {
 
 /**
  * The tmux command that starts the agent: the user's command with the receipt hook's settings
- * (`{settings}` replaced, or `--settings <file>` appended) and `--continue` on a restart.
+ * (`{settings}` replaced, or `--settings <file>` appended) and `--continue` on a restart (`{continue}`
+ * replaced, or appended), so a command that wraps claude can say where the flags go.
  */
-export function agentCommand(command: string, opts: { settings: string | null; continueConversation: boolean }): string {
+export function agentCommand(
+  command: string,
+  opts: { settings: string | null; continueConversation: boolean },
+): string {
   let cmd = command;
   if (opts.settings) {
     const flag = `--settings ${shQuote(opts.settings)}`;
@@ -45,8 +49,9 @@ export function agentCommand(command: string, opts: { settings: string | null; c
   } else {
     cmd = cmd.split('{settings}').join('');
   }
-  if (opts.continueConversation) cmd = `${cmd} --continue`;
-  return cmd;
+  const cont = opts.continueConversation ? '--continue' : '';
+  if (cmd.includes('{continue}')) return cmd.split('{continue}').join(cont);
+  return cont ? `${cmd} ${cont}` : cmd;
 }
 
 export function summarize(s: ScreenReading): ScreenSummary {

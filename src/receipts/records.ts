@@ -114,7 +114,8 @@ export function parseTranscriptLine(line: string): AgentRecord | null {
   if (e.type === 'assistant' && e.isApiErrorMessage === true) {
     return { kind: 'turn-error', source: 'transcript', at, session, error: str(e.error) ?? 'unknown' };
   }
-  if (e.type === 'system' && e.subtype === 'turn_duration') return { kind: 'turn-end', source: 'transcript', at, session };
+  if (e.type === 'system' && e.subtype === 'turn_duration')
+    return { kind: 'turn-end', source: 'transcript', at, session };
   return null;
 }
 

@@ -422,7 +422,11 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
           );
         }
         // an earlier turn's rate-limit error ends that turn: the box is free for the next one
-        if (screen.state === 'idle' || screen.state === 'error:rate_limit' || (screen.state === 'working' && input.queue))
+        if (
+          screen.state === 'idle' ||
+          screen.state === 'error:rate_limit' ||
+          (screen.state === 'working' && input.queue)
+        )
           break;
         if (screen.state === 'unknown') {
           if (++unknownLooks > 20) {
@@ -502,7 +506,11 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
           throw err;
         });
       if ('agentError' in acked) {
-        end(s, 'failed', `the turn failed: ${acked.agentError}${acked.received ? ' (the agent received the text)' : ''}`);
+        end(
+          s,
+          'failed',
+          `the turn failed: ${acked.agentError}${acked.received ? ' (the agent received the text)' : ''}`,
+        );
         progress.turn = `failed: ${acked.agentError}`;
         await recoverTurn(acked);
         redeliveries++;
@@ -620,11 +628,7 @@ function turnFailure(err: unknown): TurnFailure | undefined {
       const o = d as Record<string, unknown>;
       const state = typeof o.state === 'string' ? o.state : undefined;
       const agentError =
-        typeof o.agentError === 'string'
-          ? o.agentError
-          : state === 'error:oauth'
-            ? 'authentication_failed'
-            : undefined;
+        typeof o.agentError === 'string' ? o.agentError : state === 'error:oauth' ? 'authentication_failed' : undefined;
       if (!agentError) return undefined;
       const words = typeof o.words === 'string' ? o.words : e.message;
       return {
