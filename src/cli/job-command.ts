@@ -13,12 +13,13 @@ import {
   type PeerJobInput,
   type ResolveAccepted,
 } from '../contracts/job';
+import { MAX_JOB_DIRECTIVE_BYTES } from '../contracts/text-gate';
 import { checkDirective, formatReport } from '../directive';
 import { formatDuration, parseDuration } from '../config/duration';
 import { describeFailure } from '../client/send';
 import { workflowUrl, type TemporalSettings } from '../temporal/connection';
 import { EXIT, UsageError } from './exit';
-import { readDirectiveFile } from './lint-command';
+import { gatedFile } from './input-checks';
 import { workloadOf } from './send-command';
 
 export interface JobContext {
@@ -29,17 +30,31 @@ export interface JobContext {
   err: (line: string) => void;
 }
 
-export async function jobStart(
-  ctx: JobContext,
+/** A job checked and ready to start: everything `job start` checks before it connects. */
+export interface PreparedJob {
+  peer: string;
+  workflowId: string;
+  input: PeerJobInput;
+  title: string;
+  budgetMs: number | undefined;
+}
+
+/**
+ * Reads the directive (bytes, through the input gate), checks its parts, the budget and the
+ * workload: a PreparedJob, or the exit code of a refusal already printed (2), or a UsageError.
+ * Nothing here needs Temporal.
+ */
+export async function prepareJobStart(
   peer: string,
   file: string,
-  opts: { budget?: string; force?: boolean; slug?: string; json?: boolean; workload?: string; requestedBy: string },
-): Promise<number> {
-  const directive = await readDirectiveFile(file);
+  opts: { budget?: string; force?: boolean; slug?: string; workload?: string; requestedBy: string },
+  err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<PreparedJob | number> {
+  const directive = await gatedFile(file, { maxBytes: MAX_JOB_DIRECTIVE_BYTES });
   const report = checkDirective(directive);
   if (!report.ok && !opts.force) {
-    ctx.err(`${file}: the directive is incomplete; the job was not started (use --force to send it anyway):`);
-    ctx.err(formatReport(report).replace(/^/gm, '  '));
+    err(`${file}: the directive is incomplete; the job was not started (use --force to send it anyway):`);
+    err(formatReport(report).replace(/^/gm, '  '));
     return EXIT.usage;
   }
   let budgetMs: number | undefined;
@@ -51,20 +66,25 @@ export async function jobStart(
   const workflowId = jobWorkflowId(peer, opts.slug ?? report.slug);
   const workload = workloadOf(opts.workload);
   const input: PeerJobInput = { peer, directive, budgetMs, requestedBy: opts.requestedBy, workload };
+  return { peer, workflowId, input, title: report.title ?? report.slug, budgetMs };
+}
+
+export async function jobStart(ctx: JobContext, job: PreparedJob, opts: { json?: boolean }): Promise<number> {
+  const { peer, workflowId, input, budgetMs } = job;
   try {
     await ctx.client.workflow.start('peerJob', {
       workflowId,
       taskQueue: ctx.taskQueue,
       args: [input],
       typedSearchAttributes: [{ key: PEER_ATTR, value: peer }],
-      staticSummary: `job on ${peer}: ${report.title ?? report.slug}`,
+      staticSummary: `job on ${peer}: ${job.title}`,
     });
   } catch (e) {
     const f = describeFailure(e);
     if (/already (started|running)/i.test(f.message)) {
       throw new UsageError(`a job ${workflowId} is already running; pick another --slug or finish that one`);
     }
-    throw e;
+    throw new Error(`the job ${workflowId} did not start: ${f.message}`, { cause: e });
   }
   const url = workflowUrl(ctx.settings, workflowId);
   if (opts.json) {
@@ -157,7 +177,10 @@ export async function jobResolve(
       `--decision must be a, b or c (accept-and-revise, rerun-with-fix, halt-for-review), not "${opts.decision}"`,
     );
   }
-  const amendedDirective = opts.amend ? await readDirectiveFile(opts.amend) : undefined;
+  // the amended directive goes out inside the resolution message: the gate without the rules for a text's start
+  const amendedDirective = opts.amend
+    ? await gatedFile(opts.amend, { maxBytes: MAX_JOB_DIRECTIVE_BYTES, embedded: true })
+    : undefined;
   try {
     const accepted = await ctx.client.workflow.getHandle(jobId).executeUpdate<ResolveAccepted, [unknown]>('resolve', {
       args: [{ decision, note: opts.note ?? '', amendedDirective, by: opts.by }],

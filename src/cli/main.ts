@@ -4,20 +4,50 @@
  * through Temporal. Run `peer-comms --help`.
  */
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import { ConfigError, getPeer, loadConfig } from '../config/load';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, getPeer, loadConfig, type LoadedConfig } from '../config/load';
+import type { Connection, Client } from '@temporalio/client';
+import type { TemporalSettings } from '../temporal/connection';
 import { EXIT, UsageError } from './exit';
 import type { JobContext } from './job-command';
+import { describe, flushed, installStdioGuards, outputClosed, reportError } from './stdio';
 import { whoAmI } from './who';
+
+installStdioGuards();
 
 const program = new Command();
 program
   .name('peer-comms')
   .description('Durable sends to Claude Code agents in tmux on peer machines, through Temporal')
   .option('-c, --config <file>', 'peers file (default: $PEER_COMMS_CONFIG, ./peers.yaml, the user config dir)')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Parse errors (unknown option, missing argument) are usage errors: exit 2, not commander's 1.
+  .exitOverride();
 
 const configOpt = (): string | undefined => program.opts<{ config?: string }>().config;
+
+/** The config file read last: named when a peer is not in it. */
+let configFileRead: string | undefined;
+
+async function loadCliConfig(): Promise<LoadedConfig> {
+  const loaded = await loadConfig(configOpt());
+  configFileRead = loaded.file;
+  return loaded;
+}
+
+/** Connects to Temporal, or fails with a line that says where and what to do (exit 1). */
+async function connect(): Promise<{ client: Client; connection: Connection; settings: TemporalSettings }> {
+  const { connectClient, temporalSettings } = await import('../temporal/connection.js');
+  try {
+    return await connectClient();
+  } catch (err) {
+    const { address, namespace } = temporalSettings();
+    throw new Error(
+      `cannot connect to Temporal at ${address} (namespace ${namespace}): ${describe(err)}; is it running? (\`peer-comms dev\` starts one; TEMPORAL_ADDRESS or a temporal.toml profile picks another)`,
+      { cause: err },
+    );
+  }
+}
 
 program
   .command('send')
@@ -33,16 +63,32 @@ program
     'gpu: refused while a GPU is over its abort temperature; cpu (default): a rental peer waits for low load; none: never held back',
   )
   .option('--json', 'print one JSON object for scripts')
+  .addHelpText('after', '\nA text that starts with "-" goes after "--": peer-comms send <peer> -- "-v is verbose"')
+  .configureOutput({
+    outputError: (message, write) => {
+      write(message);
+      if (/unknown option '-/.test(message)) {
+        write('hint: a text that starts with "-" goes after "--": peer-comms send <peer> -- "-your text"\n');
+      }
+    },
+  })
   .action(async (peerName: string, text: string | undefined, opts: Record<string, boolean | string | undefined>) => {
-    const { readDirectiveText, modeOf, runSend, workloadOf } = await import('./send-command.js');
-    const { connectClient } = await import('../temporal/connection.js');
-    const { config } = await loadConfig(configOpt());
-    getPeerOrUsage(config, peerName);
+    // Everything that can be checked here is checked before connecting: bad input exits 2 with
+    // nothing started, even when no Temporal server is running.
+    const { modeOf, runSend, workloadOf } = await import('./send-command.js');
+    const { checkPeerFiles, gatedText, peerOrUsage } = await import('./input-checks.js');
+    const { choosePath } = await import('../contracts/send.js');
+    const { file, config } = await loadCliConfig();
+    peerOrUsage(file, config, peerName);
     const sendOpts = { fromFile: opts.fromFile as string | undefined, heavy: !!opts.heavy, light: !!opts.light };
-    const body = await readDirectiveText(text, sendOpts);
     const mode = modeOf(sendOpts);
     const workload = workloadOf(opts.workload as string | undefined);
-    const { client, connection, settings } = await connectClient();
+    const body = await gatedText(text, sendOpts.fromFile);
+    const path = choosePath(body, mode);
+    if (typeof path !== 'string') throw new UsageError(`--light: ${path.error}`);
+    await checkPeerFiles(file, config, peerName);
+    const { client, connection, settings } = await connect();
+    let code: number = EXIT.failed;
     try {
       const res = await runSend({
         client,
@@ -55,13 +101,18 @@ program
         workload,
         json: !!opts.json,
       });
-      process.exitCode = res.exitCode;
+      code = res.exitCode;
+    } catch (err) {
+      // The start itself failed (Temporal refused it, the connection dropped): never a silent 0.
+      const { TextRefused } = await import('../client/send.js');
+      code = err instanceof UsageError || err instanceof TextRefused ? EXIT.usage : EXIT.failed;
+      reportError(err, `peer-comms: the send to ${peerName} did not start`);
     } finally {
       // Exit as soon as the answer is out; closing gRPC channels politely costs ~0.1 s.
       await flushed(process.stdout);
       await flushed(process.stderr);
       void connection.close();
-      process.exit();
+      process.exit(code);
     }
   });
 
@@ -74,13 +125,12 @@ program
   )
   .option('--inbox-interval <duration>', 'peer worker: how often the inbox folder is looked at (0 = off)', '2s')
   .action(async (opts: { peer?: string; inboxInterval: string }) => {
-    const { connectClient } = await import('../temporal/connection.js');
     const { connectWorker } = await import('../temporal/worker-connection.js');
     const { ensureSearchAttributes } = await import('../temporal/search-attributes.js');
     const { installRuntime } = await import('../temporal/runtime.js');
     const { parseDuration } = await import('../config/duration.js');
     installRuntime();
-    const { file, config } = await loadConfig(configOpt());
+    const { file, config } = await loadCliConfig();
     let inboxIntervalMs: number;
     try {
       inboxIntervalMs = parseDuration(opts.inboxInterval);
@@ -88,7 +138,7 @@ program
       throw new UsageError(`--inbox-interval: ${(err as Error).message}`);
     }
     if (opts.peer !== undefined) getPeerOrUsage(config, opts.peer);
-    const { client, connection, settings } = await connectClient();
+    const { client, connection, settings } = await connect();
     await ensureSearchAttributes(connection, settings.namespace).catch((err: unknown) => {
       process.stderr.write(`warning: could not register search attributes Peer/Outcome: ${String(err)}\n`);
     });
@@ -167,9 +217,8 @@ program
 const job = program.command('job').description('long-running peer jobs: phone-homes, resolutions, completion');
 
 async function withJobContext(fn: (ctx: JobContext) => Promise<number>): Promise<void> {
-  const { connectClient } = await import('../temporal/connection.js');
-  const { config } = await loadConfig(configOpt());
-  const { client, connection, settings } = await connectClient();
+  const { config } = await loadCliConfig();
+  const { client, connection, settings } = await connect();
   try {
     process.exitCode = await fn({
       client,
@@ -199,10 +248,18 @@ job
       file: string,
       opts: { budget?: string; slug?: string; force?: boolean; json?: boolean; workload?: string },
     ) => {
-      const { jobStart } = await import('./job-command.js');
-      const { config } = await loadConfig(configOpt());
+      const { prepareJobStart, jobStart } = await import('./job-command.js');
+      const { checkPeerFiles } = await import('./input-checks.js');
+      const { file: configFile, config } = await loadCliConfig();
       getPeerOrUsage(config, peerName);
-      await withJobContext((ctx) => jobStart(ctx, peerName, file, { ...opts, requestedBy: whoAmI() }));
+      // the directive is read, gated and checked before connecting: exit 2 with nothing started
+      const prepared = await prepareJobStart(peerName, file, { ...opts, requestedBy: whoAmI() });
+      if (typeof prepared === 'number') {
+        process.exitCode = prepared;
+        return;
+      }
+      await checkPeerFiles(configFile, config, peerName);
+      await withJobContext((ctx) => jobStart(ctx, prepared, opts));
     },
   );
 
@@ -273,7 +330,7 @@ fleet
   .option('--json', 'print JSON')
   .action(async (peers: string[], opts: { json?: boolean }) => {
     const { fleetCheck } = await import('./fleet-command.js');
-    const { config } = await loadConfig(configOpt());
+    const { config } = await loadCliConfig();
     for (const p of peers) getPeerOrUsage(config, p);
     await withJobContext((ctx) => fleetCheck(ctx, peers, opts));
   });
@@ -302,7 +359,7 @@ program
   .description('list the configured peers (and validate the config)')
   .option('--json', 'print JSON')
   .action(async (opts: { json?: boolean }) => {
-    const { file, config } = await loadConfig(configOpt());
+    const { file, config } = await loadCliConfig();
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ file, peers: config.peers }, null, 2)}\n`);
       return;
@@ -334,7 +391,7 @@ program
   .option('--json', 'print JSON')
   .action(async (peerName: string, opts: { json?: boolean }) => {
     const { preflightNow } = await import('./preflight-command.js');
-    const { config } = await loadConfig(configOpt());
+    const { config } = await loadCliConfig();
     getPeerOrUsage(config, peerName);
     process.exitCode = await preflightNow(config, peerName, !!opts.json);
   });
@@ -351,8 +408,7 @@ for (const [what, description] of [
     .option('--json', 'print JSON')
     .action(async (peerName: string, opts: { lines?: string; count?: string; json?: boolean }) => {
       const { readNow } = await import('./read-command.js');
-      const { connectClient } = await import('../temporal/connection.js');
-      const { config } = await loadConfig(configOpt());
+      const { config } = await loadCliConfig();
       getPeerOrUsage(config, peerName);
       process.exitCode = await readNow(
         config,
@@ -361,16 +417,12 @@ for (const [what, description] of [
           out: (l) => process.stdout.write(`${l}\n`),
           err: (l) => process.stderr.write(`${l}\n`),
           connect: async () => {
-            const { client, connection } = await connectClient();
+            const { client, connection } = await connect();
             return { client, close: () => connection.close() };
           },
         },
       );
     });
-}
-
-function flushed(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
 function globalArgs(): string[] {
@@ -382,19 +434,32 @@ function getPeerOrUsage(config: Parameters<typeof getPeer>[0], name: string): vo
   try {
     getPeer(config, name);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(`${(err as Error).message}${configFileRead ? ` in ${configFileRead}` : ''}`);
   }
 }
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`config: ${err.message}\n`);
-    process.exitCode = EXIT.usage;
-  } else if (err instanceof UsageError) {
-    process.stderr.write(`peer-comms: ${err.message}\n`);
-    process.exitCode = EXIT.usage;
-  } else {
-    process.stderr.write(`peer-comms: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = EXIT.failed;
-  }
-});
+program
+  .parseAsync(process.argv)
+  .then(async () => {
+    await flushed(process.stdout);
+  })
+  .catch(async (err: unknown) => {
+    let code: number = EXIT.failed;
+    if (err instanceof CommanderError) {
+      // commander printed the message (and the help) already; --help and --version exit 0
+      code = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else if (err instanceof ConfigError) {
+      if (!outputClosed(process.stderr)) process.stderr.write(`config: ${err.message}\n`);
+      code = EXIT.usage;
+    } else if (err instanceof UsageError) {
+      reportError(err);
+      const hint = (err as { hint?: unknown }).hint;
+      if (typeof hint === 'string' && !outputClosed(process.stderr)) process.stderr.write(`  hint: ${hint}\n`);
+      code = EXIT.usage;
+    } else {
+      reportError(err);
+    }
+    await flushed(process.stdout);
+    await flushed(process.stderr);
+    process.exit(code);
+  });

@@ -6,6 +6,7 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { PEER_ATTR } from '../contracts/search-attributes';
 import type { SendDirectiveInput, SendProgress, SendResult } from '../contracts/send';
+import { formatRefusal, gateText, type GateRefused } from '../contracts/text-gate';
 import type { sendDirective } from '../workflows/send-directive';
 
 export function newSendWorkflowId(peer: string, now = new Date()): string {
@@ -17,22 +18,44 @@ export function newSendWorkflowId(peer: string, now = new Date()): string {
   return `send-${peer}-${t}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A text the input gate refused: nothing was started. */
+export class TextRefused extends Error {
+  override name = 'TextRefused';
+  constructor(readonly refusal: GateRefused) {
+    super(formatRefusal(refusal));
+  }
+}
+
+/**
+ * Starts a send. The text goes through the input gate first (the workflow checks it again):
+ * a refused text throws TextRefused and starts nothing; an accepted one is sent normalised.
+ * A start Temporal refuses (a payload over its limit, no connection) throws an error that says so.
+ */
 export async function startSend(
   client: Client,
   taskQueue: string,
   input: SendDirectiveInput,
   workflowId = newSendWorkflowId(input.peer),
 ): Promise<WorkflowHandle<typeof sendDirective>> {
-  const firstLine = input.text.split('\n', 1)[0] ?? '';
-  return client.workflow.start<typeof sendDirective>('sendDirective', {
-    workflowId,
-    taskQueue,
-    args: [input],
-    typedSearchAttributes: [{ key: PEER_ATTR, value: input.peer }],
-    staticSummary: `send to ${input.peer}: ${firstLine.slice(0, 60)}${firstLine.length > 60 || input.text.includes('\n') ? '…' : ''}`,
-    // One attempt: a send that failed is reported to the person, not silently re-run.
-    workflowExecutionTimeout: '2 days',
-  });
+  const gate = gateText(input.text);
+  if (!gate.ok) throw new TextRefused(gate);
+  const text = gate.text;
+  const firstLine = text.split('\n', 1)[0] ?? '';
+  try {
+    return await client.workflow.start<typeof sendDirective>('sendDirective', {
+      workflowId,
+      taskQueue,
+      args: [{ ...input, text }],
+      typedSearchAttributes: [{ key: PEER_ATTR, value: input.peer }],
+      staticSummary: `send to ${input.peer}: ${firstLine.slice(0, 60)}${firstLine.length > 60 || text.includes('\n') ? '…' : ''}`,
+      // One attempt: a send that failed is reported to the person, not silently re-run.
+      workflowExecutionTimeout: '2 days',
+    });
+  } catch (err) {
+    throw new Error(`Temporal did not start the send workflow ${workflowId}: ${describeFailure(err).message}`, {
+      cause: err,
+    });
+  }
 }
 
 export interface FailureInfo {

@@ -76,6 +76,11 @@ export interface GateOptions {
   what?: string;
   /** The size limit in bytes of UTF-8 (default MAX_TEXT_BYTES). */
   maxBytes?: number;
+  /**
+   * The text goes out inside a longer one (an amended directive inside a resolution message):
+   * its first character is not the message's, so a leading "!" or "/" is allowed.
+   */
+  embedded?: boolean;
 }
 
 /** The refusal as one line: the problem, then the hint. The same words in the CLI and the workflow. */
@@ -252,7 +257,7 @@ export function gateText(input: string, opts: GateOptions = {}): GateResult {
   if (firstNonBlank === undefined) {
     return refuse('whitespace-only', `${what} holds only white space (${offset} bytes)`);
   }
-  if (input.charCodeAt(start) === 0x21 /* ! */) {
+  if (!opts.embedded && input.charCodeAt(start) === 0x21 /* ! */) {
     const o = start === 1 ? 3 : 0;
     return refuse(
       'bash-mode',
@@ -261,7 +266,7 @@ export function gateText(input: string, opts: GateOptions = {}): GateResult {
       'to send it as text, start it with a word (e.g. "Run: !…"); to run a command on the peer, ask the agent to run it',
     );
   }
-  if (firstNonBlank.cp === 0x2f /* / */) {
+  if (!opts.embedded && firstNonBlank.cp === 0x2f /* / */) {
     const word = /^\/[^\s]*/.exec(input.slice(firstNonBlank.index))?.[0] ?? '/';
     const shown = word.length > 40 ? `${word.slice(0, 40)}…` : word;
     const f = firstNonBlank;

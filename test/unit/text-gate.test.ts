@@ -113,6 +113,13 @@ describe('text gate: strings (workflow side)', () => {
     assert.equal(accepted(gateText('Please read /etc/hosts')), 'Please read /etc/hosts');
   });
 
+  it('embedded text (inside a longer message) may start with "!" or "/"; every other rule holds', () => {
+    assert.equal(accepted(gateText('/retry with !fix', { embedded: true })), '/retry with !fix');
+    assert.equal(accepted(gateText('!x\r\n', { embedded: true })), '!x\n');
+    refused(gateText('/x\x1b', { embedded: true }), 'control');
+    refused(gateText('  ', { embedded: true }), 'whitespace-only');
+  });
+
   it('normalises CRLF and lone CR to LF and drops a leading BOM, once', () => {
     assert.equal(accepted(gateText('a\r\nb\rc\n\r\nd\r')), 'a\nb\nc\n\nd\n');
     assert.equal(accepted(gateText('\uFEFFhello\r\n')), 'hello\n');
