@@ -6,6 +6,7 @@
 import { allowScript } from '../guards/commands';
 import { agentFiles, agentSettings, hookScriptSource } from '../receipts/hook';
 import {
+  judgeTurn,
   parseEventLine,
   parseTranscriptLine,
   transcriptDir,
@@ -187,7 +188,37 @@ export async function readRecordsSince(
 
 export type { RecordSource };
 
+/** Where to look for one text's turn: the records' cursor before its paste, and its canonical sha256. */
+export interface TurnRef {
+  cursor: RecordCursor;
+  receiptSha256: string;
+}
+
+export interface TurnReading {
+  /** working: received, not ended; done: ended well; failed: <error>; unknown: no receipt found (or no records). */
+  turn: 'working' | 'done' | 'unknown' | `failed: ${string}`;
+  source: RecordSource | null;
+  /** The agent's own words about a failure (error_details). */
+  words?: string;
+  /** Read again from here next time (records already seen are not read twice). */
+  cursor: RecordCursor;
+}
+
 export function createReceiptActivities(deps: ActivityDeps) {
+  /**
+   * The turn of a sent text, from the agent's records since the text's cursor (a peer job shows it
+   * while it watches). Reads from the cursor each time: a turn's records are a few lines.
+   */
+  async function readTurn(input: { peer: string; ref: TurnRef }): Promise<TurnReading> {
+    const ctx = await peerContext(deps, input.peer);
+    const r = await readRecordsSince(ctx, input.ref.cursor);
+    const v = judgeTurn(r.records, input.ref.receiptSha256);
+    const source = v.receipt?.source ?? null;
+    if (v.error) return { turn: `failed: ${v.error.error}`, source, words: v.error.details, cursor: r.cursor };
+    if (v.receipt) return { turn: v.ended ? 'done' : 'working', source, cursor: r.cursor };
+    return { turn: 'unknown', source: null, cursor: r.cursor };
+  }
+
   /** Installs (or refreshes) the receipt hook for a peer's agent; `peer-comms agent-settings --install`. */
   async function installAgentSettings(input: { peer: string }) {
     const ctx = await peerContext(deps, input.peer);
@@ -195,5 +226,5 @@ export function createReceiptActivities(deps: ActivityDeps) {
     const p = await agentPaths(ctx);
     return { ...r, transcriptDir: p.transcriptDir };
   }
-  return { installAgentSettings };
+  return { installAgentSettings, readTurn };
 }

@@ -108,6 +108,14 @@ export interface SendResult {
   turn: TurnState;
   /** Times the text was delivered again after its turn failed (401 restart, rate limit, overload). */
   redeliveries: number;
+  /**
+   * Where the agent's records stood before the (last) paste and the text's canonical sha256: a
+   * peer job reads the turn's later state from here (activity readTurn). Absent without records.
+   */
+  turnRef?: {
+    cursor: { events: number; transcript: { path: string; size: number } | null };
+    receiptSha256: string;
+  };
   steps: StepRecord[];
   warnings: string[];
 }

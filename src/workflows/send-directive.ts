@@ -564,6 +564,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       ...(ack.receipt ? { receipt: ack.receipt } : {}),
       turn: ack.turn,
       redeliveries,
+      ...(screen.cursor ? { turnRef: { cursor: screen.cursor, receiptSha256: d.receiptSha256 } } : {}),
       steps: progress.steps,
       warnings: progress.warnings,
     };

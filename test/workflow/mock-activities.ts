@@ -289,6 +289,10 @@ export function mockActivities(opts: MockOptions): MockActivities {
       'recentCommits',
       o.recentCommits ?? (async ({ peer }) => ({ peer, workdir: '~/', git: null, commits: [], problem: 'not a repo' })),
     ),
+    readTurn: logged(
+      'readTurn',
+      o.readTurn ?? (async ({ ref }) => ({ turn: 'working' as const, source: 'hook' as const, cursor: ref.cursor })),
+    ),
     installAgentSettings: logged(
       'installAgentSettings',
       o.installAgentSettings ??
