@@ -68,7 +68,7 @@ function socketLabel(ctx: PeerContext): string {
 
 export async function agentPaths(ctx: PeerContext): Promise<AgentPaths> {
   const home = await peerHome(ctx);
-  const files = agentFiles(home, socketLabel(ctx), ctx.session);
+  const files = agentFiles(await absolutePeerPath(ctx, ctx.cfg.agentStateDir), socketLabel(ctx), ctx.session);
   const cwd = await absolutePeerPath(ctx, ctx.cfg.workdir);
   return { ...files, transcriptDir: transcriptDir(home, cwd) };
 }

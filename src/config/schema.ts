@@ -213,6 +213,8 @@ export const peerSchema = z
     credentialsPath: peerPathSchema.default('~/.claude/.credentials.json'),
     /** Where the peer stages text for heavy sends (created 0700). */
     stagingDir: peerPathSchema.default('~/.cache/peer-comms'),
+    /** Where peer-comms keeps the agent's receipt hook, settings file and event log on the peer (0700). */
+    agentStateDir: peerPathSchema.default('~/.local/state/peer-comms/agent'),
     recovery: recoverySchema.default({ method: 'none' }),
     ack: ackSchema.default(() => ackSchema.parse({})),
     thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),

@@ -78,13 +78,10 @@ export function agentSettings(paths: { node: string; hook: string; events: strin
   return `${JSON.stringify({ hooks }, null, 2)}\n`;
 }
 
-/** Where peer-comms keeps an agent's receipt files on the peer, below the user's home. */
-export const AGENT_STATE_DIR = '.local/state/peer-comms/agent';
-
-/** File names for one tmux session's agent (socket and session name keep two agents apart). */
-export function agentFiles(home: string, socketLabel: string, session: string) {
+/** File names for one tmux session's agent in the peer's agent state folder (socket and session keep two agents apart). */
+export function agentFiles(stateDir: string, socketLabel: string, session: string) {
   const key = `${socketLabel}.${session}`.replace(/[^A-Za-z0-9_.-]/g, '_');
-  const dir = `${home.replace(/\/+$/, '')}/${AGENT_STATE_DIR}`;
+  const dir = stateDir.replace(/\/+$/, '');
   return {
     dir,
     hook: `${dir}/receipt-hook.cjs`,

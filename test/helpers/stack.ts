@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { configSchema, type Config } from '../../src/config/schema';
+import { agentFiles, agentSettings, hookScriptSource } from '../../src/receipts/hook';
 import type { TemporalSettings } from '../../src/temporal/connection';
 import { createControllerWorker } from '../../src/workers/controller';
 import type { PeerShellPool } from '../../src/peer-access/pool';
@@ -81,6 +82,10 @@ export interface AgentPeer {
   promptLog: string;
   credentialsPath: string;
   flags: StandinFlags;
+  /** The receipt-hook settings file the agent is started with (null: started without hooks, as by hand). */
+  settings: string | null;
+  /** The hook event log peer-comms reads receipts from. */
+  events: string;
   /** The peers-file entry (before defaults). */
   entry: Record<string, unknown>;
 }
@@ -94,7 +99,14 @@ let agentCount = 0;
 export async function addAgent(
   stack: Stack,
   flags: StandinFlags = {},
-  opts: { start?: boolean; peerExpiresAt?: number; entry?: Record<string, unknown>; inbox?: boolean } = {},
+  opts: {
+    start?: boolean;
+    peerExpiresAt?: number;
+    entry?: Record<string, unknown>;
+    inbox?: boolean;
+    /** Start the agent with peer-comms' receipt hooks (default), as recovery would; false: as if started by hand. */
+    hooks?: boolean;
+  } = {},
 ): Promise<AgentPeer> {
   agentCount++;
   const name = `peer${agentCount}`;
@@ -130,14 +142,35 @@ export async function addAgent(
     ack: { timeout: '20s', busyWait: '60s' },
     ...opts.entry,
   };
-  const peer: AgentPeer = { name, session, dir, promptLog, credentialsPath, flags: fullFlags, entry };
+  const files = agentFiles(join(dir, 'agent-state'), stack.tmux.socketName, session);
+  entry.agentStateDir ??= files.dir;
+  let settings: string | null = null;
+  if (opts.hooks !== false) {
+    // what recoverSession installs on the peer before it starts the agent
+    await mkdir(files.dir, { recursive: true, mode: 0o700 });
+    await writeFile(files.hook, hookScriptSource(), { mode: 0o600 });
+    await writeFile(files.settings, agentSettings({ node: process.execPath, ...files }), { mode: 0o600 });
+    settings = files.settings;
+  }
+  const peer: AgentPeer = {
+    name,
+    session,
+    dir,
+    promptLog,
+    credentialsPath,
+    flags: fullFlags,
+    settings,
+    events: files.events,
+    entry,
+  };
   if (opts.start !== false) await startAgent(stack, peer);
   return peer;
 }
 
 /** Starts the stand-in in the peer's session and waits for its idle prompt (or dialog). */
 export async function startAgent(stack: Stack, peer: AgentPeer): Promise<void> {
-  await stack.tmux.newSession(peer.session, standinCommand(peer.flags), { width: 200, height: 50, cwd: peer.dir });
+  const flags = peer.settings ? { ...peer.flags, settings: peer.settings } : peer.flags;
+  await stack.tmux.newSession(peer.session, standinCommand(flags), { width: 200, height: 50, cwd: peer.dir });
   await waitFor(
     async () => {
       const screen = await stack.tmux.capture(`${peer.session}:0.0`);

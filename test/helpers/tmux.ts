@@ -167,6 +167,8 @@ export interface StandinFlags {
   inbox?: string;
   /** Credentials file read at start: an expired token makes every turn fail with 401. */
   credentials?: string;
+  /** Claude Code settings file (receipt hooks), as `claude --settings <file>`. */
+  settings?: string;
   /** Run dist/standin/agent.js (after `npm run build`) instead of the TypeScript source. */
   compiled?: boolean;
 }
@@ -196,6 +198,7 @@ export function standinArgv(flags: StandinFlags = {}): string[] {
   value('--auth-retry-ms', flags.authRetryMs);
   value('--inbox', flags.inbox);
   value('--credentials', flags.credentials);
+  value('--settings', flags.settings);
   if (flags.trustDialog) argv.push('--trust-dialog');
   if (flags.authFail) argv.push('--auth-fail');
   return argv;

@@ -110,8 +110,8 @@ describe('receipt hook script', () => {
     const r = spawnSync('sh', ['-c', `printf '%s|' ${cmd?.command}`], { encoding: 'utf8' });
     assert.equal(r.stdout, "/usr/bin/node|/h/it's/hook.cjs|/h/e.jsonl|");
   });
-  it('files per tmux socket and session, under the peer user home', () => {
-    const f = agentFiles('/home/u/', 'pc sock', 'claude');
+  it('files per tmux socket and session, in the agent state folder', () => {
+    const f = agentFiles('/home/u/.local/state/peer-comms/agent/', 'pc sock', 'claude');
     assert.equal(f.settings, '/home/u/.local/state/peer-comms/agent/pc_sock.claude.settings.json');
     assert.equal(f.events, '/home/u/.local/state/peer-comms/agent/pc_sock.claude.events.jsonl');
   });
