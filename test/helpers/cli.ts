@@ -30,6 +30,52 @@ export function runCli(stack: Stack, args: string[]): Promise<CliRun> {
   });
 }
 
+/**
+ * Runs the CLI with no test stack: for what must work with no Temporal server at all. The
+ * server address points at a closed port (127.0.0.1:1), so anything that tried to connect
+ * would fail with exit 1 and "cannot connect", never start a workflow.
+ */
+export function runCliBare(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), ...args],
+      {
+        cwd: opts.cwd,
+        env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_NAMESPACE: 'default', ...opts.env },
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * Runs the CLI with its stdout a pipe that this side closes as soon as the first bytes arrive,
+ * as `peer-comms … | head -c1` would: the CLI's later writes meet a closed pipe (EPIPE).
+ */
+export function runCliClosingStdout(args: string[], opts: { cwd: string }): Promise<CliRun & { firstChunk: string }> {
+  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let firstChunk = '';
+  let stderr = '';
+  child.stdout?.once('data', (b: Buffer) => {
+    firstChunk = b.toString('utf8');
+    child.stdout?.destroy();
+  });
+  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: firstChunk, stderr, firstChunk }),
+    );
+  });
+}
+
 export interface CliProcess {
   child: ChildProcess;
   /** stdout and stderr so far. */
