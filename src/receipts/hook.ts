@@ -42,17 +42,19 @@ process.stdin.on('end', () => {
     if (typeof e.session_id === 'string') rec.session = e.session_id;
     if (typeof e.transcript_path === 'string') rec.transcript = e.transcript_path;
     if (typeof e.source === 'string') rec.source = e.source;
+    if (typeof e.prompt_id === 'string') rec.promptId = e.prompt_id;
     if (typeof e.prompt === 'string') {
       const c = canonicalPrompt(e.prompt);
-      if (typeof e.prompt_id === 'string') rec.promptId = e.prompt_id;
       rec.sha256 = sha(c);
       rec.length = Buffer.byteLength(c, 'utf8');
       rec.rawSha256 = sha(e.prompt);
       rec.rawLength = Buffer.byteLength(e.prompt, 'utf8');
     }
     if (e.error !== undefined && e.error !== null) rec.error = String(e.error);
-    if (e.error_details !== undefined && e.error_details !== null) {
-      rec.errorDetails = (typeof e.error_details === 'string' ? e.error_details : JSON.stringify(e.error_details)).slice(0, 500);
+    // StopFailure: error_details when given, else the error line the agent showed (last_assistant_message)
+    const details = e.error_details ?? (rec.error !== undefined ? e.last_assistant_message : undefined);
+    if (details !== undefined && details !== null) {
+      rec.errorDetails = (typeof details === 'string' ? details : JSON.stringify(details)).slice(0, 500);
     }
     fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
     fs.appendFileSync(log, JSON.stringify(rec) + '\\n', { mode: 0o600 });

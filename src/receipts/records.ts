@@ -22,8 +22,16 @@ export type AgentRecord =
       /** UTF-8 bytes of the canonical form. */
       length: number;
     }
-  | { kind: 'turn-end'; source: RecordSource; at: string; session?: string }
-  | { kind: 'turn-error'; source: RecordSource; at: string; session?: string; error: string; details?: string };
+  | { kind: 'turn-end'; source: RecordSource; at: string; session?: string; promptId?: string }
+  | {
+      kind: 'turn-error';
+      source: RecordSource;
+      at: string;
+      session?: string;
+      promptId?: string;
+      error: string;
+      details?: string;
+    };
 
 export function canonicalSha256(text: string): { sha256: string; length: number } {
   const c = canonicalPrompt(text);
@@ -67,13 +75,14 @@ export function parseEventLine(line: string): AgentRecord | null {
       };
     }
     case 'Stop':
-      return { kind: 'turn-end', source: 'hook', at, session };
+      return { kind: 'turn-end', source: 'hook', at, session, promptId: str(e.promptId) };
     case 'StopFailure':
       return {
         kind: 'turn-error',
         source: 'hook',
         at,
         session,
+        promptId: str(e.promptId),
         error: str(e.error) ?? 'unknown',
         details: str(e.errorDetails),
       };
@@ -100,6 +109,20 @@ function userText(e: Record<string, unknown>): string | undefined {
   return texts.length > 0 ? texts.join('\n') : undefined;
 }
 
+/** The text of an API error entry's message (`API Error: Request rejected (429) · …`). */
+function apiErrorWords(e: Record<string, unknown>): string | undefined {
+  const m = e.message;
+  if (!m || typeof m !== 'object') return undefined;
+  const content = (m as Record<string, unknown>).content;
+  if (!Array.isArray(content)) return undefined;
+  for (const b of content as unknown[]) {
+    if (b && typeof b === 'object' && typeof (b as Record<string, unknown>).text === 'string') {
+      return ((b as Record<string, unknown>).text as string).slice(0, 500);
+    }
+  }
+  return undefined;
+}
+
 /** One line of Claude Code's session transcript. */
 export function parseTranscriptLine(line: string): AgentRecord | null {
   const e = objectLine(line);
@@ -111,8 +134,15 @@ export function parseTranscriptLine(line: string): AgentRecord | null {
     if (text === undefined) return null;
     return { kind: 'prompt', source: 'transcript', at, session, promptId: str(e.promptId), ...canonicalSha256(text) };
   }
-  if (e.type === 'assistant' && e.isApiErrorMessage === true) {
-    return { kind: 'turn-error', source: 'transcript', at, session, error: str(e.error) ?? 'unknown' };
+  if (e.type === 'assistant' && (e.isApiErrorMessage === true || typeof e.error === 'string')) {
+    return {
+      kind: 'turn-error',
+      source: 'transcript',
+      at,
+      session,
+      error: str(e.error) ?? 'unknown',
+      details: apiErrorWords(e),
+    };
   }
   if (e.type === 'system' && e.subtype === 'turn_duration')
     return { kind: 'turn-end', source: 'transcript', at, session };
@@ -147,6 +177,8 @@ export function judgeTurn(records: readonly AgentRecord[], sha256: string): Turn
     const verdict: TurnVerdict = { receipt, ended: false, otherPrompts: 0 };
     for (const r of mine.slice(at + 1)) {
       if (receipt.session && r.session && r.session !== receipt.session) continue;
+      // a turn record of another prompt (a side request, a queued prompt) is not this turn's
+      if (r.kind !== 'prompt' && receipt.promptId && r.promptId && r.promptId !== receipt.promptId) continue;
       if (r.kind === 'prompt') break; // the next turn began
       if (r.kind === 'turn-error') {
         verdict.error = { error: r.error, details: r.details, source };

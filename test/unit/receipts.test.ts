@@ -37,6 +37,19 @@ describe('canonical form', () => {
     assert.equal(canonicalPrompt('x\u0000y\u001bz\u007f\u0085'), 'xyz');
     assert.equal(canonicalPrompt('plain text ; C-m -x ✓'), 'plain text ; C-m -x ✓');
   });
+  it('the real 2.1.328 paste prompts (FINDINGS.md) match the texts sent', () => {
+    const odd =
+      '  \tTabbed\tline with two TABs  \r\n\r\nsecond line: ünïcödé 日本語 🚀 — “quotes” ; C-m -dash\r\n\n   trailing spaces   \n\n';
+    const oddPrompt =
+      '\n\n<pasted_content id="9c75">\n      Tabbed    line with two TABs  \n\nsecond line: ünïcödé 日本語 🚀 — “quotes” ; C-m -dash\n\n   trailing spaces   \n\n</pasted_content id="9c75">\n';
+    assert.equal(canonicalSha256(oddPrompt).sha256, canonicalSha256(odd).sha256);
+    const lines = Array.from({ length: 300 }, (_, i) => `line ${i + 1} of 300`).join('\n');
+    assert.equal(
+      canonicalSha256(`\n\n<pasted_content id="9c75">\n${lines}\n</pasted_content id="9c75">\n`).sha256,
+      canonicalSha256(lines).sha256,
+    );
+    assert.notEqual(canonicalSha256('line 1 of 300').sha256, canonicalSha256(lines).sha256);
+  });
   it('a wrapped paste and the text sent hash the same', () => {
     const sent = 'line 1\n\tindented\r\nline 3';
     const got = `<pasted_content id="abc">line 1\n    indented\nline 3</pasted_content id="abc">`;
