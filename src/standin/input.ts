@@ -1,13 +1,18 @@
 /**
  * The input box of the stand-in agent: what was typed and pasted, byte-exact.
  *
- * Content is a list of segments of raw bytes (latin1 byte strings). A paste longer than the
- * collapse limit stays one segment and is shown as `[Pasted text #K +M lines]`; everything
- * else is plain text. Submitting hands over the exact bytes, whatever the screen shows.
+ * Content is a list of segments of raw bytes (latin1 byte strings): typed text, and one segment
+ * per bracketed paste. A paste longer than the collapse limit is shown as
+ * `[Pasted text #K +M lines]`, a shorter one inline. Submitting hands over the exact bytes,
+ * whatever the screen shows; `promptOf` gives the text as the agent itself receives it (the
+ * form its hooks and transcript show), with Claude Code's rewrites.
  */
 import { bytesToText, countLineBreaks, splitLines } from './text';
 
-export type Segment = { kind: 'text'; bytes: string } | { kind: 'collapsed'; bytes: string; label: string };
+export type Segment =
+  | { kind: 'text'; bytes: string }
+  /** One bracketed paste; `label` is set when it is shown collapsed. */
+  | { kind: 'paste'; bytes: string; id: number; label: string | null };
 
 export class InputBox {
   private segments: Segment[] = [];
@@ -22,7 +27,7 @@ export class InputBox {
 
   /** The exact bytes in the box, as a latin1 byte string. */
   get bytes(): string {
-    return this.segments.map((s) => s.bytes).join('');
+    return bytesOf(this.segments);
   }
 
   typeText(bytes: string): void {
@@ -34,20 +39,19 @@ export class InputBox {
   /** Adds a bracketed paste; returns true when it is shown collapsed. */
   paste(bytes: string): boolean {
     this.pasteCount += 1;
+    if (bytes.length === 0) return false;
     const breaks = countLineBreaks(bytesToText(bytes));
-    if (breaks + 1 > this.collapseLines) {
-      this.segments.push({ kind: 'collapsed', bytes, label: `[Pasted text #${this.pasteCount} +${breaks} lines]` });
-      return true;
-    }
-    if (bytes.length > 0) this.typeText(bytes);
-    return false;
+    const collapsed = breaks + 1 > this.collapseLines;
+    const label = collapsed ? `[Pasted text #${this.pasteCount} +${breaks} lines]` : null;
+    this.segments.push({ kind: 'paste', bytes, id: this.pasteCount, label });
+    return collapsed;
   }
 
   /** Deletes the last character (one UTF-8 sequence), or a whole collapsed paste. */
   backspace(): void {
     const last = this.segments[this.segments.length - 1];
     if (!last) return;
-    if (last.kind === 'collapsed') {
+    if (last.kind === 'paste' && last.label !== null) {
       this.segments.pop();
       return;
     }
@@ -84,8 +88,15 @@ export class InputBox {
   }
 }
 
+/** Claude Code shows and sends each TAB as 4 spaces. */
+export function tabsAsSpaces(text: string): string {
+  return text.replace(/\t/g, '    ');
+}
+
 export function displayLinesOf(segments: readonly Segment[]): string[] {
-  const shown = segments.map((s) => (s.kind === 'collapsed' ? s.label : bytesToText(s.bytes))).join('');
+  const shown = segments
+    .map((s) => (s.kind === 'paste' && s.label !== null ? s.label : tabsAsSpaces(bytesToText(s.bytes))))
+    .join('');
   return splitLines(shown);
 }
 
@@ -96,4 +107,20 @@ export function summaryOf(segments: readonly Segment[]): string {
 
 export function bytesOf(segments: readonly Segment[]): string {
   return segments.map((s) => s.bytes).join('');
+}
+
+/**
+ * The prompt as the agent receives it (UserPromptSubmit's `prompt`, the transcript's user
+ * entry): line breaks as LF, each TAB as 4 spaces, each bracketed paste wrapped in
+ * `<pasted_content id="K">…</pasted_content id="K">` (K: the paste's number).
+ */
+export function promptOf(segments: readonly Segment[]): string {
+  const received = (bytes: string): string => tabsAsSpaces(bytesToText(bytes).replace(/\r\n?/g, '\n'));
+  return segments
+    .map((s) =>
+      s.kind === 'text'
+        ? received(s.bytes)
+        : `<pasted_content id="${s.id}">${received(s.bytes)}</pasted_content id="${s.id}">`,
+    )
+    .join('');
 }

@@ -5,7 +5,7 @@
  */
 import type { Key } from './keys';
 import type { Segment } from './input';
-import { InputBox, bytesOf, summaryOf } from './input';
+import { InputBox, bytesOf, promptOf, summaryOf } from './input';
 import { bytesToText, formatClock } from './text';
 
 export interface StandinConfig {
@@ -19,18 +19,47 @@ export interface StandinConfig {
   trustDialog: boolean;
   /** Every turn fails with the 401 OAuth error (after the retries). */
   authFail: boolean;
+  /** Every turn fails with the 429 rate-limit error (after the retries); auth-fail wins. */
+  rateLimit: boolean;
+  /** A failing turn first shows an ordinary spinner this long (the real agent: ~150 ms). */
+  failSpinnerMs: number;
+  /**
+   * From this long after the start of a failing turn, the retry line names the error (`401 …
+   * · retrying`); before, it is the generic `API error · retrying in 1s · attempt 1/10`.
+   */
+  failStatusMs: number;
+  /** Retry attempts shown after failStatusMs, each authRetryMs long, before the final error. */
   authRetries: number;
   authRetryMs: number;
   cwdLabel: string;
 }
 
-export type Effect = { kind: 'log'; entry: Record<string, unknown> } | { kind: 'exit'; code: number };
+/** Why a turn failed, by the agent's own name for it (StopFailure's `error`). */
+export type ApiFailure = 'authentication_failed' | 'rate_limit';
 
-export type Mode = 'trust' | 'idle' | 'working' | 'auth-retry';
+export type TurnOutcome = { ok: true; message: string } | { ok: false; error: ApiFailure; message: string };
+
+export type Effect =
+  | { kind: 'log'; entry: Record<string, unknown> }
+  | { kind: 'exit'; code: number }
+  /** The session is on screen (after the trust dialog, if any): SessionStart. */
+  | { kind: 'session-start' }
+  /** A turn started with this prompt, as the agent received it: UserPromptSubmit. */
+  | { kind: 'prompt'; at: number; prompt: string }
+  /** A turn ended, well (Stop) or in an API error (StopFailure). */
+  | { kind: 'turn-end'; at: number; startedAt: number; outcome: TurnOutcome };
+
+export type Mode = 'trust' | 'idle' | 'working';
 
 export const AUTH_ERROR = '401 OAuth token has expired. Please obtain a new token or refresh your existing token.';
+export const AUTH_FINAL = `Please run /login · API Error: ${AUTH_ERROR}`;
+export const RATE_LIMIT_FINAL =
+  "API Error: Request rejected (429) · This request would exceed your account's rate limit. Please try again later.";
+export const GENERIC_RETRY = 'API error · retrying in 1s · attempt 1/10';
+export const ACK_MESSAGE = 'Acknowledged. Working on it.';
 export const PLACEHOLDER_QUEUED = 'Press up to edit queued messages';
 export const PLACEHOLDER_AUTH = 'Once fixed, resend your message';
+export const PLACEHOLDER_RATE_LIMIT = 'Resend your message to try again';
 export const CTRL_C_WINDOW_MS = 2000;
 
 /** Spinner verbs and how the finished line says them. */
@@ -50,9 +79,10 @@ export const VERBS: readonly (readonly [string, string])[] = [
 interface Turn {
   verb: readonly [string, string];
   startedAt: number;
-  /** When the turn ends (working) or the current retry attempt ends (auth-retry). */
+  /** When the turn ends (acknowledged, or its final API error). */
   deadline: number;
-  attempt: number;
+  /** The API error this turn ends in; null for a turn that goes well. */
+  failure: ApiFailure | null;
   /** The history block echoing this turn's prompt (the interrupt note goes under it). */
   promptBlock: string[];
 }
@@ -67,7 +97,8 @@ export interface ScreenView {
   inputLines: readonly string[];
   placeholder: string;
   spinner: { verb: string; startedAt: number } | null;
-  authAttempt: number | null;
+  /** A failing turn's retry line (`API error · retrying in 1s · attempt 1/10`), in the spinner's place. */
+  retryLine: string | null;
   footerHint: string | null;
 }
 
@@ -79,7 +110,8 @@ export class StandinModel {
   private readonly queue: Segment[][] = [];
   private turn: Turn | null = null;
   private authFail: boolean;
-  private lastTurnAuthFailed = false;
+  private rateLimit: boolean;
+  private lastTurnFailed: ApiFailure | null = null;
   private lastPasteEndAt = Number.NEGATIVE_INFINITY;
   private collapsedHint = false;
   private ctrlCArmedUntil = Number.NEGATIVE_INFINITY;
@@ -90,7 +122,13 @@ export class StandinModel {
   ) {
     this.mode = cfg.trustDialog ? 'trust' : 'idle';
     this.authFail = cfg.authFail;
+    this.rateLimit = cfg.rateLimit;
     this.input = new InputBox(cfg.collapseLines);
+  }
+
+  /** What happens at start: the session begins now unless the trust dialog comes first. */
+  start(): Effect[] {
+    return this.mode === 'trust' ? [] : [{ kind: 'session-start' }];
   }
 
   /** Flips auth-fail mode (SIGUSR1); returns the new setting. */
@@ -99,8 +137,14 @@ export class StandinModel {
     return this.authFail;
   }
 
+  /** Flips rate-limit mode (SIGUSR2); returns the new setting. */
+  toggleRateLimit(): boolean {
+    this.rateLimit = !this.rateLimit;
+    return this.rateLimit;
+  }
+
   get busy(): boolean {
-    return this.mode === 'working' || this.mode === 'auth-retry';
+    return this.mode === 'working';
   }
 
   handleKey(key: Key, now: number): Effect[] {
@@ -140,28 +184,28 @@ export class StandinModel {
     return effects;
   }
 
-  /** Lets time pass: ends turns and retry attempts whose time has come, starts queued turns. */
+  /** Lets time pass: ends turns whose time has come, starts queued turns. */
   advance(now: number): Effect[] {
     const effects: Effect[] = [];
     while (this.turn && this.turn.deadline <= now) {
       const turn = this.turn;
-      if (this.mode === 'auth-retry' && turn.attempt < this.cfg.authRetries) {
-        turn.attempt += 1;
-        turn.deadline += this.cfg.authRetryMs;
-        continue;
-      }
-      if (this.mode === 'auth-retry') {
-        this.history.push([`● Please run /login · API Error: ${AUTH_ERROR}`]);
-        this.lastTurnAuthFailed = true;
+      let outcome: TurnOutcome;
+      if (turn.failure !== null) {
+        const message = turn.failure === 'authentication_failed' ? AUTH_FINAL : RATE_LIMIT_FINAL;
+        this.history.push([`● ${message}`]);
+        this.lastTurnFailed = turn.failure;
+        outcome = { ok: false, error: turn.failure, message };
       } else {
         const secs = Math.max(1, Math.round((turn.deadline - turn.startedAt) / 1000));
-        this.history.push(['● Acknowledged. Working on it.']);
+        this.history.push([`● ${ACK_MESSAGE}`]);
         this.history.push([`✻ ${turn.verb[1]} for ${secs}s · done ${formatClock(turn.deadline)}`]);
+        outcome = { ok: true, message: ACK_MESSAGE };
       }
+      effects.push({ kind: 'turn-end', at: turn.deadline, startedAt: turn.startedAt, outcome });
       this.turn = null;
       this.mode = 'idle';
       const next = this.queue.shift();
-      if (next) effects.push(this.startTurn(next, now));
+      if (next) effects.push(...this.startTurn(next, now));
     }
     return effects;
   }
@@ -177,10 +221,13 @@ export class StandinModel {
   view(now: number): ScreenView {
     let placeholder = '';
     if (this.queue.length > 0) placeholder = PLACEHOLDER_QUEUED;
-    else if (this.lastTurnAuthFailed) placeholder = PLACEHOLDER_AUTH;
+    else if (this.lastTurnFailed === 'authentication_failed') placeholder = PLACEHOLDER_AUTH;
+    else if (this.lastTurnFailed === 'rate_limit') placeholder = PLACEHOLDER_RATE_LIMIT;
     let footerHint: string | null = null;
     if (now <= this.ctrlCArmedUntil) footerHint = 'Press Ctrl-C again to exit';
     else if (this.collapsedHint) footerHint = 'paste again to expand';
+    const turn = this.mode === 'working' ? this.turn : null;
+    const retryLine = turn ? this.retryLineOf(turn, now) : null;
     return {
       mode: this.mode,
       cwdLabel: this.cfg.cwdLabel,
@@ -189,11 +236,26 @@ export class StandinModel {
       queued: this.queue.map((q) => summaryOf(q)),
       inputLines: this.input.isEmpty ? [] : this.input.displayLines,
       placeholder,
-      spinner:
-        this.mode === 'working' && this.turn ? { verb: this.turn.verb[0], startedAt: this.turn.startedAt } : null,
-      authAttempt: this.mode === 'auth-retry' && this.turn ? this.turn.attempt : null,
+      spinner: turn && retryLine === null ? { verb: turn.verb[0], startedAt: turn.startedAt } : null,
+      retryLine,
       footerHint,
     };
+  }
+
+  /**
+   * What a failing turn shows in the spinner's place, as the real agent does: nothing (an
+   * ordinary spinner) for the first failSpinnerMs, then the generic retry line, then from
+   * failStatusMs the retry line naming the error (a 401's; a 429 keeps the generic words).
+   */
+  private retryLineOf(turn: Turn, now: number): string | null {
+    if (turn.failure === null) return null;
+    const t = now - turn.startedAt;
+    if (t < this.cfg.failSpinnerMs) return null;
+    const statusAt = Math.max(this.cfg.failSpinnerMs, this.cfg.failStatusMs);
+    if (t < statusAt) return GENERIC_RETRY;
+    const attempt = Math.min(10, 2 + Math.floor((t - statusAt) / Math.max(1, this.cfg.authRetryMs)));
+    const what = turn.failure === 'authentication_failed' ? AUTH_ERROR : 'API error';
+    return `${what} · retrying in 2s · attempt ${attempt}/10`;
   }
 
   private trustKey(key: Key, now: number): Effect[] {
@@ -209,7 +271,7 @@ export class StandinModel {
       case 'enter':
         if (this.trustSelection === 0) return [{ kind: 'exit', code: 1 }];
         this.mode = 'idle';
-        return [];
+        return [{ kind: 'session-start' }];
       case 'text':
       case 'paste':
         return [{ kind: 'log', entry: { t: now, dialogInput: bytesToText(key.bytes) } }];
@@ -221,30 +283,43 @@ export class StandinModel {
   private submit(now: number): Effect[] {
     if (this.input.isEmpty) return [];
     const prompt = this.input.take();
-    this.lastTurnAuthFailed = false;
+    this.lastTurnFailed = null;
     if (this.busy) {
       this.queue.push(prompt);
       return [];
     }
-    return [this.startTurn(prompt, now)];
+    return this.startTurn(prompt, now);
   }
 
-  private startTurn(prompt: Segment[], now: number): Effect {
+  private startTurn(prompt: Segment[], now: number): Effect[] {
     const bytes = bytesOf(prompt);
     const promptBlock = [`❯ ${summaryOf(prompt)}`];
     this.history.push(promptBlock);
     const verb = VERBS[Math.floor(this.random() * VERBS.length) % VERBS.length] ?? ['Working', 'Worked'];
-    const auth = this.authFail;
-    this.mode = auth ? 'auth-retry' : 'working';
+    let failure: ApiFailure | null = null;
+    if (this.authFail) failure = 'authentication_failed';
+    else if (this.rateLimit) failure = 'rate_limit';
+    const failingFor =
+      Math.max(this.cfg.failSpinnerMs, this.cfg.failStatusMs) + this.cfg.authRetries * this.cfg.authRetryMs;
+    this.mode = 'working';
     this.turn = {
       verb,
       startedAt: now,
-      deadline: now + (auth ? this.cfg.authRetryMs : this.cfg.workMs),
-      attempt: 1,
+      deadline: now + (failure ? failingFor : this.cfg.workMs),
+      failure,
       promptBlock,
     };
-    const entry = { t: now, b64: Buffer.from(bytes, 'latin1').toString('base64'), text: bytesToText(bytes) };
-    return { kind: 'log', entry };
+    const received = promptOf(prompt);
+    const entry = {
+      t: now,
+      b64: Buffer.from(bytes, 'latin1').toString('base64'),
+      text: bytesToText(bytes),
+      prompt: received,
+    };
+    return [
+      { kind: 'log', entry },
+      { kind: 'prompt', at: now, prompt: received },
+    ];
   }
 
   private interrupt(): void {

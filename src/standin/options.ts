@@ -9,6 +9,16 @@ export interface StandinOptions extends StandinConfig {
   pidFile: string | null;
   /** Folder where prompt lines `stand-in: phone home <topic>` / `stand-in: done <job id>` write files. */
   inboxDir: string | null;
+  /** `--settings`: a settings file (or JSON text) whose `hooks` are run as Claude Code runs them. */
+  settings: string | null;
+  /** Folder of the session transcript; null: ~/.claude/projects/<cwd as Claude Code names it>. */
+  transcriptDir: string | null;
+  /** Write no transcript at all. */
+  noTranscript: boolean;
+  /** `--continue`: go on with the newest transcript of the folder (SessionStart source "resume"). */
+  continueSession: boolean;
+  /** `--session-id`: the session's id (default: a new random UUID). */
+  sessionId: string | null;
 }
 
 export const USAGE = `usage: agent [flags]
@@ -22,10 +32,22 @@ export const USAGE = `usage: agent [flags]
   --paste-enter-window-ms <ms>   an Enter this soon after a paste is swallowed (default 150)
   --trust-dialog                 start with the folder-trust dialog
   --auth-fail                    every turn fails with 401 (SIGUSR1 toggles this at runtime)
+  --rate-limit                   every turn fails with 429 (SIGUSR2 toggles this at runtime)
   --credentials <file>           read claudeAiOauth.expiresAt at start, as Claude Code does: an expired
                                  (or missing) token makes every turn fail with 401 until a restart
-  --auth-retries <n>             401 retry attempts shown before the final error (default 3)
-  --auth-retry-ms <ms>           time per retry attempt (default 300)`;
+  A failing turn goes as the real one does: an ordinary spinner, then "API error · retrying in 1s ·
+  attempt 1/10", then the error's own retry line, then the final error:
+  --fail-spinner-ms <ms>         how long the ordinary spinner shows (default 150)
+  --fail-status-ms <ms>          when the 401 retry line replaces the generic one (default 1800)
+  --auth-retries <n>             retry attempts shown after that, before the final error (default 3)
+  --auth-retry-ms <ms>           time per retry attempt (default 300)
+  --settings <file|json>         run its "hooks" as Claude Code does (SessionStart, UserPromptSubmit,
+                                 Stop, StopFailure): /bin/sh -c <command>, the event's JSON on stdin
+  --transcript-dir <dir>         write the session transcript (JSON lines) to <dir>/<session id>.jsonl
+                                 (default ~/.claude/projects/<cwd, non-alphanumerics as ->)
+  --no-transcript                write no transcript
+  --session-id <uuid>            the session id (default: a new one)
+  --continue                     go on with the newest transcript in the folder`;
 
 export function parseOptions(argv: readonly string[], cwd: string): StandinOptions {
   const { values } = parseArgs({
@@ -42,9 +64,17 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
       'paste-enter-window-ms': { type: 'string' },
       'trust-dialog': { type: 'boolean' },
       'auth-fail': { type: 'boolean' },
+      'rate-limit': { type: 'boolean' },
       credentials: { type: 'string' },
+      'fail-spinner-ms': { type: 'string' },
+      'fail-status-ms': { type: 'string' },
       'auth-retries': { type: 'string' },
       'auth-retry-ms': { type: 'string' },
+      settings: { type: 'string' },
+      'transcript-dir': { type: 'string' },
+      'no-transcript': { type: 'boolean' },
+      'session-id': { type: 'string' },
+      continue: { type: 'boolean' },
     },
   });
   return {
@@ -57,8 +87,16 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
     pasteEnterWindowMs: count('--paste-enter-window-ms', values['paste-enter-window-ms'], 150),
     trustDialog: values['trust-dialog'] ?? false,
     authFail: (values['auth-fail'] ?? false) || (values.credentials !== undefined && !tokenValid(values.credentials)),
+    rateLimit: values['rate-limit'] ?? false,
+    failSpinnerMs: count('--fail-spinner-ms', values['fail-spinner-ms'], 150),
+    failStatusMs: count('--fail-status-ms', values['fail-status-ms'], 1800),
     authRetries: Math.max(1, count('--auth-retries', values['auth-retries'], 3)),
     authRetryMs: count('--auth-retry-ms', values['auth-retry-ms'], 300),
+    settings: values.settings ?? null,
+    transcriptDir: values['transcript-dir'] ?? null,
+    noTranscript: values['no-transcript'] ?? false,
+    continueSession: values.continue ?? false,
+    sessionId: sessionIdOf(values['session-id']),
   };
 }
 
@@ -77,4 +115,11 @@ function tokenValid(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+function sessionIdOf(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,100}$/.test(raw))
+    throw new Error(`--session-id: letters, digits and -, got ${JSON.stringify(raw)}`);
+  return raw;
 }

@@ -1,11 +1,12 @@
 /**
  * Draws the stand-in agent's screen as plain lines, laid out like Claude Code 2.1.328 in
  * the captures under shared/fixtures: header and history from the top, then (bottom-anchored)
- * spinner, `─` rule, `❯` + NBSP input line, rule, footer. Pure: same view, size and time,
- * same lines.
+ * spinner or retry line, `─` rule, `❯` + NBSP input line, rule, footer. Pure: same view, size
+ * and time, same lines. `styleScreen` then adds the styling the real agent uses where it
+ * matters to a reader of `capture-pane -e`: a placeholder is dim with the cursor (reverse
+ * video) on its first letter, as in 401-final.ansi.txt; rules and API errors are coloured.
  */
 import type { ScreenView } from './model';
-import { AUTH_ERROR } from './model';
 import { printable, textWidth, truncate, wrapLine } from './text';
 
 export const VERSION_LABEL = 'Claude Code v2.1.328 (stand-in)';
@@ -73,13 +74,14 @@ function mainLines(view: ScreenView, width: number, height: number, now: number)
   if (view.spinner) {
     above.push(`${spinnerGlyph(view.spinner.startedAt, now)} ${view.spinner.verb}…`, TIP_LINE, '');
   }
-  if (view.authAttempt !== null) {
-    above.push(...wrapLine(`✻ ${AUTH_ERROR} · retrying in 1s · attempt ${view.authAttempt}/10`, width, '  '), '');
+  if (view.retryLine !== null) {
+    above.push(...wrapLine(`✻ ${view.retryLine}`, width, '  '), '');
   }
   const rule = RULE_CHAR.repeat(width);
-  const busy = view.spinner !== null || view.authAttempt !== null;
+  const busy = view.spinner !== null || view.retryLine !== null;
   let footer = FOOTER;
-  if (busy) footer = FOOTER + BUSY_MARKER;
+  // the real agent drops `esc to interrupt` while text sits in the box (working-with-typed-input.txt)
+  if (busy && view.inputLines.length === 0) footer = FOOTER + BUSY_MARKER;
   else if (view.footerHint) footer = `  ${view.footerHint}`;
 
   let box = inputBoxLines(view, width);
@@ -126,4 +128,35 @@ function trustLines(view: ScreenView, width: number): string[] {
     '',
     ' Enter to confirm · Esc to cancel',
   ];
+}
+
+const SGR_RESET = '\x1b[0m';
+const RULE_COLOUR = '\x1b[38;5;244m';
+const ERROR_COLOUR = '\x1b[38;5;220m';
+
+/**
+ * The lines of renderScreen with escape codes added as the real agent draws them: the
+ * placeholder in an empty box dim with its first letter in reverse video (the cursor), rules
+ * grey, the `●` line of an API error yellow. Each styled line ends with a reset.
+ */
+export function styleScreen(lines: readonly string[], view: ScreenView): string[] {
+  const prompt = `❯${NBSP}`;
+  return lines.map((line) => {
+    if (line.length > 0 && /^─+$/.test(line)) return `${RULE_COLOUR}${line}${SGR_RESET}`;
+    if (
+      view.mode !== 'trust' &&
+      view.inputLines.length === 0 &&
+      view.placeholder !== '' &&
+      line.startsWith(prompt) &&
+      line.length > prompt.length &&
+      view.placeholder.startsWith(line.slice(prompt.length))
+    ) {
+      const shown = Array.from(line.slice(prompt.length));
+      return `${prompt}\x1b[7m${shown[0] ?? ''}\x1b[0;2m${shown.slice(1).join('')}${SGR_RESET}`;
+    }
+    if (/^● (?:Please run \/login · )?API Error: /.test(line)) {
+      return `${ERROR_COLOUR}●\x1b[39m ${ERROR_COLOUR}${line.slice(2)}${SGR_RESET}`;
+    }
+    return line;
+  });
 }
