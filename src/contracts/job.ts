@@ -3,7 +3,7 @@
  * Plain JSON only (epoch milliseconds, no Date/Map/Set): Temporal's default converter is
  * JSON, and a person types these payloads into the Web UI's "send signal" box.
  */
-import type { Workload } from './send';
+import type { AckSource, SendResult, TurnState, Workload } from './send';
 
 export type JobState =
   'sending' | 'watching' | 'awaiting-resolution' | 'resolving' | 'completing' | 'done' | 'halted' | 'needs-attention';
@@ -22,8 +22,11 @@ export const JOB_STATES: readonly JobState[] = [
 /** States in which the job's workflow has ended. */
 export const FINAL_JOB_STATES: readonly JobState[] = ['done', 'halted', 'needs-attention'];
 
-/** Why a job waits for a person: the peer phoned home, or its wall-clock budget ran out. */
-export type StopReason = 'phone-home' | 'budget';
+/**
+ * Why a job waits for a person: the peer phoned home, its wall-clock budget ran out, or the turn
+ * of the text the job last sent failed (the agent's error, after the send's own recovery).
+ */
+export type StopReason = 'phone-home' | 'budget' | 'turn-failed';
 
 export type Decision = 'accept-and-revise' | 'rerun-with-fix' | 'halt-for-review';
 export type DecisionLetter = 'a' | 'b' | 'c';
@@ -144,7 +147,10 @@ export interface ResolveInput {
   budgetMs?: number;
   /** Who decided (user@host). */
   by?: string;
-  /** Optional guard: the topic being resolved (`budget` for a budget stop); refused if another one is pending. */
+  /**
+   * Optional guard: the topic being resolved (`budget` for a budget stop, `turn-failed` for a failed
+   * turn); refused if another one is pending.
+   */
   topic?: string;
 }
 
@@ -157,8 +163,10 @@ export interface Resolution {
   /** Epoch ms (workflow time) when the resolution was accepted. */
   at: number;
   reason: StopReason;
-  /** The phone-home resolved (absent for a budget stop). */
+  /** The phone-home resolved (absent for a budget stop or a failed turn). */
   topic?: string;
+  /** The failed turn resolved (reason turn-failed): `failed: <error>` and the agent's words. */
+  turn?: string;
   /** The send that told the peer, and how it ended. */
   sendWorkflowId?: string;
   sendOutcome?: string;
@@ -261,6 +269,30 @@ export interface GitSyncResult {
   fastForwarded?: boolean;
 }
 
+/** Where the agent's records stood before a text's paste, and its canonical sha256 (SendResult.turnRef). */
+export type JobTurnRef = NonNullable<SendResult['turnRef']>;
+
+/**
+ * The turn of the text the job sent last (the directive, or a resolution): as the send ended,
+ * then as the agent's own records (hook event log or transcript) show it at each inbox scan.
+ */
+export interface JobTurn {
+  /** The send that delivered the text (`<jobId>-send-<n>`). */
+  sendWorkflowId: string;
+  /** What the text was: `the directive`, `resolution (b) of phone-home eval`. */
+  of: string;
+  /** working, done, queued, unknown, or `failed: <error>` (the agent's error type). */
+  state: TurnState;
+  /** What showed it: the hook event log, the session transcript, the screen alone (the send's ack), or nothing yet. */
+  source: AckSource | null;
+  /** Epoch ms (workflow time) of the last reading that changed it. */
+  at: number;
+  /** The agent's own words about a failure. */
+  words?: string;
+  /** What the state means for a person, when it needs saying (unconfirmed send, no records to follow). */
+  hint?: string;
+}
+
 export interface LastAck {
   workflowId: string;
   outcome: string;
@@ -282,6 +314,12 @@ export interface CarriedJobState {
   queued: PhoneHome[];
   /** A budget stop waiting for a resolution. */
   budgetStopAt?: number;
+  /** The last text's turn, as last seen. */
+  turn?: JobTurn;
+  /** Where to read that turn's later state (absent when the peer has no agent records). */
+  turnRef?: JobTurnRef;
+  /** A failed turn waiting for a resolution (epoch ms when the job saw it). */
+  turnStopAt?: number;
   /** A resolution accepted but not yet applied. */
   pendingResolution?: Resolution;
   resolutions: Resolution[];
@@ -343,6 +381,8 @@ export interface JobStatus {
   /** Why the job waits for a person (state awaiting-resolution or resolving). */
   reason?: StopReason;
   current?: PhoneHome;
+  /** The turn of the text the job sent last (the directive, or a resolution). */
+  turn?: JobTurn;
   /** Phone-homes waiting behind `current`. */
   queued: PhoneHome[];
   resolutions: Resolution[];

@@ -11,6 +11,7 @@ import {
   type CarriedJobState,
   type CompleteInput,
   type JobStatus,
+  type JobTurn,
   type PeerJobInput,
   type PhoneHome,
   type Resolution,
@@ -18,7 +19,15 @@ import {
   type ResolveInput,
   type StopReason,
 } from '../contracts/job';
-import { closingSection, normalizeTopic, phoneHomeFileName, textKey } from '../contracts/phone-home';
+import {
+  closingSection,
+  normalizeTopic,
+  phoneHomeFileName,
+  resolutionMessage,
+  textKey,
+  type ResolutionMessageInput,
+} from '../contracts/phone-home';
+import type { AckSource, SendResult, TurnState } from '../contracts/send';
 
 /** Default continue-as-new threshold (loop passes: scans, wake-ups, resolutions). */
 export const DEFAULT_MAX_ITERATIONS = 1000;
@@ -67,8 +76,92 @@ function baseName(p: string): string {
 /** What is waiting for a person's decision, if anything. */
 export function pendingStop(s: CarriedJobState): { reason: StopReason; topic?: string } | undefined {
   if (s.current) return { reason: 'phone-home', topic: s.current.topic };
+  if (s.turnStopAt !== undefined) return { reason: 'turn-failed' };
   if (s.budgetStopAt !== undefined) return { reason: 'budget' };
   return undefined;
+}
+
+/** How a stop is named in messages: `phone-home "eval"`, `the budget`, `the failed turn`. */
+function stopName(stop: { reason: StopReason; topic?: string }): string {
+  if (stop.reason === 'budget') return 'the budget';
+  if (stop.reason === 'turn-failed') return 'the failed turn';
+  return `phone-home "${stop.topic ?? ''}"`;
+}
+
+/** The agent's words as one short line (they go into a status line and a message to the peer). */
+export function oneLine(words: string, max = 300): string {
+  const s = words
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** `failed: rate_limit — <words>`: a turn's state with the agent's words. */
+export function describeTurn(t: Pick<JobTurn, 'state' | 'words'>): string {
+  return t.words ? `${t.state} — ${t.words}` : t.state;
+}
+
+/** Turn states the job keeps reading the agent's records for. */
+export function turnOpen(t: JobTurn | undefined): boolean {
+  return t !== undefined && (t.state === 'working' || t.state === 'unknown' || t.state === 'queued');
+}
+
+/**
+ * The turn of a text the job just sent, from the send's result. An `unconfirmed` send is not a
+ * failure: the turn is unknown and the job watches for its receipt. Returns the state to keep.
+ */
+export function turnFromSend(
+  // turn and ackSource are absent from a send result recorded before they existed
+  r: Pick<SendResult, 'workflowId' | 'outcome' | 'ackEvidence'> &
+    Partial<Pick<SendResult, 'turn' | 'ackSource' | 'turnRef'>>,
+  of: string,
+  peer: string,
+  now: number,
+): JobTurn {
+  const unconfirmed = r.outcome === 'unconfirmed';
+  const t: JobTurn = {
+    sendWorkflowId: r.workflowId,
+    of,
+    state: unconfirmed ? 'unknown' : (r.turn ?? (r.outcome === 'queued' ? 'queued' : 'working')),
+    source: r.ackSource ?? 'screen',
+    at: now,
+  };
+  if (unconfirmed) {
+    t.hint =
+      `the send could not confirm that the agent received the text (${oneLine(r.ackEvidence, 160)}); ` +
+      `the job watches for its receipt. Look before sending it again: peer-comms peek ${peer}`;
+  } else if (!r.turnRef) {
+    t.hint =
+      'no agent records on the peer (hook event log or transcript): the turn is not followed after the send ' +
+      '(see peer-comms agent-settings)';
+  }
+  return t;
+}
+
+/**
+ * Takes a readTurn reading into the job's turn. `unknown` (no receipt found yet) never replaces
+ * what is known; a failed turn (while the job is not already complete) waits for a person.
+ * Returns true when the turn failed now.
+ */
+export function takeTurnReading(
+  s: CarriedJobState,
+  reading: { turn: TurnState; source: AckSource | null; words?: string },
+  now: number,
+): boolean {
+  const t = s.turn;
+  if (!t || !turnOpen(t)) return false;
+  if (reading.turn === 'unknown' || reading.turn === t.state) return false;
+  t.state = reading.turn;
+  t.source = reading.source ?? t.source;
+  t.at = now;
+  delete t.hint;
+  if (reading.words) t.words = oneLine(reading.words);
+  else delete t.words;
+  if (!reading.turn.startsWith('failed:') || s.completion) return false;
+  s.turnStopAt = now;
+  return true;
 }
 
 /**
@@ -149,14 +242,12 @@ export function resolutionProblem(s: CarriedJobState, r: unknown): string | unde
   }
   const stop = pendingStop(s);
   if (!stop || s.state !== 'awaiting-resolution') {
-    return `nothing to resolve: the job is ${s.state}, with no pending phone-home or budget stop`;
+    return `nothing to resolve: the job is ${s.state}, with no pending phone-home, budget stop or failed turn`;
   }
   if (typeof r.topic === 'string') {
-    const wanted = stop.reason === 'budget' ? 'budget' : stop.topic;
-    const given = r.topic === 'budget' ? 'budget' : normalizeTopic(r.topic);
-    if (given !== wanted) {
-      return `the pending stop is ${stop.reason === 'budget' ? 'the budget' : `phone-home "${wanted ?? ''}"`}, not ${JSON.stringify(r.topic)}`;
-    }
+    const wanted = stop.reason === 'phone-home' ? stop.topic : stop.reason;
+    const given = r.topic === 'budget' || r.topic === 'turn-failed' ? r.topic : normalizeTopic(r.topic);
+    if (given !== wanted) return `the pending stop is ${stopName(stop)}, not ${JSON.stringify(r.topic)}`;
   }
   return undefined;
 }
@@ -168,6 +259,7 @@ export function acceptResolution(s: CarriedJobState, input: ResolveInput, now: n
   if (!decision || !stop) throw new Error('acceptResolution: check resolutionProblem first');
   const r: Resolution = { decision, note: input.note ?? '', at: now, reason: stop.reason };
   if (stop.topic !== undefined) r.topic = stop.topic;
+  if (stop.reason === 'turn-failed' && s.turn) r.turn = describeTurn(s.turn);
   if (input.amendedDirective !== undefined) r.amendedDirective = input.amendedDirective;
   if (input.budgetMs !== undefined) r.budgetMs = input.budgetMs;
   if (input.by !== undefined) r.by = input.by;
@@ -204,6 +296,7 @@ export function statusOf(s: CarriedJobState, now: number): JobStatus {
     state: s.state,
     ...(reason ? { reason } : {}),
     ...(s.current ? { current: s.current } : {}),
+    ...(s.turn ? { turn: s.turn } : {}),
     queued: s.queued,
     resolutions: s.resolutions,
     phoneHomesSeen: s.phoneHomesSeen,
@@ -225,4 +318,21 @@ export function statusOf(s: CarriedJobState, now: number): JobStatus {
     runs: s.runs,
     warnings: s.warnings,
   };
+}
+
+/**
+ * The text sent to the peer after a person's decision on a failed turn: the resolution message's
+ * decision, note, budget and amended directive, under a first line that names the failed turn.
+ */
+export function turnResolutionMessage(
+  m: Omit<ResolutionMessageInput, 'reason' | 'file' | 'spentBudgetMs'> & {
+    turn: Pick<JobTurn, 'of' | 'state' | 'words'>;
+  },
+): string {
+  const { turn, ...rest } = m;
+  // the budget form has no reason-specific lines after its first one
+  const body = resolutionMessage({ ...rest, reason: 'budget' });
+  const head = `[peer-comms] Job ${m.jobId}: resolution of your turn on ${turn.of}, which failed (${describeTurn(turn)}).`;
+  const nl = body.indexOf('\n');
+  return nl < 0 ? head : `${head}${body.slice(nl)}`;
 }

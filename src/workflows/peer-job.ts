@@ -1,8 +1,10 @@
 /**
  * peerJob: one piece of substantive work on a peer, from the directive to the git sync.
  * Sends the directive (child sendDirective), then watches the peer's inbox on a durable timer
- * until the job ends. A phone-home (found by a scan, or the `phoneHome` signal) or a spent
- * budget makes the job wait — days if need be — for a person's resolution; the resolution goes
+ * until the job ends. It follows the turn of the text it sent last (the send's result, then the
+ * agent's own records at each scan: activity readTurn). A phone-home (found by a scan, or the
+ * `phoneHome` signal), a spent budget or a failed turn makes the job wait — days if need be — for
+ * a person's resolution; the resolution goes
  * back to the peer through the same send ceremony, the phone-home file moves to `resolved/`, and
  * the job watches again. A `complete` signal or a `DONE-<jobId>.md` marker ends it with a
  * `git fetch` + `git merge --ff-only` in the controller's repository.
@@ -21,7 +23,9 @@ import {
   defineSignal,
   defineUpdate,
   executeChild,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   type ActivityOptions,
   upsertSearchAttributes,
@@ -44,16 +48,22 @@ import {
   type ResolveInput,
 } from '../contracts/job';
 import { jobFooter, resolutionMessage, textKey, topicFromFileName } from '../contracts/phone-home';
+import type { AckSource, TurnState } from '../contracts/send';
 import { JOB_STATE_ATTR, PEER_ATTR } from '../contracts/search-attributes';
 import {
   DEFAULT_MAX_ITERATIONS,
   acceptResolution,
+  describeTurn,
   freshState,
   pendingStop,
   resolutionProblem,
   statusOf,
   takeCompletion,
   takePhoneHome,
+  takeTurnReading,
+  turnFromSend,
+  turnOpen,
+  turnResolutionMessage,
   warn,
 } from './peer-job-state';
 import { isPeerName } from '../contracts/route';
@@ -143,10 +153,18 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
     if (why) s.lastRejected = { signal: 'complete', reason: why, at: Date.now() };
   });
 
+  /** The UI's "current details" line: the state, why it waits, the last text's turn. */
+  const showDetails = (): void => {
+    const stop = pendingStop(s);
+    const why = s.state === 'awaiting-resolution' && stop ? ` (${stop.reason})` : '';
+    const turn = s.turn ? ` · turn of ${s.turn.of}: ${describeTurn(s.turn)}` : '';
+    setCurrentDetails(`${s.state}${why}${turn}`);
+  };
   const setState = (next: JobState): void => {
     if (s.state === next) return;
     s.state = next;
     upsertSearchAttributes([{ key: JOB_STATE_ATTR, value: next }]);
+    showDetails();
   };
   const needsAttention = (why: string): JobStatus => {
     s.attention = why;
@@ -162,6 +180,8 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
   const scanning = onPeer(route, SCANNING);
   // Moving a resolved phone-home is bookkeeping: a few fast tries, then a warning (nothing is lost).
   const filing = onPeer(route, QUICK);
+  // Reading the turn is one round trip: a few fast tries, then the next scan reads again.
+  const reading = onPeer(route, QUICK);
 
   /** One send through the full ceremony (child workflow): its id, or undefined when it failed (the job needs a person). */
   const send = async (
@@ -180,6 +200,12 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
         staticSummary: `${what} → ${peer} (job ${jobId})`,
       });
       s.lastAck = { workflowId: id, outcome: r.outcome, at: Date.now() };
+      // The text's turn, from now on the one the job follows (an unconfirmed send is not a failure).
+      s.turn = turnFromSend(r, what, peer, Date.now());
+      // A screen-only ack: the peer has no records to read the turn from.
+      if (r.turnRef && !(r.outcome === 'acked' && r.ackSource === 'screen')) s.turnRef = r.turnRef;
+      else delete s.turnRef;
+      showDetails();
       return id;
     } catch (err) {
       needsAttention(`${what}: the send ${id} failed: ${failureMessage(err)}`);
@@ -209,6 +235,31 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
     }
   };
 
+  /** Set once per run: whether this run reads turns (a recorded history without the marker does not). */
+  let readsTurns: boolean | undefined;
+  /**
+   * The last text's turn from the agent's records, while it is open and there is a ref (a send
+   * recorded without `turnRef` never gets here). Undefined when not read, or when reading failed.
+   */
+  const readTurn = async (): Promise<{ turn: TurnState; source: AckSource | null; words?: string } | undefined> => {
+    const ref = s.turnRef;
+    const turn = s.turn;
+    if (!ref || !turn || !turnOpen(turn)) return undefined;
+    readsTurns ??= patched('job-turns');
+    if (!readsTurns) return undefined;
+    try {
+      const r = await reading.readTurn.executeWithOptions({ summary: `read the turn of ${turn.of} on ${peer}` }, [
+        { peer, ref },
+      ]);
+      // No receipt yet: the records read so far hold none, the next read starts after them.
+      if (r.turn === 'unknown' && s.turnRef === ref) s.turnRef = { ...ref, cursor: r.cursor };
+      return r;
+    } catch (err) {
+      warn(s, `could not read the turn of ${turn.of}: ${failureMessage(err)}`);
+      return undefined;
+    }
+  };
+
   const pauseBudget = (): void => {
     if (s.budgetEndsAt === null) return;
     s.budgetPausedLeftMs = Math.max(0, s.budgetEndsAt - Date.now());
@@ -226,15 +277,23 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
     setState('resolving');
     const halting = r.decision === 'halt-for-review';
     const nextBudget = halting ? null : budgetAfter(r);
-    const text = resolutionMessage({
-      jobId,
-      reason: r.reason,
-      resolution: r,
-      file: s.current?.file,
-      budgetMs: nextBudget,
-      spentBudgetMs: r.reason === 'budget' ? s.budgetMs : undefined,
-    });
-    const what = `resolution (${decisionLetter(r.decision)}) of ${r.topic ? `phone-home ${r.topic}` : 'the budget stop'}`;
+    const failedTurn = r.reason === 'turn-failed' ? s.turn : undefined;
+    const text = failedTurn
+      ? turnResolutionMessage({ jobId, resolution: r, budgetMs: nextBudget, turn: failedTurn })
+      : resolutionMessage({
+          jobId,
+          reason: r.reason,
+          resolution: r,
+          file: s.current?.file,
+          budgetMs: nextBudget,
+          spentBudgetMs: r.reason === 'budget' ? s.budgetMs : undefined,
+        });
+    const stopped = r.topic
+      ? `phone-home ${r.topic}`
+      : r.reason === 'turn-failed'
+        ? 'the failed turn'
+        : 'the budget stop';
+    const what = `resolution (${decisionLetter(r.decision)}) of ${stopped}`;
     // After a budget stop the agent may still be working: queue behind its turn instead of waiting.
     // A halt starts no work: it is never held back by a hot GPU or a busy rental host.
     const sentBy = await send(
@@ -268,6 +327,7 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
     }
     delete s.current;
     delete s.budgetStopAt;
+    delete s.turnStopAt;
     if (halting) {
       setState('halted');
       return true;
@@ -352,9 +412,14 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
       s.budgetStopAt = Date.now();
       continue;
     }
-    const found = await scan(true);
+    const [found, turn] = await Promise.all([scan(true), readTurn()]);
     if (found) takeScan(found);
-    if (s.queued.length > 0 || s.completion) continue;
+    // After the scan: a DONE marker seen in the same pass wins over a failed turn.
+    if (turn) {
+      takeTurnReading(s, turn, Date.now());
+      showDetails();
+    }
+    if (s.queued.length > 0 || s.completion || s.turnStopAt !== undefined) continue;
     const untilBudget = s.budgetEndsAt === null ? Infinity : Math.max(1, s.budgetEndsAt - Date.now());
     await condition(
       () => s.queued.length > 0 || s.completion !== undefined || s.pendingResolution !== undefined,

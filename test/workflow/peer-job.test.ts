@@ -452,7 +452,7 @@ void describe('peerJob', { timeout: FILE_TIMEOUT_MS }, () => {
       await h.until(job, 'watching', (x) => x.state === 'watching');
       assert.match(
         await rejection(resolve(job, { decision: 'a', note: 'x' })),
-        /^nothing to resolve: the job is watching, with no pending phone-home or budget stop$/,
+        /^nothing to resolve: the job is watching, with no pending phone-home, budget stop or failed turn$/,
       );
       await job.signal(phoneHomeSignal, { topic: 'eval', text: PHONE_HOME });
       const before = await h.until(job, 'the phone-home', (x) => x.state === 'awaiting-resolution');
