@@ -13,13 +13,13 @@ import {
   type PeerJobInput,
   type ResolveAccepted,
 } from '../contracts/job';
-import { MAX_JOB_DIRECTIVE_BYTES } from '../contracts/text-gate';
+import { MAX_JOB_DIRECTIVE_BYTES, gateText } from '../contracts/text-gate';
 import { checkDirective, formatReport } from '../directive';
 import { formatDuration, parseDuration } from '../config/duration';
 import { describeFailure } from '../client/send';
 import { workflowUrl, type TemporalSettings } from '../temporal/connection';
 import { EXIT, UsageError } from './exit';
-import { gatedFile } from './input-checks';
+import { gatedFile, RefusedInput } from './input-checks';
 import { workloadOf } from './send-command';
 
 export interface JobContext {
@@ -177,13 +177,16 @@ export async function jobResolve(
       `--decision must be a, b or c (accept-and-revise, rerun-with-fix, halt-for-review), not "${opts.decision}"`,
     );
   }
+  // the note goes out inside the resolution message: controls and size are checked, not its start
+  const note = opts.note ? gateText(opts.note, { what: '--note', embedded: true }) : undefined;
+  if (note && !note.ok) throw new RefusedInput(`refused, nothing was sent: ${note.problem}`, note.hint);
   // the amended directive goes out inside the resolution message: the gate without the rules for a text's start
   const amendedDirective = opts.amend
     ? await gatedFile(opts.amend, { maxBytes: MAX_JOB_DIRECTIVE_BYTES, embedded: true })
     : undefined;
   try {
     const accepted = await ctx.client.workflow.getHandle(jobId).executeUpdate<ResolveAccepted, [unknown]>('resolve', {
-      args: [{ decision, note: opts.note ?? '', amendedDirective, by: opts.by }],
+      args: [{ decision, note: note?.text ?? '', amendedDirective, by: opts.by }],
     });
     if (opts.json) ctx.out(JSON.stringify({ ok: true, ...accepted }, null, 2));
     else ctx.out(`resolved ${jobId}: (${decisionLetter(decision)}) ${decision}; the peer is being told`);

@@ -451,6 +451,10 @@ program
     } else if (err instanceof ConfigError) {
       if (!outputClosed(process.stderr)) process.stderr.write(`config: ${err.message}\n`);
       code = EXIT.usage;
+    } else if (err instanceof Error && err.name === 'TextRefused') {
+      // the input gate in startSend (the demo's --text): a usage error too
+      reportError(err);
+      code = EXIT.usage;
     } else if (err instanceof UsageError) {
       reportError(err);
       const hint = (err as { hint?: unknown }).hint;

@@ -1,5 +1,4 @@
 /** `peer-comms send <peer> <text>`: start the workflow, show each step live, exit on the ack. */
-import { readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import { describeFailure, followSend, newSendWorkflowId, startSend } from '../client/send';
 import { WORKLOADS, type SendMode, type SendProgress, type SendResult, type Workload } from '../contracts/send';
@@ -14,20 +13,6 @@ export interface SendOptions {
   light?: boolean;
   queue?: boolean;
   json?: boolean;
-}
-
-export async function readDirectiveText(text: string | undefined, opts: SendOptions): Promise<string> {
-  if (opts.fromFile && text) throw new UsageError('give the text or --from-file, not both');
-  if (opts.fromFile) {
-    try {
-      return await readFile(opts.fromFile, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read ${opts.fromFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
-  }
-  if (text === undefined || text === '')
-    throw new UsageError('no text: give it as an argument or with --from-file FILE');
-  return text;
 }
 
 export function modeOf(opts: SendOptions): SendMode {
