@@ -25,6 +25,7 @@ import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import type { Activities } from '../../src/activities';
 import type { DeliverInput } from '../../src/activities/deliver';
+import type { RecordCursor, TurnReading, TurnRef } from '../../src/activities/receipts';
 import type {
   GitSyncResult,
   InboxScan,
@@ -39,6 +40,7 @@ import type {
 import { resolutionMessage } from '../../src/contracts/phone-home';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
 import { paneLockId } from '../../src/workflows/pane-lock';
+import { turnResolutionMessage } from '../../src/workflows/peer-job-state';
 import {
   completeSignal,
   peerJob,
@@ -49,7 +51,7 @@ import {
 } from '../../src/workflows/peer-job';
 import { applicationFailureIn, startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
-import { callerWorkflowId, mockActivities, screen, type MockActivities } from './mock-activities';
+import { callerWorkflowId, mockActivities, screen, sha256Hex, type MockActivities } from './mock-activities';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -283,6 +285,17 @@ function harness(overrides: Partial<Activities> = {}): Harness {
       }
     },
   };
+}
+
+/** Where the agent's records stand at every look: the peer has a hook event log, so sends carry a turnRef. */
+const CURSOR: RecordCursor = { events: 4096, transcript: null };
+const withRecords = (): Partial<Activities> => ({ inspectScreen: async () => screen('idle', { cursor: CURSOR }) });
+
+/** The readTurn calls' refs, in order. */
+function turnReads(h: Harness): TurnRef[] {
+  return h.mock.calls
+    .filter((c) => c.name === 'readTurn' && c.phase === 'start')
+    .map((c) => (c.input as { ref: TurnRef }).ref);
 }
 
 async function rejection(p: Promise<unknown>): Promise<string> {
@@ -542,6 +555,221 @@ void describe('peerJob', { timeout: FILE_TIMEOUT_MS }, () => {
       const result = await resultOf(job);
       assert.equal(result.state, 'done');
       assert.deepEqual(h.inbox.resolved, ['PHONE-HOME-one.md', 'PHONE-HOME-two.md']);
+    });
+  });
+
+  void test("status shows the directive's turn from the send, then done once the agent's records say so", async () => {
+    const readings: TurnReading['turn'][] = ['working', 'done'];
+    const h = harness({
+      ...withRecords(),
+      readTurn: async ({ ref }) => ({ turn: readings.shift() ?? 'done', source: 'hook', cursor: ref.cursor }),
+    });
+    await h.run(async () => {
+      const job = await h.start();
+      let s = await h.until(
+        job,
+        'watching, the first turn read',
+        (x) => x.state === 'watching' && turnReads(h).length >= 1,
+      );
+      assert.equal(s.turn?.state, 'working');
+      assert.equal(s.turn.source, 'hook');
+      assert.equal(s.turn.of, 'the directive');
+      assert.equal(s.turn.sendWorkflowId, `${h.jobId}-send-1`);
+      assert.equal(s.turn.hint, undefined);
+      const ref = turnReads(h)[0];
+      assert.deepEqual(ref, { cursor: CURSOR, receiptSha256: sha256Hex(h.delivered()[0] ?? '') });
+      const readBy = h.mock.calls.find((c) => c.name === 'readTurn')?.input as { peer: string };
+      assert.equal(readBy.peer, h.peer);
+
+      await skip(2 * MINUTE + 1000); // the next scan reads the turn again: done
+      s = await h.until(job, 'the turn done', (x) => x.turn?.state === 'done');
+      assert.equal(s.state, 'watching', 'a finished turn is not a finished job: the DONE marker is');
+      assert.equal(s.turn?.source, 'hook');
+      await skip(2 * MINUTE + 1000);
+      await h.until(job, 'one more scan', () => h.inbox.scans >= 4);
+      assert.equal(turnReads(h).length, 2, 'a done turn is not read again');
+
+      await job.signal(completeSignal);
+      assert.equal((await resultOf(job)).state, 'done');
+    });
+  });
+
+  void test('a failed turn waits for a resolution with the reason; (b) sends the note and the job watches again; (a) continues; (c) halts', async () => {
+    const WORDS = 'Invalid API key · Please run /login';
+    // What the records say at each read of each text's turn (by the text the job sent): the last one repeats.
+    const script: [TurnReading['turn'], string?][][] = [
+      [['failed: authentication_failed', WORDS]], // the directive
+      [['working'], ['failed: rate_limit', '5-hour limit reached']], // the (b) note
+      [['failed: overloaded']], // the (a) note
+    ];
+    const reads = [0, 0, 0];
+    let resolutionReads = 0;
+    const h = harness({
+      ...withRecords(),
+      readTurn: async ({ ref }): Promise<TurnReading> => {
+        const n = h.delivered().findIndex((t) => sha256Hex(t) === ref.receiptSha256);
+        const seq = script[n] ?? [];
+        const [turn, words] = seq[Math.min(reads[n] ?? 0, seq.length - 1)] ?? ['unknown'];
+        reads[n] = (reads[n] ?? 0) + 1;
+        if (n > 0) resolutionReads++;
+        return { turn, source: n === 0 ? 'hook' : 'transcript', ...(words ? { words } : {}), cursor: ref.cursor };
+      },
+    });
+    await h.run(async () => {
+      const job = await h.start({ budgetMs: 4 * HOUR });
+      let s = await h.until(job, 'the failed turn', (x) => x.state === 'awaiting-resolution');
+      assert.equal(s.reason, 'turn-failed');
+      assert.equal(s.turn?.state, 'failed: authentication_failed');
+      assert.equal(s.turn.words, WORDS);
+      assert.equal(s.turn.of, 'the directive');
+      assert.equal(s.current, undefined);
+      assert.equal(s.budgetPaused, true);
+      assert.deepEqual((await job.describe()).searchAttributes.JobState, ['awaiting-resolution']);
+      const left = s.budgetLeftMs ?? 0;
+      await skip(DAY);
+      s = await status(job);
+      assert.equal(s.state, 'awaiting-resolution');
+      assert.equal(turnReads(h).length, 1, 'a failed turn is not read again while the job waits');
+      assert.match(
+        await rejection(resolve(job, { decision: 'a', topic: 'budget' })),
+        /the pending stop is the failed turn, not "budget"/,
+      );
+
+      const accepted = await resolve(job, {
+        decision: 'b',
+        note: 'pushed a fresh token; run it again',
+        by: 'alice',
+        topic: 'turn-failed',
+      });
+      assert.equal(accepted.reason, 'turn-failed');
+      s = await h.until(job, 'watching again', (x) => x.state === 'watching' && x.resolutions.length === 1);
+      const r = s.resolutions[0]!;
+      assert.equal(r.reason, 'turn-failed');
+      assert.equal(r.turn, `failed: authentication_failed — ${WORDS}`);
+      assert.equal(r.sendWorkflowId, `${h.jobId}-send-2`);
+      assert.equal(r.sendOutcome, 'acked');
+      assert.equal(s.budgetPaused, false);
+      const restartedAt = (s.budgetEndsAt ?? 0) - left; // the rest of the budget carries on
+      assert.ok(restartedAt >= r.at && restartedAt < r.at + 10_000, `${restartedAt - r.at}`);
+      const note = h.delivered()[1] ?? '';
+      assert.equal(
+        note,
+        turnResolutionMessage({
+          jobId: h.jobId,
+          budgetMs: left,
+          resolution: { decision: 'rerun-with-fix', note: 'pushed a fresh token; run it again', by: 'alice' },
+          turn: { of: 'the directive', state: 'failed: authentication_failed', words: WORDS },
+        }),
+      );
+      assert.match(
+        note,
+        /^\[peer-comms\] Job \S+: resolution of your turn on the directive, which failed \(failed: authentication_failed — Invalid API key · Please run \/login\)\.\nDecision: \(b\) rerun-with-fix - apply the fix below and re-run the same protocol\.\nNote from alice: pushed a fresh token; run it again\nBudget: /,
+      );
+      // From now on the job follows the note's turn.
+      s = await h.until(
+        job,
+        "the note's turn read",
+        (x) => x.turn?.sendWorkflowId === `${h.jobId}-send-2` && resolutionReads >= 1,
+      );
+      assert.equal(s.turn?.of, 'resolution (b) of the failed turn');
+      assert.equal(s.turn.state, 'working');
+
+      await skip(2 * MINUTE + 1000); // the note's turn fails too: the job waits again
+      s = await h.until(job, 'the second failed turn', (x) => x.state === 'awaiting-resolution');
+      assert.equal(s.reason, 'turn-failed');
+      assert.equal(s.turn?.state, 'failed: rate_limit');
+      await resolve(job, { decision: 'a', note: 'the limit reset; carry on', by: 'bob' });
+      s = await h.until(
+        job,
+        '(a) applied',
+        (x) => x.resolutions.length === 2 && x.turn?.sendWorkflowId === `${h.jobId}-send-3`,
+      );
+      assert.match(
+        h.delivered()[2] ?? '',
+        /resolution of your turn on resolution \(b\) of the failed turn, which failed \(failed: rate_limit — 5-hour limit reached\)\.\nDecision: \(a\) accept-and-revise - /,
+      );
+      // (a) continues: the job watches, reads the new turn at its next scan, which fails as well
+      s = await h.until(job, 'the third failed turn', (x) => x.state === 'awaiting-resolution');
+      assert.equal(s.turn?.state, 'failed: overloaded');
+      assert.equal(s.turn.of, 'resolution (a) of the failed turn');
+      await resolve(job, { decision: 'c', note: 'look at it tomorrow', by: 'carol' });
+      const result = await resultOf(job);
+      assert.equal(result.state, 'halted');
+      assert.deepEqual(
+        result.resolutions.map((x) => [x.reason, x.decision, x.turn]),
+        [
+          ['turn-failed', 'rerun-with-fix', `failed: authentication_failed — ${WORDS}`],
+          ['turn-failed', 'accept-and-revise', 'failed: rate_limit — 5-hour limit reached'],
+          ['turn-failed', 'halt-for-review', 'failed: overloaded'],
+        ],
+      );
+      assert.match(
+        h.delivered()[3] ?? '',
+        /which failed \(failed: overloaded\)\.\nDecision: \(c\) halt-for-review - stop now\./,
+      );
+      assert.equal(h.mock.count('gitSync'), 0);
+    });
+  });
+
+  void test('an unconfirmed send is not a failure: the job watches with the turn unknown and a hint, until a receipt shows', async () => {
+    const later: RecordCursor = { events: 5000, transcript: null };
+    const readings: TurnReading['turn'][] = ['unknown', 'working'];
+    const h = harness({
+      ...withRecords(),
+      awaitAck: async () => ({
+        outcome: 'unconfirmed',
+        ackSource: 'screen',
+        evidence: 'the agent is idle again; no receipt of the text',
+        turn: 'unknown',
+        extraEnters: 0,
+        polls: 40,
+        elapsedMs: 20_000,
+      }),
+      readTurn: async ({ ref }) => {
+        const turn = readings.shift() ?? 'working';
+        return { turn, source: turn === 'unknown' ? null : 'hook', cursor: turn === 'unknown' ? later : ref.cursor };
+      },
+    });
+    await h.run(async () => {
+      const job = await h.start();
+      let s = await h.until(
+        job,
+        'watching, the turn read once',
+        (x) => x.state === 'watching' && turnReads(h).length >= 1,
+      );
+      assert.equal(s.lastAck?.outcome, 'unconfirmed');
+      assert.equal(s.attention, undefined);
+      assert.equal(s.turn?.state, 'unknown');
+      assert.equal(s.turn.source, 'screen');
+      assert.match(
+        s.turn.hint ?? '',
+        /could not confirm that the agent received the text \(the agent is idle again; no receipt of the text\)/,
+      );
+      assert.match(s.turn.hint ?? '', new RegExp(`peer-comms peek ${h.peer}`));
+
+      await skip(2 * MINUTE + 1000); // the receipt shows late: read from where the last read ended
+      s = await h.until(job, 'the receipt', (x) => x.turn?.state === 'working');
+      assert.equal(s.turn?.source, 'hook');
+      assert.equal(s.turn.hint, undefined);
+      assert.deepEqual(
+        turnReads(h).map((r) => r.cursor),
+        [CURSOR, later],
+      );
+      await job.signal(completeSignal);
+      assert.equal((await resultOf(job)).state, 'done');
+    });
+  });
+
+  void test("without agent records (no cursor), the turn is the send's own and is never read", async () => {
+    const h = harness();
+    await h.run(async () => {
+      const job = await h.start();
+      const s = await h.until(job, 'the first watch scan', (x) => x.state === 'watching' && h.inbox.scans >= 2);
+      assert.equal(s.turn?.state, 'working');
+      assert.match(s.turn.hint ?? '', /no agent records on the peer/);
+      assert.equal(turnReads(h).length, 0);
+      await job.signal(completeSignal);
+      assert.equal((await resultOf(job)).state, 'done');
     });
   });
 
