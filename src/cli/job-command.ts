@@ -144,6 +144,14 @@ export async function jobShow(ctx: JobContext, jobId: string, opts: { json?: boo
     `  budget: ${status.budgetMs === null ? 'none' : `${formatDuration(status.budgetMs)}, ${status.budgetLeftMs === null ? '?' : formatDuration(Math.max(0, status.budgetLeftMs))} left${status.budgetPaused ? ' (paused)' : ''}`}`,
   ];
   if (status.lastAck) lines.push(`  last ack: ${status.lastAck.outcome} (${status.lastAck.workflowId})`);
+  if (status.turn) {
+    const t = status.turn;
+    const seen = t.source === 'screen' ? 'screen only' : t.source ? `${t.source} receipt` : 'no receipt yet';
+    lines.push(
+      `  turn: ${t.state}${t.words ? ` — ${t.words}` : ` (${seen})`}${t.of === 'the directive' ? '' : ` [${t.of}]`}`,
+    );
+    if (t.hint) lines.push(`    ${t.hint}`);
+  }
   if (status.attention) lines.push(`  needs attention: ${status.attention}`);
   if (status.current) {
     lines.push(`  phone-home "${status.current.topic}" (${status.current.file ?? status.current.source}):`);
@@ -153,10 +161,12 @@ export async function jobShow(ctx: JobContext, jobId: string, opts: { json?: boo
     lines.push(`    (a) accept-and-revise   (b) rerun-with-fix   (c) halt-for-review`);
   } else if (status.reason === 'budget') {
     lines.push(`  the wall-clock budget ran out; resolve: peer-comms job resolve ${jobId} --decision a|b|c --note "…"`);
+  } else if (status.reason === 'turn-failed') {
+    lines.push(`  the agent's turn failed; resolve: peer-comms job resolve ${jobId} --decision a|b|c --note "…"`);
   }
   for (const r of status.resolutions) {
     lines.push(
-      `  resolved (${decisionLetter(r.decision)}) ${r.decision}${r.topic ? ` "${r.topic}"` : ` ${r.reason}`} by ${r.by ?? '?'} at ${new Date(r.at).toISOString()}${r.note ? `: ${r.note}` : ''}`,
+      `  resolved (${decisionLetter(r.decision)}) ${r.decision}${r.topic ? ` "${r.topic}"` : ` ${r.reason}`}${r.turn ? ` (${r.turn})` : ''} by ${r.by ?? '?'} at ${new Date(r.at).toISOString()}${r.note ? `: ${r.note}` : ''}`,
     );
   }
   if (status.lastRejected) lines.push(`  last rejected ${status.lastRejected.signal}: ${status.lastRejected.reason}`);
