@@ -51,6 +51,8 @@ export interface HarnessOptions {
   prefix?: string;
   width?: number;
   height?: number;
+  /** Environment changes for claude (a value of null removes the variable, e.g. ANTHROPIC_API_KEY). */
+  env?: Readonly<Record<string, string | null>>;
 }
 
 export class ClaudeHarness {
@@ -121,6 +123,10 @@ export class ClaudeHarness {
       DISABLE_ERROR_REPORTING: '1',
       LANG: 'C.UTF-8',
     };
+    for (const [k, v] of Object.entries(opts.env ?? {})) {
+      if (v === null) delete env[k];
+      else env[k] = v;
+    }
     const tmux = await TmuxServer.start(prefix);
     return new ClaudeHarness(tmux, root, home, workdir, settingsPath, eventsLog, apiKey, env, opts);
   }
@@ -289,8 +295,41 @@ export class ClaudeHarness {
 
   /** Kills the tmux server (and claude with it) and removes the temp root. Safe to call twice. */
   async cleanup(opts: { keepFiles?: boolean } = {}): Promise<void> {
+    const pids = await this.panePids();
     await this.tmux.kill().catch(() => undefined);
-    if (!opts.keepFiles) await rm(this.root, { recursive: true, force: true });
+    // claude may still be writing its transcript for a moment after the hangup
+    for (const pid of pids) signal(pid, 'SIGTERM');
+    await waitFor(() => pids.every((pid) => !alive(pid)), { timeoutMs: 5_000, what: 'claude to exit' }).catch(() => {
+      for (const pid of pids) signal(pid, 'SIGKILL');
+    });
+    if (!opts.keepFiles) await rm(this.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  }
+
+  /** The pids of the panes' processes (claude itself: the command line execs it). */
+  private async panePids(): Promise<number[]> {
+    const res = await this.tmux.run(['list-panes', '-a', '-F', '#{pane_pid}']);
+    if (res.code !== 0) return [];
+    return res.stdout
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((n) => Number.isInteger(n) && n > 0);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
   }
 }
 
