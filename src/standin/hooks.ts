@@ -91,7 +91,7 @@ function runCommand(cmd: HookCommand, input: string, cwd: string): Promise<void>
       done();
     };
     child.on('error', finish);
-    child.on('close', finish);
+    child.on('exit', finish);
     child.stdin.on('error', () => undefined); // EPIPE: the hook did not read its input
     child.stdin.end(input);
   });

@@ -100,9 +100,17 @@ export function displayLinesOf(segments: readonly Segment[]): string[] {
   return splitLines(shown);
 }
 
-/** The one line a prompt is echoed as in the history: its first line, or the paste label. */
+/** The one line a queued prompt is shown as: its first line, or the paste label. */
 export function summaryOf(segments: readonly Segment[]): string {
   return displayLinesOf(segments)[0] ?? '';
+}
+
+/**
+ * A sent prompt echoed in the history as the real agent does (paste-with-tabs-inline.txt):
+ * `❯ ` and its first line, each further line indented by two spaces (a collapsed paste is its label).
+ */
+export function echoLinesOf(segments: readonly Segment[]): string[] {
+  return displayLinesOf(segments).map((line, i) => (i === 0 ? `❯ ${line}` : `  ${line}`));
 }
 
 export function bytesOf(segments: readonly Segment[]): string {

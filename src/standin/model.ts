@@ -5,7 +5,7 @@
  */
 import type { Key } from './keys';
 import type { Segment } from './input';
-import { InputBox, bytesOf, promptOf, summaryOf } from './input';
+import { InputBox, bytesOf, echoLinesOf, promptOf, summaryOf } from './input';
 import { bytesToText, formatClock } from './text';
 
 export interface StandinConfig {
@@ -245,7 +245,8 @@ export class StandinModel {
   /**
    * What a failing turn shows in the spinner's place, as the real agent does: nothing (an
    * ordinary spinner) for the first failSpinnerMs, then the generic retry line, then from
-   * failStatusMs the retry line naming the error (a 401's; a 429 keeps the generic words).
+   * failStatusMs the retry line naming the error from attempt 3 on, as in 401-retrying.txt (a
+   * 429 keeps the generic words: no capture of its retries yet).
    */
   private retryLineOf(turn: Turn, now: number): string | null {
     if (turn.failure === null) return null;
@@ -253,7 +254,7 @@ export class StandinModel {
     if (t < this.cfg.failSpinnerMs) return null;
     const statusAt = Math.max(this.cfg.failSpinnerMs, this.cfg.failStatusMs);
     if (t < statusAt) return GENERIC_RETRY;
-    const attempt = Math.min(10, 2 + Math.floor((t - statusAt) / Math.max(1, this.cfg.authRetryMs)));
+    const attempt = Math.min(10, 3 + Math.floor((t - statusAt) / Math.max(1, this.cfg.authRetryMs)));
     const what = turn.failure === 'authentication_failed' ? AUTH_ERROR : 'API error';
     return `${what} · retrying in 2s · attempt ${attempt}/10`;
   }
@@ -293,7 +294,7 @@ export class StandinModel {
 
   private startTurn(prompt: Segment[], now: number): Effect[] {
     const bytes = bytesOf(prompt);
-    const promptBlock = [`❯ ${summaryOf(prompt)}`];
+    const promptBlock = echoLinesOf(prompt);
     this.history.push(promptBlock);
     const verb = VERBS[Math.floor(this.random() * VERBS.length) % VERBS.length] ?? ['Working', 'Worked'];
     let failure: ApiFailure | null = null;

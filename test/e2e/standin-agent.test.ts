@@ -1,19 +1,25 @@
 /**
  * The stand-in agent in a real tmux pane (private socket, 200x50): idle box, bracketed paste
  * with exact bytes, collapsed pastes, the Enter-after-paste window, empty Enter, queueing,
- * Escape, the trust dialog, 401 errors (flag and SIGUSR1) and Ctrl-C. Plus a few checks of
- * the pure renderer against lines taken from the real Claude Code captures.
+ * Escape, the trust dialog, failing turns as the real agent shows them (401: spinner, generic
+ * retry line, 401 line, final error; 429; flags, SIGUSR1 and SIGUSR2), dim placeholders,
+ * TABs as 4 spaces, hook commands from --settings, the session transcript, and Ctrl-C. Plus
+ * checks of the pure renderer against the real Claude Code captures.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { canonicalSha256, parseTranscriptLine } from '../../src/receipts/records';
+import type { StandinConfig } from '../../src/standin/model';
 import { StandinModel } from '../../src/standin/model';
-import { renderScreen } from '../../src/standin/render';
+import { renderScreen, styleScreen } from '../../src/standin/render';
+import type { Classification } from '../../src/tmux/screen';
+import { classifyScreen, compilePatterns, defaultRawPatterns } from '../../src/tmux/screen';
 import type { StandinFlags } from '../helpers/tmux';
-import { TmuxServer, shQuote, standinCommand } from '../helpers/tmux';
+import { TmuxServer, shQuote, standinArgv } from '../helpers/tmux';
 import { waitFor } from '../helpers/wait';
 
 const NBSP = '\u00a0';
@@ -25,10 +31,31 @@ const DONE_LINE = /^✻ \S+ for \d+s · done \d{1,2}:\d{2} (AM|PM)$/m;
 const IDLE_BOTTOM = [RULE, `❯${NBSP}`, RULE, FOOTER];
 const WAIT = { timeoutMs: 10_000 };
 
+/** The real captures (test/fixtures copies of shared/fixtures/claude-code-2.1.328). */
+const FIXTURES = join(__dirname, '..', 'fixtures', 'screens', 'claude-code-2.1.328');
+
+/**
+ * The end of a screen that does not depend on how full the history is: the last non-blank
+ * line above the input box (the spinner, retry or error line), then the box's 4 lines.
+ */
+function bottomBlock(screen: readonly string[]): string[] {
+  const box = screen.slice(-4);
+  const above = screen.slice(0, -4).filter((l) => l.trim() !== '');
+  return [above.at(-1) ?? '', ...box];
+}
+
+/** A capture's lines, trailing blank lines dropped. */
+async function fixtureLines(name: string): Promise<string[]> {
+  const l = (await readFile(join(FIXTURES, name), 'utf8')).split('\n');
+  while (l.length > 0 && l[l.length - 1] === '') l.pop();
+  return l;
+}
+
 interface LogEntry {
   t: number;
   b64?: string;
   text?: string;
+  prompt?: string;
   dialogInput?: string;
 }
 
@@ -50,26 +77,39 @@ interface Agent {
   name: string;
   logPath: string;
   pidPath: string;
+  /** Where its session transcript goes (--transcript-dir). */
+  transcriptDir: string;
   screen(): Promise<string>;
+  /** `capture-pane -e -p`: the screen with its escape codes. */
+  ansiScreen(): Promise<string>;
   log(): Promise<LogEntry[]>;
   pid(): Promise<number>;
   /** The agent's exit status once it has exited, else null. */
   exitStatus(): Promise<number | null>;
 }
 
-async function startAgent(flags: StandinFlags = {}): Promise<Agent> {
+/** Starts a stand-in; `extra` are flags the test helper does not know (appended to its argv). */
+async function startAgent(flags: StandinFlags = {}, extra: readonly string[] = []): Promise<Agent> {
   seq += 1;
   const name = `s${seq}`;
   const logPath = join(dir, `${name}.log`);
   const pidPath = join(dir, `${name}.pid`);
   const exitPath = join(dir, `${name}.exit`);
-  const command = standinCommand({ log: logPath, pidFile: pidPath, cwdLabel: '/home/user/project', ...flags });
-  await tmux.newSession(name, `${command}; echo $? > ${shQuote(exitPath)}`);
+  const transcriptDir = join(dir, `${name}-transcripts`);
+  const argv = [
+    ...standinArgv({ log: logPath, pidFile: pidPath, cwdLabel: '/home/user/project', ...flags }),
+    '--transcript-dir',
+    transcriptDir,
+    ...extra,
+  ];
+  await tmux.newSession(name, `${argv.map(shQuote).join(' ')}; echo $? > ${shQuote(exitPath)}`);
   const agent: Agent = {
     name,
     logPath,
     pidPath,
+    transcriptDir,
     screen: () => tmux.capture(name),
+    ansiScreen: () => tmux.check(['capture-pane', '-e', '-p', '-t', name]),
     log: async () => {
       const raw = await readFile(logPath, 'utf8').catch(() => '');
       return raw
@@ -86,6 +126,13 @@ async function startAgent(flags: StandinFlags = {}): Promise<Agent> {
   const ready = flags.trustDialog ? (s: string) => s.includes(' ❯ No, exit') : isIdle;
   await waitFor(async () => ready(await agent.screen()), { ...WAIT, what: `${name} to start` });
   return agent;
+}
+
+/** No placeholder phrases: the classifier must tell placeholders by their dim styling alone. */
+const NO_PHRASES = compilePatterns({ ...defaultRawPatterns, placeholders: [] });
+
+function pick(c: Classification): Pick<Classification, 'state' | 'busy' | 'input'> {
+  return { state: c.state, busy: c.busy, input: c.input };
 }
 
 function lines(screen: string): string[] {
@@ -138,7 +185,11 @@ void describe('stand-in agent in tmux', () => {
       ...WAIT,
       what: 'the finished turn',
     });
-    assert.match(done, /^❯ first line\n\n● Acknowledged\. Working on it\.\n\n✻ /m);
+    // every line echoed, TABs as 4 spaces (as paste-with-tabs-inline.txt shows)
+    assert.match(
+      done,
+      /^❯ first line\n {2}second {4}line ünïcödé € 😀\n {2}\$\(touch x\) `id` 'single' "double" \\ end\n {2}last\n\n● Acknowledged\. Working on it\.\n\n✻ /m,
+    );
     const log = await agent.log();
     assert.equal(log.length, 1);
     assert.deepEqual(Buffer.from(log[0]!.b64!, 'base64'), Buffer.from(text, 'utf8'));
@@ -262,22 +313,279 @@ void describe('stand-in agent in tmux', () => {
     await waitFor(async () => isIdle(await agent.screen()), { ...WAIT, what: 'the main screen' });
   });
 
-  void test('--auth-fail: retries with the 401 line, then "Please run /login"', async () => {
-    const agent = await startAgent({ authFail: true, authRetryMs: 700 });
+  void test('--auth-fail: an ordinary spinner, then API error · retrying, then the 401 line, then "Please run /login", as the captures show', async () => {
+    const agent = await startAgent({ authFail: true, authRetries: 2, authRetryMs: 1500 }, [
+      '--fail-spinner-ms',
+      '1500',
+      '--fail-status-ms',
+      '3000',
+    ]);
     await submitTyped(agent, 'will fail');
-    const retrying = await waitFor(async () => ((s) => s.includes('attempt 1/10') && s)(await agent.screen()), {
+    // the first frames cannot be told from a healthy turn (401-first-100ms-plain-spinner.txt)
+    const first = await waitFor(async () => ((s) => s.includes(BUSY) && s)(await agent.screen()), {
       ...WAIT,
-      what: 'the first retry',
+      what: 'the ordinary spinner',
     });
-    assert.ok(retrying.includes(BUSY));
+    assert.match(first, /^[✢✳✶✻✽] \S+…$/m);
+    assert.doesNotMatch(first, /API error|401/);
+    assert.equal(classifyScreen(first).state, 'working');
+    // then the generic retry line (401-attempt1-generic-api-error-retrying.txt)
+    const generic = await waitFor(async () => ((s) => s.includes('API error · retrying') && s)(await agent.screen()), {
+      ...WAIT,
+      what: 'the generic retry line',
+    });
+    assert.deepEqual(
+      lines(generic).slice(-7),
+      (await fixtureLines('401-attempt1-generic-api-error-retrying.txt')).slice(-7),
+    );
+    assert.deepEqual(pick(classifyScreen(generic)), { state: 'error:api', busy: true, input: '' });
+    // then the 401 line (401-retrying.txt)
+    const retrying = await waitFor(async () => ((s) => s.includes('attempt 3/10') && s)(await agent.screen()), {
+      ...WAIT,
+      what: 'the 401 retry line',
+    });
+    assert.deepEqual(lines(retrying).slice(-7), (await fixtureLines('401-retrying.txt')).slice(-7));
+    assert.deepEqual(pick(classifyScreen(retrying)), { state: 'error:oauth', busy: true, input: '' });
+    // then the final error and the dim placeholder (401-final.txt, 401-final.ansi.txt)
     const final = await waitFor(async () => ((s) => s.includes('Please run /login') && s)(await agent.screen()), {
       ...WAIT,
       what: 'the final 401',
     });
-    assert.match(final, /^● Please run \/login · API Error: 401 OAuth token has expired\. Please obtain a new token/m);
-    assert.equal(inputText(final), 'Once fixed, resend your message');
+    assert.deepEqual(bottomBlock(lines(final)), bottomBlock(await fixtureLines('401-final.txt')));
     assert.ok(isIdle(final));
+    const ansi = await agent.ansiScreen();
+    assert.ok(ansi.includes(`❯${NBSP}\x1b[7mO`), "the cursor on the placeholder's first letter");
+    // read by its styling alone: no placeholder phrases known
+    assert.deepEqual(pick(classifyScreen(ansi, NO_PHRASES)), { state: 'error:oauth', busy: false, input: '' });
     assert.equal((await agent.log()).length, 1);
+  });
+
+  void test('--rate-limit, then SIGUSR2: the 429 turn ends as in 429-rate-limit-final.txt, and its placeholder does not hold up the next text', async () => {
+    const agent = await startAgent({ workMs: 300, authRetries: 1, authRetryMs: 200 }, [
+      '--rate-limit',
+      '--fail-spinner-ms',
+      '100',
+      '--fail-status-ms',
+      '300',
+    ]);
+    await submitTyped(agent, 'manual message while the API answers 429');
+    const final = await waitFor(
+      async () => ((s) => s.includes('Request rejected (429)') && isIdle(s) && s)(await agent.screen()),
+      { ...WAIT, what: 'the 429' },
+    );
+    assert.deepEqual(bottomBlock(lines(final)), bottomBlock(await fixtureLines('429-rate-limit-final.txt')));
+    assert.deepEqual(pick(classifyScreen(await agent.ansiScreen(), NO_PHRASES)), {
+      state: 'error:rate_limit',
+      busy: false,
+      input: '',
+    });
+    process.kill(await agent.pid(), 'SIGUSR2'); // the API answers again
+    await submitTyped(agent, 'after the 429');
+    await waitFor(async () => ((s) => DONE_LINE.test(s) && isIdle(s))(await agent.screen()), { ...WAIT, what: 'done' });
+    assert.deepEqual(
+      (await agent.log()).map((e) => e.text),
+      ['manual message while the API answers 429', 'after the 429'],
+    );
+    process.kill(await agent.pid(), 'SIGUSR2'); // and refuses again
+    await submitTyped(agent, 'refused again');
+    await waitFor(
+      async () => ((s) => (s.match(/Request rejected \(429\)/g) ?? []).length === 2 && isIdle(s))(await agent.screen()),
+      { ...WAIT, what: 'the second 429' },
+    );
+  });
+
+  void test('text typed while the agent works drops esc to interrupt from the footer (working-with-typed-input.txt)', async () => {
+    const agent = await startAgent({ workMs: 30_000 });
+    await submitTyped(agent, 'busy test first message A2');
+    await waitFor(async () => (await agent.screen()).includes(BUSY), { ...WAIT, what: 'working' });
+    await tmux.sendLiteral(agent.name, 'third message C, queued behind A2');
+    const screen = await waitFor(
+      async () => ((s) => inputText(s) === 'third message C, queued behind A2' && s)(await agent.screen()),
+      { ...WAIT, what: 'the typed text' },
+    );
+    assert.deepEqual(lines(screen).slice(-4), (await fixtureLines('working-with-typed-input.txt')).slice(-4));
+    assert.match(lines(screen).at(-7) ?? '', /^[✢✳✶✻✽] \S+…$/);
+    for (const capture of [screen, await agent.ansiScreen()]) {
+      assert.deepEqual(pick(classifyScreen(capture)), {
+        state: 'working',
+        busy: true,
+        input: 'third message C, queued behind A2',
+      });
+    }
+  });
+
+  void test('--settings hooks get SessionStart, UserPromptSubmit, Stop and StopFailure on stdin, the transcript the same turns; TABs arrive as 4 spaces', async () => {
+    const events = join(dir, 'hook-events.jsonl');
+    const resumed = join(dir, 'hook-resumed.jsonl');
+    const record = (file: string): string => `cat >> ${shQuote(file)}; echo >> ${shQuote(file)}`;
+    const settings = join(dir, 'settings.json');
+    await writeFile(
+      settings,
+      JSON.stringify({
+        hooks: {
+          SessionStart: [
+            { matcher: 'startup', hooks: [{ type: 'command', command: record(events), timeout: 5 }] },
+            { matcher: 'resume', hooks: [{ type: 'command', command: record(resumed), timeout: 5 }] },
+          ],
+          // a hook that hangs is killed after its timeout; the UI and the later hooks go on
+          UserPromptSubmit: [
+            { hooks: [{ type: 'command', command: 'sleep 30', timeout: 1 }] },
+            { hooks: [{ type: 'command', command: record(events) }] },
+          ],
+          Stop: [{ hooks: [{ type: 'command', command: record(events) }] }],
+          StopFailure: [
+            { matcher: 'authentication_failed|rate_limit', hooks: [{ type: 'command', command: record(events) }] },
+          ],
+        },
+      }),
+    );
+    const sid = '0b6f3c52-5d2e-4a47-9b1e-2f8e1c9d7a10';
+    const agent = await startAgent({ workMs: 300, pasteEnterWindowMs: 0, authRetries: 1, authRetryMs: 100, settings }, [
+      '--session-id',
+      sid,
+      '--fail-spinner-ms',
+      '50',
+      '--fail-status-ms',
+      '100',
+    ]);
+    const hookInputs = async (): Promise<Record<string, unknown>[]> =>
+      (await readFile(events, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const transcriptPath = join(agent.transcriptDir, `${sid}.jsonl`);
+    const session = { session_id: sid, transcript_path: transcriptPath, cwd: process.cwd() };
+
+    const [start] = await waitFor(async () => ((e) => e.length >= 1 && e)(await hookInputs()), {
+      ...WAIT,
+      what: 'SessionStart',
+    });
+    assert.deepEqual(start, {
+      ...session,
+      permission_mode: 'default',
+      hook_event_name: 'SessionStart',
+      source: 'startup',
+    });
+
+    // a paste with TABs and CRLFs, as in paste-with-tabs-inline.txt
+    const text = 'col1\tcol2\tC-m\t-x\r\n\tindented line with ü and ;\r\nlast line ends with;';
+    await tmux.paste(agent.name, text);
+    await waitFor(async () => inputText(await agent.screen()) === 'col1    col2    C-m    -x', {
+      ...WAIT,
+      what: 'the paste, TABs as 4 spaces',
+    });
+    await tmux.sendKeys(agent.name, 'C-m');
+    const done = await waitFor(async () => ((s) => DONE_LINE.test(s) && isIdle(s) && s)(await agent.screen()), {
+      ...WAIT,
+      what: 'the finished turn',
+    });
+    const real = await fixtureLines('paste-with-tabs-inline.txt');
+    const echo = real.slice(
+      real.findIndex((l) => l.startsWith('❯ col1')),
+      real.findIndex((l) => l.startsWith('❯ col1')) + 3,
+    );
+    assert.ok(
+      lines(done).join('\n').includes(echo.join('\n')),
+      `the echo as the real agent shows it:\n${echo.join('\n')}`,
+    );
+
+    const afterOk = await waitFor(async () => ((e) => e.length >= 3 && e)(await hookInputs()), {
+      ...WAIT,
+      what: 'UserPromptSubmit and Stop',
+    });
+    const submit = afterOk[1]!;
+    const prompt =
+      '<pasted_content id="1">col1    col2    C-m    -x\n    indented line with ü and ;\nlast line ends with;</pasted_content id="1">';
+    assert.deepEqual(
+      { ...submit, prompt_id: typeof submit.prompt_id },
+      { ...session, permission_mode: 'default', hook_event_name: 'UserPromptSubmit', prompt, prompt_id: 'string' },
+    );
+    assert.match(String(submit.prompt_id), /^[0-9a-f-]{36}$/);
+    assert.equal(canonicalSha256(prompt).sha256, canonicalSha256(text).sha256, 'the receipt matches the sent text');
+    assert.deepEqual(afterOk[2], {
+      ...session,
+      permission_mode: 'default',
+      hook_event_name: 'Stop',
+      stop_hook_active: false,
+      last_assistant_message: 'Acknowledged. Working on it.',
+    });
+    const log = await agent.log();
+    assert.equal(Buffer.from(log[0]!.b64!, 'base64').toString('utf8'), text, 'the log keeps the bytes as sent');
+    assert.equal(log[0]!.prompt, prompt);
+
+    // a turn that ends in a 401
+    process.kill(await agent.pid(), 'SIGUSR1');
+    await submitTyped(agent, 'this turn gets 401s');
+    const all = await waitFor(async () => ((e) => e.length >= 5 && e)(await hookInputs()), {
+      ...WAIT,
+      what: 'UserPromptSubmit and StopFailure',
+    });
+    assert.deepEqual(
+      all.map((e) => e.hook_event_name),
+      ['SessionStart', 'UserPromptSubmit', 'Stop', 'UserPromptSubmit', 'StopFailure'],
+    );
+    assert.equal(all[3]!.prompt, 'this turn gets 401s');
+    assert.deepEqual(all[4], {
+      ...session,
+      permission_mode: 'default',
+      hook_event_name: 'StopFailure',
+      error: 'authentication_failed',
+      error_details:
+        'Please run /login · API Error: 401 OAuth token has expired. Please obtain a new token or refresh your existing token.',
+    });
+
+    // the transcript holds the same turns, in the form src/receipts reads
+    const entries = (await readFile(transcriptPath, 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      entries.map((e) => [e.type, e.subtype ?? e.isApiErrorMessage ?? null]),
+      [
+        ['user', null],
+        ['assistant', null],
+        ['system', 'turn_duration'],
+        ['user', null],
+        ['assistant', true],
+      ],
+    );
+    assert.deepEqual(entries[0]!.message, { role: 'user', content: prompt });
+    assert.equal(entries[0]!.promptId, submit.prompt_id);
+    assert.equal(entries[0]!.sessionId, sid);
+    assert.equal(entries[4]!.error, 'authentication_failed');
+    assert.equal(typeof entries[2]!.durationMs, 'number');
+    assert.deepEqual(
+      entries.map((e) => parseTranscriptLine(JSON.stringify(e))?.kind ?? null),
+      ['prompt', null, 'turn-end', 'prompt', 'turn-error'],
+    );
+    const receipt = parseTranscriptLine(JSON.stringify(entries[0]));
+    assert.equal(receipt?.kind === 'prompt' && receipt.sha256, canonicalSha256(text).sha256);
+
+    // --continue: the next agent goes on with this session (SessionStart source "resume")
+    await tmux.sendKeys(agent.name, 'C-c', 'C-c');
+    await waitFor(async () => (await agent.exitStatus()) !== null, { ...WAIT, what: 'the first agent to exit' });
+    const next = await startAgent({ workMs: 300, settings }, ['--transcript-dir', agent.transcriptDir, '--continue']);
+    const [resume] = await waitFor(
+      async () =>
+        ((e) => e.length >= 1 && e)(
+          (await readFile(resumed, 'utf8').catch(() => ''))
+            .split('\n')
+            .filter((l) => l !== '')
+            .map((l) => JSON.parse(l) as Record<string, unknown>),
+        ),
+      { ...WAIT, what: 'SessionStart (resume)' },
+    );
+    assert.deepEqual(resume, {
+      ...session,
+      permission_mode: 'default',
+      hook_event_name: 'SessionStart',
+      source: 'resume',
+    });
+    await submitTyped(next, 'after the restart');
+    await waitFor(async () => (await readFile(transcriptPath, 'utf8')).includes('"content":"after the restart"'), {
+      ...WAIT,
+      what: 'the new prompt in the same transcript',
+    });
   });
 
   void test('SIGUSR1 toggles auth-fail mode at runtime', async () => {
@@ -304,7 +612,7 @@ void describe('stand-in agent in tmux', () => {
 });
 
 void describe('stand-in renderer (no tmux)', () => {
-  const cfg = {
+  const cfg: StandinConfig = {
     collapseLines: 20,
     pasteEnterWindowMs: 150,
     workMs: 1000,
@@ -361,5 +669,85 @@ void describe('stand-in renderer (no tmux)', () => {
     const small = renderScreen(model.view(1100), 40, 10, 1100);
     assert.equal(small.length, 10);
     assert.ok(small.every((l) => [...l].length <= 40));
+  });
+
+  void test('a failing turn, frame by frame, is drawn as the real captures show it (401, then 429)', async () => {
+    const at = (model: StandinModel, t: number): string[] => renderScreen(model.view(t), 200, 50, t);
+    const model = new StandinModel({ ...cfg, authFail: true }, () => 0.45);
+    model.handleKey({ kind: 'text', bytes: 'will fail' }, 0);
+    const started = model.handleKey({ kind: 'enter' }, 1000);
+    assert.deepEqual(
+      started.map((e) => e.kind),
+      ['log', 'prompt'],
+    );
+    // 100 ms in: an ordinary spinner and esc to interrupt
+    const first = at(model, 1100);
+    assert.equal(first.at(-7), '✢ Booping…');
+    assert.equal(first.at(-1), `${FOOTER} · esc to interrupt`);
+    // from 150 ms: the generic retry line; from 1.8 s: the 401 line, attempt 3
+    assert.deepEqual(
+      at(model, 1500).slice(-7),
+      (await fixtureLines('401-attempt1-generic-api-error-retrying.txt')).slice(-7),
+    );
+    assert.deepEqual(at(model, 2900).slice(-7), (await fixtureLines('401-retrying.txt')).slice(-7));
+    // the final error after the retries (1.8 s + 3 × 300 ms)
+    assert.deepEqual(model.advance(3699), []);
+    const ended = model.advance(3700);
+    assert.deepEqual(ended, [
+      {
+        kind: 'turn-end',
+        at: 3700,
+        startedAt: 1000,
+        outcome: {
+          ok: false,
+          error: 'authentication_failed',
+          message:
+            'Please run /login · API Error: 401 OAuth token has expired. Please obtain a new token or refresh your existing token.',
+        },
+      },
+    ]);
+    const final = at(model, 3700);
+    assert.deepEqual(bottomBlock(final), bottomBlock(await fixtureLines('401-final.txt')));
+    // styled as in 401-final.ansi.txt: the cursor on the first letter, the rest dim
+    const styled = styleScreen(final, model.view(3700));
+    assert.equal(styled.at(-3), `❯${NBSP}\x1b[7mO\x1b[0;2mnce fixed, resend your message\x1b[0m`);
+    const real = await readFile(join(FIXTURES, '401-final.ansi.txt'), 'utf8');
+    assert.deepEqual(pick(classifyScreen(styled.join('\n'), NO_PHRASES)), pick(classifyScreen(real, NO_PHRASES)));
+    assert.deepEqual(pick(classifyScreen(real, NO_PHRASES)), { state: 'error:oauth', busy: false, input: '' });
+
+    // the next turn gets a 429
+    model.toggleAuthFail();
+    model.toggleRateLimit();
+    model.handleKey({ kind: 'text', bytes: 'manual message while the API answers 429' }, 4000);
+    model.handleKey({ kind: 'enter' }, 4000);
+    assert.match(at(model, 4500).join('\n'), /^✻ API error · retrying in 1s · attempt 1\/10$/m);
+    const rateLimited = model.advance(10_000);
+    assert.equal(
+      rateLimited[0]?.kind === 'turn-end' && !rateLimited[0].outcome.ok && rateLimited[0].outcome.error,
+      'rate_limit',
+    );
+    const screen429 = at(model, 10_000);
+    assert.deepEqual(bottomBlock(screen429), bottomBlock(await fixtureLines('429-rate-limit-final.txt')));
+    const real429 = await readFile(join(FIXTURES, '429-rate-limit-final.ansi.txt'), 'utf8');
+    assert.deepEqual(
+      pick(classifyScreen(styleScreen(screen429, model.view(10_000)).join('\n'), NO_PHRASES)),
+      pick(classifyScreen(real429, NO_PHRASES)),
+    );
+  });
+
+  void test('a TAB in the box and in the echo is 4 spaces; the prompt as received wraps the paste', () => {
+    const model = new StandinModel(cfg, () => 0.45);
+    model.handleKey({ kind: 'paste', bytes: 'col1\tcol2\r\n\tx' }, 0);
+    assert.equal(renderScreen(model.view(0), 200, 50, 0).at(-4), `❯${NBSP}col1    col2`);
+    model.handleKey({ kind: 'text', bytes: ' typed\t' }, 10);
+    const effects = model.handleKey({ kind: 'enter' }, 1000);
+    const prompt = effects.find((e) => e.kind === 'prompt');
+    assert.deepEqual(prompt, {
+      kind: 'prompt',
+      at: 1000,
+      prompt: '<pasted_content id="1">col1    col2\n    x</pasted_content id="1"> typed    ',
+    });
+    const screen = renderScreen(model.view(1100), 200, 50, 1100).join('\n');
+    assert.match(screen, /^❯ col1 {4}col2\n {6}x typed {4}$/m);
   });
 });
