@@ -28,7 +28,7 @@ import { readScreen, type ScreenReading } from './screen';
 export interface AwaitAckInput {
   peer: string;
   /** Counts seen before the paste, to tell a finished new turn from an old one. */
-  baseline: { turnsDone: number; promptEchoes: number };
+  baseline: { turnsDone: number; promptEchoes: number; state?: string };
   /** Where the agent's records stood before the paste (null: no records to read). */
   cursor?: RecordCursor | null;
   /** sha256 of the sent text in the agent's canonical form (DeliverResult.receiptSha256). */
@@ -92,7 +92,7 @@ export function agentErrorOfState(state: string): string | null {
 
 /** A screen error that the agent is still retrying by itself (the turn may yet recover). */
 function retryingOnScreen(s: ScreenReading): boolean {
-  return s.state === 'error:api' || (s.state.startsWith('error:') && /retrying/i.test(s.evidence));
+  return s.busy || s.state === 'error:api' || (s.state.startsWith('error:') && /retrying/i.test(s.evidence));
 }
 
 export function ackFromScreen(s: ScreenReading, input: AwaitAckInput): 'acked' | 'queued' | null {
@@ -173,14 +173,17 @@ export function createAwaitAck(deps: ActivityDeps) {
         );
       }
       // 2. the screen shows the turn failing (a final error, or one it can no longer retry away)
-      const screenError = agentErrorOfState(s.state);
+      // An error the screen showed before the paste (an earlier turn's) is not this turn's until
+      // the text is received or echoed above it.
+      const stale = !received && s.state === input.baseline.state && s.promptEchoes <= input.baseline.promptEchoes;
+      const screenError = stale ? null : agentErrorOfState(s.state);
       if (screenError && !retryingOnScreen(s)) {
         throw agentFailure(
           { state: s.state, agentError: screenError, received, words: s.evidence, screen: s.tail },
           `the agent shows ${s.state}: "${s.evidence}"${received ? ' (it received the text)' : ''}${s.state === 'error:oauth' ? ' — push fresh credentials and restart the agent' : ''}`,
         );
       }
-      if (s.state === 'error:oauth') {
+      if (s.state === 'error:oauth' && !stale) {
         // 401 being retried: it will not heal by itself (the agent reads credentials at start)
         throw agentFailure(
           { state: s.state, agentError: 'authentication_failed', received, words: s.evidence, screen: s.tail },

@@ -160,6 +160,8 @@ export function createPreflight(deps: ActivityDeps) {
         confirmMs: ctx.cfg.ack.confirm,
         rateLimitWaitMs: ctx.cfg.ack.rateLimitWait,
         overloadedRetries: ctx.cfg.ack.overloadedRetries,
+        rateLimitPauseMs: ctx.cfg.ack.rateLimitPause,
+        overloadedBackoffMs: ctx.cfg.ack.overloadedBackoff,
         recovery: ctx.cfg.recovery.method,
         rental: ctx.cfg.rental
           ? {

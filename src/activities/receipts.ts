@@ -46,7 +46,7 @@ const READ_RECORDS = allowScript({
   ].join('\n'),
   checkArgs: (args) =>
     args.length === 6 &&
-    args.slice(0, 4).every((a) => a === '' || a.startsWith('/')) &&
+    [args[0], args[2], args[3]].every((a) => a === '' || a?.startsWith('/')) &&
     /^[0-9]+$/.test(args[1] ?? '') &&
     /^[0-9]+$/.test(args[4] ?? '') &&
     /^[01]$/.test(args[5] ?? '')
@@ -123,9 +123,13 @@ function completeLines(body: string): { lines: string[]; bytes: number } {
   return { lines: whole.split('\n').filter((l) => l !== ''), bytes: Buffer.byteLength(whole, 'utf8') };
 }
 
-async function readRecordsRaw(ctx: PeerContext, cursor: RecordCursor | null, sizesOnly: boolean) {
-  const p = await agentPaths(ctx);
-  const res = await run(ctx, 'read the agent records', [
+/** The one round trip that reads the agent's records since a cursor (or only their sizes). */
+export function readRecordsCommand(
+  p: Pick<AgentPaths, 'events' | 'transcriptDir'>,
+  cursor: RecordCursor | null,
+  sizesOnly: boolean,
+): string[] {
+  return [
     'sh',
     '-c',
     READ_RECORDS,
@@ -136,7 +140,12 @@ async function readRecordsRaw(ctx: PeerContext, cursor: RecordCursor | null, siz
     cursor?.transcript?.path ?? '',
     String(cursor?.transcript?.size ?? 0),
     sizesOnly ? '1' : '0',
-  ]);
+  ];
+}
+
+async function readRecordsRaw(ctx: PeerContext, cursor: RecordCursor | null, sizesOnly: boolean) {
+  const p = await agentPaths(ctx);
+  const res = await run(ctx, 'read the agent records', readRecordsCommand(p, cursor, sizesOnly));
   return parseSections(res.stdout);
 }
 

@@ -21,6 +21,8 @@ export interface RecoverResult {
 export interface ScreenSummary {
   state: string;
   input: string | null;
+  /** A turn is in progress (working, or an error the agent is still retrying); absent in old histories. */
+  busy?: boolean;
   queued: boolean;
   evidence: string;
   turnsDone: number;
@@ -58,6 +60,7 @@ export function summarize(s: ScreenReading): ScreenSummary {
   return {
     state: s.state,
     input: s.input === null ? null : s.input.slice(0, 200),
+    busy: s.busy,
     queued: s.queued,
     evidence: s.evidence,
     turnsDone: s.turnsDone,
@@ -139,7 +142,13 @@ export function createSessionActivities(deps: ActivityDeps) {
       if (has.code === 0) {
         last = await readScreen(ctx);
         heartbeat({ state: last.state });
-        if (last.state === 'idle') break;
+        // A restart with --continue shows the old conversation: its last turn's error (the
+        // reason for the restart) stays on screen above an empty box, and that is ready too.
+        if (
+          last.state === 'idle' ||
+          (alive.code === 0 && last.state.startsWith('error:') && last.input === '' && !last.busy)
+        )
+          break;
         if (last.state.startsWith('dialog:')) {
           throw fail(
             ErrorType.DialogOnScreen,

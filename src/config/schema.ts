@@ -136,8 +136,12 @@ const ackSchema = z
     confirm: durationSchema.default(3000),
     /** The longest a send waits out the agent's rate limit (429) before delivering the text again. */
     rateLimitWait: durationSchema.default(2 * 3_600_000),
+    /** How long to wait out a rate limit whose reset time the agent does not show, before delivering again. */
+    rateLimitPause: durationSchema.default(5 * 60_000),
     /** How often a turn failing with `overloaded` / `server_error` is delivered again (with backoff). */
     overloadedRetries: z.number().int().min(0).max(10).default(3),
+    /** The first pause before delivering again after an overloaded turn; it doubles each time. */
+    overloadedBackoff: durationSchema.default(30_000),
     /** How many extra C-m presses when the text still sits unsent in the input box. */
     maxExtraEnters: z.number().int().min(0).max(10).default(3),
     /** How long a send waits for a busy agent to become idle (unless sent with --queue). */

@@ -61,6 +61,9 @@ export interface PreflightReport {
     rateLimitWaitMs?: number;
     /** Deliveries again after an overloaded / server_error turn. */
     overloadedRetries?: number;
+    /** The wait for a rate limit without a reset time, and the first overload backoff. */
+    rateLimitPauseMs?: number;
+    overloadedBackoffMs?: number;
     recovery: 'systemd' | 'tmux' | 'none';
     /** null: not a rental peer. */
     rental: RentalSettings | null;

@@ -10,7 +10,7 @@ import { canonicalPrompt } from './rewrites';
 export type RecordSource = 'hook' | 'transcript';
 
 export type AgentRecord =
-  | { kind: 'session-start'; source: RecordSource; at: string; session?: string }
+  | { kind: 'session-start'; source: RecordSource; at: string; session?: string; promptId?: undefined }
   | {
       kind: 'prompt';
       source: RecordSource;

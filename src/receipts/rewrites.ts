@@ -11,7 +11,8 @@
  *   2. CRLF and a lone CR become LF;
  *   3. each TAB becomes 4 spaces;
  *   4. NUL, the other C0 controls but LF, DEL and the C1 controls are dropped;
- *   5. line breaks at the very start and end are not compared (the wrapper adds some).
+ *   5. the whole input is right-trimmed (the agent trims trailing spaces and drops a paste's
+ *      last line break); line breaks at the very start are not compared (the wrapper adds some).
  * Both sides apply the same function: the controller to the text it sent, the hook on the peer
  * to the prompt it received (its source is generated from this function, so the two can never
  * drift). It must therefore stay self-contained: no imports, no helpers, no closures.
@@ -25,7 +26,8 @@ export function canonicalPrompt(text: string): string {
       .replace(/\t/g, '    ')
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '')
-      .replace(/^\n+|\n+$/g, '')
+      .replace(/^\n+/, '')
+      .trimEnd()
   );
 }
 
@@ -35,5 +37,5 @@ export const AGENT_REWRITES: readonly string[] = [
   'CRLF and a lone CR become LF',
   'TAB becomes 4 spaces',
   'NUL, other C0 controls (but LF), DEL and C1 controls are dropped',
-  'line breaks at the very start and end are not compared',
+  'trailing spaces and line breaks are trimmed, leading line breaks are not compared',
 ];

@@ -314,6 +314,8 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     let redeliveries = 0;
     let overloadedTries = 0;
     let rateLimitWaitedMs = 0;
+    /** After a restart or a failed turn, the error left on screen is history, not the agent's state. */
+    let staleErrorOk = false;
     const restartAfter401 = async (evidence: string): Promise<void> => {
       authRestarted = true;
       progress.warnings.push(
@@ -326,6 +328,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
         [{ peer, restart: true, continueConversation: true }],
       );
       recovered = true;
+      staleErrorOk = true;
       end(r, 'done', `${res.method} restart, agent ready after ${res.waitedMs} ms`);
     };
     /** What to do when the turn of the delivered text failed: recover (then deliver again) or fail with the agent's words. */
@@ -344,7 +347,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       }
       if (agentError === 'rate_limit') {
         const limit = report.settings.rateLimitWaitMs ?? 2 * 3_600_000;
-        const waitMs = rateLimitPause(failure.resetAt, Date.now());
+        const waitMs = rateLimitPause(failure.resetAt, Date.now(), report.settings.rateLimitPauseMs ?? 5 * 60_000);
         if (rateLimitWaitedMs + waitMs > limit) {
           throw ApplicationFailure.nonRetryable(
             `${peer}: the agent's account is rate-limited ("${words}"); waited ${Math.round(rateLimitWaitedMs / 60_000)} min, the most a send waits is ${Math.round(limit / 60_000)} min. The text arrived but was not worked on: send it again after the limit resets`,
@@ -369,7 +372,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
             failure,
           );
         }
-        const pause = 30_000 * 2 ** overloadedTries++;
+        const pause = (report.settings.overloadedBackoffMs ?? 30_000) * 2 ** overloadedTries++;
         const w = begin('retryTurn', 'waiting');
         progress.waitingFor = `${peer}: the API answered ${agentError}; delivering again in ${Math.round(pause / 1000)} s (try ${overloadedTries} of ${tries})`;
         await sleep(pause);
@@ -408,26 +411,24 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
           screen = await look();
           continue;
         }
-        if (screen.state.startsWith('error:') && screen.state !== 'error:rate_limit') {
+        // An earlier turn's error (a rate limit, a failed turn before a redelivery, the error the
+        // agent was restarted for) above an empty box: the agent takes the next turn.
+        const settled = screen.input === '' && screen.busy !== true;
+        if (screen.state.startsWith('error:') && settled && (staleErrorOk || screen.state !== 'error:oauth')) break;
+        if (screen.state.startsWith('error:') && !screen.busy) {
           throw ApplicationFailure.nonRetryable(
             `${peer}: the agent shows ${screen.state}: "${screen.evidence}"`,
             ErrorType.AgentError,
             { screen: screen.tail },
           );
         }
-        if (screen.input && screen.state !== 'working') {
+        if (screen.input && screen.state !== 'working' && !screen.busy) {
           throw ApplicationFailure.nonRetryable(
             `${peer}: the agent's input box already holds text ("${screen.input.slice(0, 80)}"); clear it on the peer so the two do not merge, then send again`,
             ErrorType.InputOccupied,
           );
         }
-        // an earlier turn's rate-limit error ends that turn: the box is free for the next one
-        if (
-          screen.state === 'idle' ||
-          screen.state === 'error:rate_limit' ||
-          (screen.state === 'working' && input.queue)
-        )
-          break;
+        if (screen.state === 'idle' || (screen.state === 'working' && input.queue)) break;
         if (screen.state === 'unknown') {
           if (++unknownLooks > 20) {
             throw ApplicationFailure.nonRetryable(
@@ -490,7 +491,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
           [
             {
               peer,
-              baseline: { turnsDone: screen.turnsDone, promptEchoes: screen.promptEchoes },
+              baseline: { turnsDone: screen.turnsDone, promptEchoes: screen.promptEchoes, state: screen.state },
               cursor: screen.cursor ?? null,
               receiptSha256: d.receiptSha256,
               queue: queued,
@@ -513,6 +514,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
         );
         progress.turn = `failed: ${acked.agentError}`;
         await recoverTurn(acked);
+        staleErrorOk = true;
         redeliveries++;
         deliveryId = `${baseDeliveryId}-r${redeliveries}`;
         continue;
@@ -657,10 +659,10 @@ function resetTime(words: string): number | undefined {
   return undefined;
 }
 
-/** How long to wait out a rate limit: until its reset (plus a minute), else 5 minutes; at least 1 minute. */
-function rateLimitPause(resetAt: number | undefined, now: number): number {
-  if (resetAt === undefined || resetAt <= now) return 5 * 60_000;
-  return Math.max(60_000, resetAt - now + 60_000);
+/** How long to wait out a rate limit: until its reset (plus a minute) when the agent named one, else the configured pause. */
+function rateLimitPause(resetAt: number | undefined, now: number, pauseMs: number): number {
+  if (resetAt === undefined || resetAt <= now) return pauseMs;
+  return resetAt - now + 60_000;
 }
 
 /** GPU-heavy work: refused while a GPU is at its abort temperature, or when nvidia-smi cannot tell. */

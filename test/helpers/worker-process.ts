@@ -1,8 +1,9 @@
 /**
  * A controller worker in its own process, so a test can SIGKILL it at a chosen instant.
- * argv: <config.json> <taskQueue> <address> <namespace> [kill-after-activity]
+ * argv: <config.json> <taskQueue> <address> <namespace> [<activity>[@<ms>]]
  * With a kill point, the process kills itself (SIGKILL) the moment that activity's real work
- * has finished — before Temporal hears of the result, the worst moment for a retry.
+ * has finished — before Temporal hears of the result, the worst moment for a retry — or, with
+ * `@<ms>`, that long after the activity started, wherever it is then.
  */
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
@@ -25,12 +26,19 @@ async function main(): Promise<void> {
   const pool = new PeerShellPool(peerConnector(config));
   const activities: Activities = createActivities(realDeps(config, pool, client, taskQueue));
   if (killAfter) {
-    const name = killAfter as keyof Activities;
+    // `<activity>`: die when its real work is done; `<activity>@<ms>`: die that long after it starts
+    const [activity, delayMs] = killAfter.split('@');
+    const name = activity as keyof Activities;
     const real = activities[name] as (...args: unknown[]) => Promise<unknown>;
-    (activities as Record<string, unknown>)[name] = async (...args: unknown[]) => {
-      const result = await real(...args);
-      process.stdout.write(`killing myself after ${name}\n`);
+    const die = (): never => {
+      process.stdout.write(`killing myself ${delayMs ? `${delayMs} ms into` : 'after'} ${name}\n`);
       process.kill(process.pid, 'SIGKILL');
+      throw new Error('unreachable');
+    };
+    (activities as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      if (delayMs !== undefined) setTimeout(die, Number(delayMs));
+      const result = await real(...args);
+      if (delayMs === undefined) die();
       return result;
     };
   }

@@ -10,6 +10,7 @@ import { typeOnceCommand } from '../../src/activities/deliver';
 import '../../src/activities/inbox';
 import { PREFLIGHT_SCRIPT } from '../../src/activities/preflight';
 import { configSchema } from '../../src/config/schema';
+import { readRecordsCommand } from '../../src/activities/receipts';
 import { commandProblem, type CommandPolicy } from '../../src/guards/commands';
 import { checkGpus, describeGpuCheck, parseGpuLine } from '../../src/guards/gpu';
 import * as tmux from '../../src/tmux/commands';
@@ -47,6 +48,19 @@ describe('command allow-list', () => {
     allowed(['rm', '-f', '--', '/home/alton/.cache/peer-comms/send-x.txt']);
     allowed(['git', '-C', '/home/a/work', 'log', '--oneline', '-n', '10']);
     allowed(['sh', '-c', 'printf %s "$HOME"']);
+    const agent = {
+      events: '/h/.local/state/peer-comms/agent/s.events.jsonl',
+      transcriptDir: '/h/.claude/projects/-w',
+    };
+    allowed(readRecordsCommand(agent, null, true));
+    allowed(
+      readRecordsCommand(
+        agent,
+        { events: 1200, transcript: { path: '/h/.claude/projects/-w/x.jsonl', size: 9 } },
+        false,
+      ),
+    );
+    refused(readRecordsCommand({ ...agent, events: 'relative/path' }, null, false), /read-records takes/);
   });
 
   it('lets message text that mentions forbidden commands through as text (light path, quotes and all)', () => {

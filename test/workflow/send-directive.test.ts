@@ -233,13 +233,119 @@ void describe('sendDirective', () => {
     assert.equal(rec.error?.type, ErrorType.DialogOnScreen);
   });
 
-  void test('error screen: fails with AgentError', async () => {
+  void test('error screen: a busy error is waited for; a settled error other than 401 does not block the next turn', async () => {
     const h = harness({
-      overrides: { inspectScreen: screens(screen('error:oauth', { evidence: 'API Error: 401 · Please run /login' })) },
+      overrides: {
+        inspectScreen: screens(
+          screen('error:api', { busy: true, evidence: '✻ API error · retrying in 1s · attempt 1/10' }),
+          screen('error:rate_limit', { evidence: '● API Error: Request rejected (429)' }),
+        ),
+      },
     });
-    await h.run(async () => assertFailsWith(await h.start(), ErrorType.AgentError));
-    assert.equal(h.mock.count('deliver'), 0);
+    const result = await h.run(async () => (await h.start()).result());
+    assert.equal(result.outcome, 'acked');
+    assert.equal(h.mock.count('deliver'), 1);
+    assert.ok(
+      result.steps.some((st) => st.step === 'waitIdle'),
+      'the retrying error was waited out',
+    );
+  });
+
+  void test('a 401 turn: credentials pushed, restart keeping the conversation, delivered again once; a second 401 fails naming the controller login', async () => {
+    const turn401 = () =>
+      ApplicationFailure.nonRetryable('the agent shows error:oauth', ErrorType.AgentError, {
+        agentError: 'authentication_failed',
+        received: true,
+        words: '401 OAuth token has expired · retrying in 3s',
+        state: 'error:oauth',
+      });
+    const h = harness({
+      overrides: {
+        // the restarted agent shows the old conversation, its 401 error above an empty box
+        inspectScreen: screens(
+          screen('idle'),
+          screen('error:oauth', { evidence: 'Please run /login · API Error: 401' }),
+        ),
+        awaitAck: async () => {
+          throw turn401();
+        },
+      },
+    });
+    const failure = await h.run(async () => assertFailsWith(await h.start(), ErrorType.AgentError));
+    assert.match(failure.message, /controller's own token is refused too.*claude \/login/);
+    assert.equal(h.mock.count('deliver'), 2, 'delivered again once after the restart, not more');
+    assert.equal(h.mock.count('recoverSession'), 1);
+    const restart = h.mock.calls.find((c) => c.name === 'recoverSession' && c.phase === 'start');
+    assert.deepEqual(restart?.input, { peer: h.peer, restart: true, continueConversation: true });
+    const delivered = h.mock.calls.filter((c) => c.name === 'deliver' && c.phase === 'start').map((c) => c.input);
+    assert.notEqual(
+      (delivered[0] as { deliveryId: string }).deliveryId,
+      (delivered[1] as { deliveryId: string }).deliveryId,
+    );
+  });
+
+  void test('a rate-limited turn: a durable wait, then delivered again and acked; overloaded: backoff, then acked', async () => {
+    for (const agentError of ['rate_limit', 'overloaded']) {
+      let calls = 0;
+      const h = harness({
+        overrides: {
+          awaitAck: async (input) => {
+            if (calls++ === 0) {
+              throw ApplicationFailure.nonRetryable(`turn failed: ${agentError}`, ErrorType.AgentError, {
+                agentError,
+                received: true,
+                words: 'API Error: Request rejected (429)',
+              });
+            }
+            return ackResult(input);
+          },
+        },
+      });
+      const result = await h.run(async () => (await h.start()).result());
+      assert.equal(result.outcome, 'acked', agentError);
+      assert.equal(result.redeliveries, 1);
+      assert.equal(h.mock.count('deliver'), 2);
+      const waited = result.steps.find(
+        (st) => st.step === (agentError === 'rate_limit' ? 'waitRateLimit' : 'retryTurn'),
+      );
+      assert.equal(waited?.status, 'done', agentError);
+    }
+  });
+
+  void test("a turn failing with an error no recovery fixes: failed with the agent's words, delivered once", async () => {
+    const h = harness({
+      overrides: {
+        awaitAck: async () => {
+          throw ApplicationFailure.nonRetryable('turn failed', ErrorType.AgentError, {
+            agentError: 'invalid_request',
+            received: true,
+            words: 'API Error: 400 prompt is too long',
+          });
+        },
+      },
+    });
+    const failure = await h.run(async () => assertFailsWith(await h.start(), ErrorType.AgentError));
+    assert.match(failure.message, /received the text but its turn failed: invalid_request.*prompt is too long/);
+    assert.equal(h.mock.count('deliver'), 1);
     assert.equal(h.mock.audits[0]?.error?.type, ErrorType.AgentError);
+  });
+
+  void test('unconfirmed: nothing could tell; the outcome says so, it is not a failure', async () => {
+    const h = harness({
+      overrides: {
+        awaitAck: async (input) => ({
+          ...ackResult(input),
+          outcome: 'unconfirmed',
+          ackSource: 'hook',
+          turn: 'unknown',
+          receipt: undefined,
+          evidence: 'no receipt',
+        }),
+      },
+    });
+    const result = await h.run(async () => (await h.start()).result());
+    assert.equal(result.outcome, 'unconfirmed');
+    assert.equal(h.mock.audits[0]?.outcome, 'unconfirmed');
   });
 
   void test("input box holding someone's text: fails with InputOccupied", async () => {
