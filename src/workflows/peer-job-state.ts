@@ -12,6 +12,7 @@ import {
   type CompleteInput,
   type JobStatus,
   type JobTurn,
+  type JobTurnRef,
   type PeerJobInput,
   type PhoneHome,
   type Resolution,
@@ -109,8 +110,9 @@ export function turnOpen(t: JobTurn | undefined): boolean {
 }
 
 /**
- * The turn of a text the job just sent, from the send's result. An `unconfirmed` send is not a
- * failure: the turn is unknown and the job watches for its receipt. Returns the state to keep.
+ * The turn of a text the job just sent, from the send's result, and where to read it later (no
+ * ref when the peer has no agent records: no turnRef, or an ack from the screen alone). An
+ * `unconfirmed` send is not a failure: the turn is unknown and the job watches for its receipt.
  */
 export function turnFromSend(
   // turn and ackSource are absent from a send result recorded before they existed
@@ -119,8 +121,9 @@ export function turnFromSend(
   of: string,
   peer: string,
   now: number,
-): JobTurn {
+): { turn: JobTurn; ref?: JobTurnRef } {
   const unconfirmed = r.outcome === 'unconfirmed';
+  const ref = r.turnRef && !(r.outcome === 'acked' && r.ackSource === 'screen') ? r.turnRef : undefined;
   const t: JobTurn = {
     sendWorkflowId: r.workflowId,
     of,
@@ -132,12 +135,12 @@ export function turnFromSend(
     t.hint =
       `the send could not confirm that the agent received the text (${oneLine(r.ackEvidence, 160)}); ` +
       `the job watches for its receipt. Look before sending it again: peer-comms peek ${peer}`;
-  } else if (!r.turnRef) {
+  } else if (!ref) {
     t.hint =
       'no agent records on the peer (hook event log or transcript): the turn is not followed after the send ' +
       '(see peer-comms agent-settings)';
   }
-  return t;
+  return ref ? { turn: t, ref } : { turn: t };
 }
 
 /**

@@ -201,9 +201,9 @@ export async function peerJob(input: PeerJobInput): Promise<JobStatus> {
       });
       s.lastAck = { workflowId: id, outcome: r.outcome, at: Date.now() };
       // The text's turn, from now on the one the job follows (an unconfirmed send is not a failure).
-      s.turn = turnFromSend(r, what, peer, Date.now());
-      // A screen-only ack: the peer has no records to read the turn from.
-      if (r.turnRef && !(r.outcome === 'acked' && r.ackSource === 'screen')) s.turnRef = r.turnRef;
+      const followed = turnFromSend(r, what, peer, Date.now());
+      s.turn = followed.turn;
+      if (followed.ref) s.turnRef = followed.ref;
       else delete s.turnRef;
       showDetails();
       return id;

@@ -708,6 +708,12 @@ void describe('peerJob', { timeout: FILE_TIMEOUT_MS }, () => {
         /which failed \(failed: overloaded\)\.\nDecision: \(c\) halt-for-review - stop now\./,
       );
       assert.equal(h.mock.count('gitSync'), 0);
+      // The new path (patched job-turns, readTurn beside each scan) replays on the same code.
+      const history = await bounded('the history', 10_000, () => job.fetchHistory());
+      const events = history.events ?? [];
+      assert.ok(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'));
+      assert.ok(events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'readTurn'));
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, h.jobId);
     });
   });
 
