@@ -4,9 +4,8 @@
  * until the job ends. It follows the turn of the text it sent last (the send's result, then the
  * agent's own records at each scan: activity readTurn). A phone-home (found by a scan, or the
  * `phoneHome` signal), a spent budget or a failed turn makes the job wait — days if need be — for
- * a person's resolution; the resolution goes
- * back to the peer through the same send ceremony, the phone-home file moves to `resolved/`, and
- * the job watches again. A `complete` signal or a `DONE-<jobId>.md` marker ends it with a
+ * a person's resolution; the resolution goes back to the peer through the same send ceremony, the
+ * phone-home file moves to `resolved/`, and the job watches again. A `complete` signal or a `DONE-<jobId>.md` marker ends it with a
  * `git fetch` + `git merge --ff-only` in the controller's repository.
  *
  * Messages (UI JSON in src/contracts/job.ts): signal `phoneHome`, update `resolve` (with a
