@@ -51,6 +51,12 @@ export interface HarnessOptions {
   prefix?: string;
   width?: number;
   height?: number;
+  /**
+   * How claude authenticates against the fake API: 'api-key' (default; ANTHROPIC_API_KEY,
+   * approved in ~/.claude.json), 'oauth-file' (~/.claude/.credentials.json, like a real peer),
+   * 'oauth-env' (CLAUDE_CODE_OAUTH_TOKEN). 401 and 429 behave differently (FINDINGS.md §1a).
+   */
+  auth?: 'api-key' | 'oauth-file' | 'oauth-env';
   /** Environment changes for claude (a value of null removes the variable, e.g. ANTHROPIC_API_KEY). */
   env?: Readonly<Record<string, string | null>>;
 }
@@ -123,6 +129,24 @@ export class ClaudeHarness {
       DISABLE_ERROR_REPORTING: '1',
       LANG: 'C.UTF-8',
     };
+    const auth = opts.auth ?? 'api-key';
+    const oauthToken = `sk-ant-oat01-${randomBytes(60).toString('base64url')}`;
+    if (auth !== 'api-key') delete env.ANTHROPIC_API_KEY;
+    if (auth === 'oauth-env') env.CLAUDE_CODE_OAUTH_TOKEN = oauthToken;
+    if (auth === 'oauth-file') {
+      await mkdir(join(home, '.claude'), { recursive: true });
+      const credentials = {
+        claudeAiOauth: {
+          accessToken: oauthToken,
+          refreshToken: `sk-ant-ort01-${randomBytes(60).toString('base64url')}`,
+          expiresAt: Date.now() + 24 * 3600_000,
+          scopes: ['user:inference', 'user:profile', 'user:sessions:claude_code'],
+          subscriptionType: 'max',
+          rateLimitTier: 'default_claude_max_20x',
+        },
+      };
+      await writeFile(join(home, '.claude', '.credentials.json'), JSON.stringify(credentials), { mode: 0o600 });
+    }
     for (const [k, v] of Object.entries(opts.env ?? {})) {
       if (v === null) delete env[k];
       else env[k] = v;
