@@ -90,9 +90,38 @@ const CAPTURED: Record<string, { want: Expected; readme: RegExp; deviation?: str
   'startup-blank-unknown.txt': { want: { state: 'unknown', input: null }, readme: /^unknown \(keep waiting\)$/ },
 };
 
+/**
+ * The contract tests' captures (test/contract/FINDINGS.md §4, written by test/contract/facts.ts),
+ * plain and escape-coded: both must read the same.
+ */
+const CONTRACT: Record<string, Expected> = {
+  'contract-401-first-frame-hook-running': { state: 'working', busy: true, input: '' },
+  'contract-401-generic-api-error-retrying': { state: 'error:api', busy: true, input: '' },
+  'contract-401-oauth-retrying': { state: 'error:oauth', busy: true, input: '' },
+  'contract-401-final-placeholder': { state: 'error:oauth', busy: false, input: '' },
+  'contract-429-final-empty-box': { state: 'error:rate_limit', busy: false, input: '' },
+  // the `500 … · retrying in 3s · attempt 3/10` line: an API call being retried, not a working turn
+  'contract-500-retrying-attempt3': { state: 'error:api', busy: true, input: '' },
+  // after --continue the restored history's latest turn is the old 429
+  'contract-continue-after-errors': { state: 'error:rate_limit', busy: false, input: '' },
+  'contract-dialog-trust': { state: 'dialog:trust', input: null },
+  // an OAuth 429: the agent waits for the reset and continues by itself (FINDINGS §1b)
+  'contract-oauth-429-usage-limit-auto-continue': { state: 'error:usage_limit', busy: false, input: '' },
+  'contract-oauth-429-waiting-idle': { state: 'error:usage_limit', busy: false, input: '' },
+};
+
 /** Every fixture and what it must classify as (a new fixture without a row fails the suite). */
 const EXPECTED: Record<string, Expected> = {
   ...Object.fromEntries(Object.entries(CAPTURED).map(([file, c]) => [file, c.want])),
+  ...Object.fromEntries(
+    Object.entries(CONTRACT).flatMap(([name, want]) => [
+      [`${name}.txt`, want],
+      [`${name}.ansi.txt`, want],
+    ]),
+  ),
+  'contract-paste-collapsed-6-lines.txt': { state: 'text-in-input', input: '[Pasted text #2 +6 lines]' },
+  'contract-paste-inline-3-lines.txt': { state: 'text-in-input', input: 'first line\nsecond line\nthird line' },
+  'contract-queued-while-working.txt': { state: 'working', busy: true, input: '', queued: true },
   'idle.txt': { state: 'idle', input: '', queued: false, turnsDone: 0, promptEchoes: 1 },
   'synthetic-permission.txt': { state: 'dialog:permission', input: null },
   'synthetic-permission-edit.txt': { state: 'dialog:permission', input: null },
