@@ -29,7 +29,7 @@ export async function agentSettingsNow(
       process.stdout.write(
         `${JSON.stringify({ ok: !problem, peer, installed: !!installed && !problem, ...paths, flag, problem }, null, 2)}\n`,
       );
-      return EXIT.ok;
+      return problem ? EXIT.failed : EXIT.ok;
     }
     const rec = ctx.cfg.recovery;
     const lines = [

@@ -396,6 +396,21 @@ program
     process.exitCode = await preflightNow(config, peerName, !!opts.json);
   });
 
+program
+  .command('agent-settings')
+  .description(
+    "the receipt hook for a peer's agent: its settings file, event log and the --settings flag for your own unit or tmux command",
+  )
+  .argument('<peer>')
+  .option('--install', 'write (or refresh) the hook script and the settings file on the peer (0600)')
+  .option('--json', 'print JSON')
+  .action(async (peerName: string, opts: { install?: boolean; json?: boolean }) => {
+    const { agentSettingsNow } = await import('./agent-settings-command.js');
+    const { config } = await loadCliConfig();
+    getPeerOrUsage(config, peerName);
+    process.exitCode = await agentSettingsNow(config, peerName, { install: !!opts.install, json: !!opts.json });
+  });
+
 for (const [what, description] of [
   ['peek', "the last lines of the peer agent's pane and its screen state (idle, working, …)"],
   ['inbox', "the peer's inbox: phone-homes, DONE markers, resolved/"],
