@@ -72,6 +72,8 @@ export class ClaudeHarness {
     readonly settingsPath: string,
     readonly eventsLog: string,
     readonly apiKey: string,
+    /** The OAuth access token claude starts with ('oauth-file' / 'oauth-env'), else null. */
+    readonly oauthToken: string | null,
     readonly env: Readonly<Record<string, string>>,
     private readonly opts: HarnessOptions,
   ) {}
@@ -152,7 +154,8 @@ export class ClaudeHarness {
       else env[k] = v;
     }
     const tmux = await TmuxServer.start(prefix);
-    return new ClaudeHarness(tmux, root, home, workdir, settingsPath, eventsLog, apiKey, env, opts);
+    const token = auth === 'api-key' ? null : oauthToken;
+    return new ClaudeHarness(tmux, root, home, workdir, settingsPath, eventsLog, apiKey, token, env, opts);
   }
 
   /**
@@ -283,6 +286,11 @@ export class ClaudeHarness {
       what: `the ${event} hook event`,
       intervalMs: 50,
     });
+  }
+
+  /** ~/.claude/.credentials.json (what peer-comms pushes to for 'oauth-file'). */
+  credentialsPath(): string {
+    return join(this.home, '.claude', '.credentials.json');
   }
 
   /** ~/.claude/projects/<workdir with / and . → ->/ */

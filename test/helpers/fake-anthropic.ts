@@ -27,6 +27,8 @@ export interface ModeOptions {
   resetEpochS?: number;
   /** The assistant's answer text for 'ok' and 'slow' (default "Acknowledged. Working on it."). */
   reply?: string;
+  /** Answer only this many /v1/messages requests in this mode, then go back to 'ok'. */
+  count?: number;
 }
 
 export interface RecordedRequest {
@@ -38,8 +40,10 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** The parsed JSON body, or the raw text when it is not JSON. */
   body: unknown;
-  /** The mode the request was answered in. */
+  /** The mode the request was answered in ('401' also when its token was not accepted). */
   mode: FakeMode;
+  /** Whether the request's token (x-api-key or Bearer) was accepted (always true without setValidTokens). */
+  authorized: boolean;
 }
 
 export const DEFAULT_REPLY = 'Acknowledged. Working on it.';
@@ -67,6 +71,7 @@ export function contentText(content: unknown): string {
 export class FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
   private mode: FakeMode = 'ok';
+  private validTokens: Set<string> | null = null;
   private opts: ModeOptions = {};
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -97,11 +102,19 @@ export class FakeAnthropic {
 
   setMode(mode: FakeMode, opts: ModeOptions = {}): void {
     this.mode = mode;
-    this.opts = opts;
+    this.opts = { ...opts };
   }
 
   getMode(): FakeMode {
     return this.mode;
+  }
+
+  /**
+   * Only these tokens (x-api-key or `authorization: Bearer`) are accepted: any other gets the
+   * 401 answer whatever the mode, as the real API does with an expired OAuth token. null: all.
+   */
+  setValidTokens(tokens: readonly string[] | null): void {
+    this.validTokens = tokens ? new Set(tokens) : null;
   }
 
   /** Requests to /v1/messages (not count_tokens). */
@@ -174,13 +187,24 @@ export class FakeAnthropic {
         /* keep the raw text */
       }
       const headers: Record<string, string> = {};
+      const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+      const token = typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : bearer;
+      const authorized = this.validTokens === null || (token !== undefined && this.validTokens.has(token));
       for (const [k, v] of Object.entries(req.headers)) {
         if (v === undefined) continue;
         headers[k] = k === 'x-api-key' || k === 'authorization' ? '<redacted>' : Array.isArray(v) ? v.join(', ') : v;
       }
       const path = req.url ?? '/';
-      const mode = this.mode;
-      this.requests.push({ at: Date.now(), method: req.method ?? 'GET', path, headers, body, mode });
+      const isMessages = (path.split('?')[0] ?? '').startsWith('/v1/messages');
+      const mode: FakeMode = isMessages && !authorized ? '401' : this.mode;
+      if (
+        path.split('?')[0] === '/v1/messages' &&
+        authorized &&
+        this.opts.count !== undefined &&
+        --this.opts.count <= 0
+      )
+        this.setMode('ok');
+      this.requests.push({ at: Date.now(), method: req.method ?? 'GET', path, headers, body, mode, authorized });
       try {
         this.answer(req.method ?? 'GET', path.split('?')[0] ?? '/', body, res, mode);
       } catch (err) {
