@@ -13,7 +13,7 @@ import {
   type AgentRecord,
   type RecordSource,
 } from '../receipts/records';
-import { absolutePeerPath, peerContext, peerHome, run, type ActivityDeps, type PeerContext } from './context';
+import { absolutePeerPath, peerContext, run, type ActivityDeps, type PeerContext } from './context';
 
 /** Where the records stood before a send: bytes of the event log, and the newest transcript's path and size. */
 export interface RecordCursor {
@@ -67,10 +67,9 @@ function socketLabel(ctx: PeerContext): string {
 }
 
 export async function agentPaths(ctx: PeerContext): Promise<AgentPaths> {
-  const home = await peerHome(ctx);
   const files = agentFiles(await absolutePeerPath(ctx, ctx.cfg.agentStateDir), socketLabel(ctx), ctx.session);
   const cwd = await absolutePeerPath(ctx, ctx.cfg.workdir);
-  return { ...files, transcriptDir: transcriptDir(home, cwd) };
+  return { ...files, transcriptDir: transcriptDir(await absolutePeerPath(ctx, ctx.cfg.claudeDir), cwd) };
 }
 
 /**

@@ -217,6 +217,8 @@ export const peerSchema = z
     credentialsPath: peerPathSchema.default('~/.claude/.credentials.json'),
     /** Where the peer stages text for heavy sends (created 0700). */
     stagingDir: peerPathSchema.default('~/.cache/peer-comms'),
+    /** Claude Code's folder on the peer (`CLAUDE_CONFIG_DIR` if the agent runs with one): its transcripts are under projects/. */
+    claudeDir: peerPathSchema.default('~/.claude'),
     /** Where peer-comms keeps the agent's receipt hook, settings file and event log on the peer (0700). */
     agentStateDir: peerPathSchema.default('~/.local/state/peer-comms/agent'),
     recovery: recoverySchema.default({ method: 'none' }),

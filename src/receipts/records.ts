@@ -195,7 +195,7 @@ export function judgeTurn(records: readonly AgentRecord[], sha256: string): Turn
   return { ...(best ?? { ended: false }), otherPrompts };
 }
 
-/** The transcript folder of an agent working in `cwd`: every character but letters and digits becomes `-`. */
-export function transcriptDir(home: string, cwd: string): string {
-  return `${home.replace(/\/+$/, '')}/.claude/projects/${cwd.replace(/[^A-Za-z0-9]/g, '-')}`;
+/** The transcript folder of an agent working in `cwd` (every character but letters and digits becomes `-`). */
+export function transcriptDir(claudeDir: string, cwd: string): string {
+  return `${claudeDir.replace(/\/+$/, '')}/projects/${cwd.replace(/[^A-Za-z0-9]/g, '-')}`;
 }

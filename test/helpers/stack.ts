@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { configSchema, type Config } from '../../src/config/schema';
 import { agentFiles, agentSettings, hookScriptSource } from '../../src/receipts/hook';
+import { transcriptDir } from '../../src/receipts/records';
 import type { TemporalSettings } from '../../src/temporal/connection';
 import { createControllerWorker } from '../../src/workers/controller';
 import type { PeerShellPool } from '../../src/peer-access/pool';
@@ -121,8 +122,11 @@ export async function addAgent(
     'sk-ant-peer-OLD-0123456789',
   );
   // with inbox: the stand-in writes phone-homes where the peers file says the inbox is (inbox/<peer name>)
+  // the stand-in's transcript goes where the peer's claudeDir says, as Claude Code's would
+  const claudeDir = join(dir, 'claude');
   const fullFlags: StandinFlags = {
     workMs: 1500,
+    transcriptDir: transcriptDir(claudeDir, dir),
     ...flags,
     log: promptLog,
     ...(opts.inbox ? { inbox: join(dir, 'inbox', name) } : {}),
@@ -144,6 +148,7 @@ export async function addAgent(
   };
   const files = agentFiles(join(dir, 'agent-state'), stack.tmux.socketName, session);
   entry.agentStateDir ??= files.dir;
+  entry.claudeDir ??= claudeDir;
   let settings: string | null = null;
   if (opts.hooks !== false) {
     // what recoverSession installs on the peer before it starts the agent

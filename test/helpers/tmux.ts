@@ -169,6 +169,8 @@ export interface StandinFlags {
   credentials?: string;
   /** Claude Code settings file (receipt hooks), as `claude --settings <file>`. */
   settings?: string;
+  /** Where the stand-in writes its session transcript (tests keep it out of the real ~/.claude). */
+  transcriptDir?: string;
   /** Run dist/standin/agent.js (after `npm run build`) instead of the TypeScript source. */
   compiled?: boolean;
 }
@@ -199,6 +201,7 @@ export function standinArgv(flags: StandinFlags = {}): string[] {
   value('--inbox', flags.inbox);
   value('--credentials', flags.credentials);
   value('--settings', flags.settings);
+  value('--transcript-dir', flags.transcriptDir);
   if (flags.trustDialog) argv.push('--trust-dialog');
   if (flags.authFail) argv.push('--auth-fail');
   return argv;

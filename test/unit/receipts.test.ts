@@ -172,7 +172,10 @@ describe('transcript', () => {
     assert.equal(parseTranscriptLine('{"type":"user",'), null);
   });
   it('the folder of a working directory', () => {
-    assert.equal(transcriptDir('/root', '/root/work/my_repo.git'), '/root/.claude/projects/-root-work-my-repo-git');
+    assert.equal(
+      transcriptDir('/root/.claude/', '/root/work/my_repo.git'),
+      '/root/.claude/projects/-root-work-my-repo-git',
+    );
   });
 });
 
