@@ -21,6 +21,7 @@ import type { StandinOptions } from './options';
 import { USAGE, parseOptions } from './options';
 import { Recorder } from './recorder';
 import { SPINNER_FRAME_MS, renderScreen, styleScreen } from './render';
+import { formatClock } from './text';
 
 /** How long a lone ESC waits for the rest of an escape sequence before it counts as Escape. */
 const ESC_WAIT_MS = 30;
@@ -30,6 +31,7 @@ function run(opts: StandinOptions): void {
   const stdin = process.stdin;
   const model = new StandinModel(opts);
   const recorder = new Recorder(opts);
+  model.restoreHistory(recorder.restoredHistory(formatClock));
   const decoder = new KeyDecoder();
   let lastFrame = '';
   let tick: NodeJS.Timeout | null = null;

@@ -3,9 +3,10 @@
  *
  *   {"hooks": {"<Event>": [{"matcher"?: "...", "hooks": [{"type": "command", "command": "...", "timeout": 5}]}]}}
  *
- * Each matching command runs with `/bin/sh -c <command>`, the event's JSON on stdin, its output
- * ignored, and is killed after its timeout (seconds; 60 when not given). The UI never waits for
- * a hook. Events run one after the other (an event's own commands together), so a hook that
+ * Each matching command runs with `/bin/sh -c <command>`, the event's JSON on stdin (one line
+ * and `\n`), and is killed after its timeout (seconds; 60 when not given). The UI never waits
+ * for a hook. What a command prints on stdout is handed back (the real agent gives a
+ * UserPromptSubmit hook's output to the model, test/contract/FINDINGS.md §1). Events run one after the other (an event's own commands together), so a hook that
  * appends to a file sees SessionStart, UserPromptSubmit, Stop/StopFailure in their order, as
  * with the real agent, which finishes a prompt's hooks before the turn goes on.
  *
@@ -77,21 +78,44 @@ export function commandsFor(settings: HookSettings, event: string, value?: strin
   return (settings.get(event) ?? []).filter((g) => matches(g.matcher, value)).flatMap((g) => g.hooks);
 }
 
-/** Runs one command: JSON on stdin, output ignored, killed after its timeout; never rejects. */
-function runCommand(cmd: HookCommand, input: string, cwd: string): Promise<void> {
+/** What one command did. */
+export interface HookResult {
+  command: string;
+  /** Exit status; null when killed (its timeout) or not started. */
+  exitCode: number | null;
+  /** Its stdout (the first 64 KiB). */
+  stdout: string;
+}
+
+const STDOUT_MAX = 64 * 1024;
+
+/** Runs one command: JSON on stdin, killed after its timeout; never rejects. */
+function runCommand(cmd: HookCommand, input: string, cwd: string): Promise<HookResult> {
   return new Promise((done) => {
     const child = spawn('/bin/sh', ['-c', cmd.command], {
       cwd,
-      stdio: ['pipe', 'ignore', 'ignore'],
+      stdio: ['pipe', 'pipe', 'ignore'],
       env: { ...process.env, CLAUDE_PROJECT_DIR: cwd },
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), cmd.timeoutS * 1000);
-    const finish = (): void => {
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      if (stdout.length < STDOUT_MAX) stdout += chunk.slice(0, STDOUT_MAX - stdout.length);
+    });
+    let finished = false;
+    // past its timeout the command is killed and no longer waited for (nor what it left running)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(null);
+    }, cmd.timeoutS * 1000);
+    const finish = (exitCode: number | null): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
-      done();
+      done({ command: cmd.command, exitCode, stdout });
     };
-    child.on('error', finish);
-    child.on('exit', finish);
+    child.on('error', () => finish(null));
+    child.on('close', (code) => finish(code));
     child.stdin.on('error', () => undefined); // EPIPE: the hook did not read its input
     child.stdin.end(input);
   });
@@ -107,15 +131,24 @@ export class HookRunner {
     private readonly cwd: string,
   ) {}
 
-  /** Queues an event; its matching commands run once the earlier events' have finished. */
-  fire(event: string, input: Record<string, unknown>, matcherValue?: string): void {
+  /**
+   * Queues an event; its matching commands run (together) once the earlier events' have
+   * finished. `then` gets what they did.
+   */
+  fire(
+    event: string,
+    input: Record<string, unknown>,
+    matcherValue?: string,
+    then?: (results: HookResult[]) => void,
+  ): void {
     const commands = commandsFor(this.settings, event, matcherValue);
     if (commands.length === 0) return;
-    const json = JSON.stringify(input);
+    const json = `${JSON.stringify(input)}\n`;
     this.pending += 1;
     this.tail = this.tail.then(async () => {
-      await Promise.all(commands.map((c) => runCommand(c, json, this.cwd)));
+      const results = await Promise.all(commands.map((c) => runCommand(c, json, this.cwd)));
       this.pending -= 1;
+      then?.(results);
     });
   }
 

@@ -2,10 +2,11 @@
  * The input box of the stand-in agent: what was typed and pasted, byte-exact.
  *
  * Content is a list of segments of raw bytes (latin1 byte strings): typed text, and one segment
- * per bracketed paste. A paste longer than the collapse limit is shown as
- * `[Pasted text #K +M lines]`, a shorter one inline. Submitting hands over the exact bytes,
- * whatever the screen shows; `promptOf` gives the text as the agent itself receives it (the
- * form its hooks and transcript show), with Claude Code's rewrites.
+ * per bracketed paste. A paste with more lines than the collapse limit (Claude Code 2.1.328: 3
+ * or more line breaks) or longer than the character limit is shown as `[Pasted text #K +M lines]`
+ * (`[Pasted text #K]` for one long line), a shorter one inline. Submitting hands over the exact
+ * bytes, whatever the screen shows; `promptOf` gives the text as the agent itself receives it
+ * (the form its hooks and transcript show), with Claude Code's rewrites (test/contract/FINDINGS.md §2).
  */
 import { bytesToText, countLineBreaks, splitLines } from './text';
 
@@ -18,8 +19,14 @@ export class InputBox {
   private segments: Segment[] = [];
   private pasteCount = 0;
 
-  /** @param collapseLines pastes with more lines than this are shown collapsed. */
-  constructor(private readonly collapseLines: number) {}
+  /**
+   * @param collapseLines pastes with more lines than this are shown collapsed
+   * @param collapseChars and so are pastes longer than this (characters)
+   */
+  constructor(
+    private readonly collapseLines: number,
+    private readonly collapseChars = 800,
+  ) {}
 
   get isEmpty(): boolean {
     return this.segments.length === 0;
@@ -40,9 +47,11 @@ export class InputBox {
   paste(bytes: string): boolean {
     this.pasteCount += 1;
     if (bytes.length === 0) return false;
-    const breaks = countLineBreaks(bytesToText(bytes));
-    const collapsed = breaks + 1 > this.collapseLines;
-    const label = collapsed ? `[Pasted text #${this.pasteCount} +${breaks} lines]` : null;
+    const text = bytesToText(bytes);
+    const breaks = countLineBreaks(text);
+    const collapsed = breaks + 1 > this.collapseLines || text.length > this.collapseChars;
+    let label: string | null = null;
+    if (collapsed) label = `[Pasted text #${this.pasteCount}${breaks > 0 ? ` +${breaks} lines` : ''}]`;
     this.segments.push({ kind: 'paste', bytes, id: this.pasteCount, label });
     return collapsed;
   }
@@ -117,18 +126,27 @@ export function bytesOf(segments: readonly Segment[]): string {
   return segments.map((s) => s.bytes).join('');
 }
 
+/** Line breaks as LF, each TAB as 4 spaces: what the agent makes of any text it is given. */
+export function normalised(text: string): string {
+  return tabsAsSpaces(text.replace(/\r\n?/g, '\n'));
+}
+
 /**
  * The prompt as the agent receives it (UserPromptSubmit's `prompt`, the transcript's user
- * entry): line breaks as LF, each TAB as 4 spaces, each bracketed paste wrapped in
- * `<pasted_content id="K">…</pasted_content id="K">` (K: the paste's number).
+ * entry), as Claude Code 2.1.328 builds it (test/contract/FINDINGS.md §2): text normalised, a
+ * collapsed paste wrapped as `\n\n<pasted_content id="ID">\n` + its text less one trailing LF
+ * + `\n</pasted_content id="ID">\n` (one more `\n` when text follows it; ID: 4 hex digits, the
+ * same for every paste of the session), trailing spaces of the whole input trimmed.
  */
-export function promptOf(segments: readonly Segment[]): string {
-  const received = (bytes: string): string => tabsAsSpaces(bytesToText(bytes).replace(/\r\n?/g, '\n'));
+export function promptOf(segments: readonly Segment[], pasteId: string): string {
   return segments
-    .map((s) =>
-      s.kind === 'text'
-        ? received(s.bytes)
-        : `<pasted_content id="${s.id}">${received(s.bytes)}</pasted_content id="${s.id}">`,
-    )
-    .join('');
+    .map((s, i) => {
+      const text = normalised(bytesToText(s.bytes));
+      if (s.kind === 'text' || s.label === null) return text;
+      const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+      const more = i < segments.length - 1 ? '\n' : '';
+      return `\n\n<pasted_content id="${pasteId}">\n${body}\n</pasted_content id="${pasteId}">\n${more}`;
+    })
+    .join('')
+    .replace(/ +$/, '');
 }

@@ -9,8 +9,10 @@ import { InputBox, bytesOf, echoLinesOf, promptOf, summaryOf } from './input';
 import { bytesToText, formatClock } from './text';
 
 export interface StandinConfig {
-  /** Pastes with more lines than this are shown as `[Pasted text #K +M lines]`. */
+  /** Pastes with more lines than this are shown as `[Pasted text #K +M lines]` (real: 3). */
   collapseLines: number;
+  /** Pastes longer than this (characters) are shown collapsed too (default 800). */
+  collapseChars?: number;
   /** An Enter this soon after the end of a paste is taken as part of the paste (ignored). */
   pasteEnterWindowMs: number;
   /** How long a turn works before it is acknowledged. */
@@ -19,8 +21,10 @@ export interface StandinConfig {
   trustDialog: boolean;
   /** Every turn fails with the 401 OAuth error (after the retries). */
   authFail: boolean;
-  /** Every turn fails with the 429 rate-limit error (after the retries); auth-fail wins. */
+  /** Every turn fails with the 429 rate-limit error (not retried); auth-fail wins. */
   rateLimit: boolean;
+  /** A 429 turn shows an ordinary spinner this long, then its error (the real agent: 130–590 ms). */
+  rateLimitMs?: number;
   /** A failing turn first shows an ordinary spinner this long (the real agent: ~150 ms). */
   failSpinnerMs: number;
   /**
@@ -28,7 +32,11 @@ export interface StandinConfig {
    * · retrying`); before, it is the generic `API error · retrying in 1s · attempt 1/10`.
    */
   failStatusMs: number;
-  /** Retry attempts shown after failStatusMs, each authRetryMs long, before the final error. */
+  /**
+   * Retry attempts shown after failStatusMs, each authRetryMs long, before the final error. 0:
+   * the final error comes at failStatusMs and the 401 line never shows (an OAuth login does
+   * that: attempts 1 and 2, then the final error at ~2.2–3.2 s).
+   */
   authRetries: number;
   authRetryMs: number;
   cwdLabel: string;
@@ -44,8 +52,13 @@ export type Effect =
   | { kind: 'exit'; code: number }
   /** The session is on screen (after the trust dialog, if any): SessionStart. */
   | { kind: 'session-start' }
-  /** A turn started with this prompt, as the agent received it: UserPromptSubmit. */
-  | { kind: 'prompt'; at: number; prompt: string }
+  /**
+   * A turn started with this prompt, as the agent received it: UserPromptSubmit for a typed one
+   * (source 'typed'); a queued one ('queued') had its UserPromptSubmit when it was queued.
+   */
+  | { kind: 'prompt'; at: number; prompt: string; source: 'typed' | 'queued' }
+  /** A prompt was queued behind the running turn: UserPromptSubmit at once (the real agent does). */
+  | { kind: 'enqueue'; at: number; prompt: string }
   /** A turn ended, well (Stop) or in an API error (StopFailure). */
   | { kind: 'turn-end'; at: number; startedAt: number; outcome: TurnOutcome };
 
@@ -115,6 +128,8 @@ export class StandinModel {
   private lastPasteEndAt = Number.NEGATIVE_INFINITY;
   private collapsedHint = false;
   private ctrlCArmedUntil = Number.NEGATIVE_INFINITY;
+  /** The id in every `<pasted_content id="…">` of this session: 4 hex digits. */
+  readonly pasteId: string;
 
   constructor(
     private readonly cfg: StandinConfig,
@@ -123,7 +138,15 @@ export class StandinModel {
     this.mode = cfg.trustDialog ? 'trust' : 'idle';
     this.authFail = cfg.authFail;
     this.rateLimit = cfg.rateLimit;
-    this.input = new InputBox(cfg.collapseLines);
+    this.input = new InputBox(cfg.collapseLines, cfg.collapseChars);
+    this.pasteId = Math.floor(random() * 0x10000)
+      .toString(16)
+      .padStart(4, '0');
+  }
+
+  /** Shows a resumed session's earlier turns (`--continue`), as the real agent does. */
+  restoreHistory(blocks: readonly (readonly string[])[]): void {
+    this.history.push(...blocks.map((b) => [...b]));
   }
 
   /** What happens at start: the session begins now unless the trust dialog comes first. */
@@ -205,7 +228,7 @@ export class StandinModel {
       this.turn = null;
       this.mode = 'idle';
       const next = this.queue.shift();
-      if (next) effects.push(...this.startTurn(next, now));
+      if (next) effects.push(...this.startTurn(next, now, 'queued'));
     }
     return effects;
   }
@@ -243,17 +266,19 @@ export class StandinModel {
   }
 
   /**
-   * What a failing turn shows in the spinner's place, as the real agent does: nothing (an
-   * ordinary spinner) for the first failSpinnerMs, then the generic retry line, then from
-   * failStatusMs the retry line naming the error from attempt 3 on, as in 401-retrying.txt (a
-   * 429 keeps the generic words: no capture of its retries yet).
+   * What a failing 401 turn shows in the spinner's place, as the real agent does: nothing (an
+   * ordinary spinner) for the first failSpinnerMs, then the generic retry line (attempt 1, 450 ms
+   * later attempt 2), then from failStatusMs the retry line naming the error from attempt 3 on,
+   * as in 401-retrying.txt. A 429 is not retried: an ordinary spinner until its error.
    */
   private retryLineOf(turn: Turn, now: number): string | null {
     if (turn.failure === null) return null;
     const t = now - turn.startedAt;
-    if (t < this.cfg.failSpinnerMs) return null;
+    if (turn.failure === 'rate_limit' || t < this.cfg.failSpinnerMs) return null;
     const statusAt = Math.max(this.cfg.failSpinnerMs, this.cfg.failStatusMs);
-    if (t < statusAt) return GENERIC_RETRY;
+    if (t < statusAt) {
+      return t < this.cfg.failSpinnerMs + 450 ? GENERIC_RETRY : GENERIC_RETRY.replace('attempt 1/10', 'attempt 2/10');
+    }
     const attempt = Math.min(10, 3 + Math.floor((t - statusAt) / Math.max(1, this.cfg.authRetryMs)));
     const what = turn.failure === 'authentication_failed' ? AUTH_ERROR : 'API error';
     return `${what} · retrying in 2s · attempt ${attempt}/10`;
@@ -287,12 +312,12 @@ export class StandinModel {
     this.lastTurnFailed = null;
     if (this.busy) {
       this.queue.push(prompt);
-      return [];
+      return [{ kind: 'enqueue', at: now, prompt: promptOf(prompt, this.pasteId) }];
     }
-    return this.startTurn(prompt, now);
+    return this.startTurn(prompt, now, 'typed');
   }
 
-  private startTurn(prompt: Segment[], now: number): Effect[] {
+  private startTurn(prompt: Segment[], now: number, source: 'typed' | 'queued'): Effect[] {
     const bytes = bytesOf(prompt);
     const promptBlock = echoLinesOf(prompt);
     this.history.push(promptBlock);
@@ -300,17 +325,15 @@ export class StandinModel {
     let failure: ApiFailure | null = null;
     if (this.authFail) failure = 'authentication_failed';
     else if (this.rateLimit) failure = 'rate_limit';
-    const failingFor =
-      Math.max(this.cfg.failSpinnerMs, this.cfg.failStatusMs) + this.cfg.authRetries * this.cfg.authRetryMs;
+    let lasts = this.cfg.workMs;
+    if (failure === 'authentication_failed') {
+      lasts = Math.max(this.cfg.failSpinnerMs, this.cfg.failStatusMs) + this.cfg.authRetries * this.cfg.authRetryMs;
+    } else if (failure === 'rate_limit') {
+      lasts = this.cfg.rateLimitMs ?? 400;
+    }
     this.mode = 'working';
-    this.turn = {
-      verb,
-      startedAt: now,
-      deadline: now + (failure ? failingFor : this.cfg.workMs),
-      failure,
-      promptBlock,
-    };
-    const received = promptOf(prompt);
+    this.turn = { verb, startedAt: now, deadline: now + lasts, failure, promptBlock };
+    const received = promptOf(prompt, this.pasteId);
     const entry = {
       t: now,
       b64: Buffer.from(bytes, 'latin1').toString('base64'),
@@ -319,7 +342,7 @@ export class StandinModel {
     };
     return [
       { kind: 'log', entry },
-      { kind: 'prompt', at: now, prompt: received },
+      { kind: 'prompt', at: now, prompt: received, source },
     ];
   }
 

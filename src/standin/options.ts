@@ -28,18 +28,21 @@ export const USAGE = `usage: agent [flags]
                                  "stand-in: done <job id>" writes <dir>/DONE-<job id>.md (as a peer agent would)
   --cwd-label <text>             path shown in the header (default: the current directory)
   --work-ms <ms>                 how long a turn works (default 3000)
-  --collapse-lines <n>           pastes with more lines show as [Pasted text #K +M lines] (default 20)
+  --collapse-lines <n>           pastes with more lines show as [Pasted text #K +M lines] (default 3)
+  --collapse-chars <n>           and so do pastes longer than this (default 800)
   --paste-enter-window-ms <ms>   an Enter this soon after a paste is swallowed (default 150)
   --trust-dialog                 start with the folder-trust dialog
   --auth-fail                    every turn fails with 401 (SIGUSR1 toggles this at runtime)
-  --rate-limit                   every turn fails with 429 (SIGUSR2 toggles this at runtime)
+  --rate-limit                   every turn fails with 429, not retried (SIGUSR2 toggles this at runtime)
+  --rate-limit-ms <ms>           when the 429 error ends the turn (default 400)
   --credentials <file>           read claudeAiOauth.expiresAt at start, as Claude Code does: an expired
                                  (or missing) token makes every turn fail with 401 until a restart
   A failing turn goes as the real one does: an ordinary spinner, then "API error · retrying in 1s ·
   attempt 1/10", then the error's own retry line, then the final error:
   --fail-spinner-ms <ms>         how long the ordinary spinner shows (default 150)
   --fail-status-ms <ms>          when the 401 retry line replaces the generic one (default 1800)
-  --auth-retries <n>             retry attempts shown after that, before the final error (default 3)
+  --auth-retries <n>             retry attempts shown after that, before the final error (default 3;
+                                 0: the final error at --fail-status-ms, no 401 line, as with OAuth)
   --auth-retry-ms <ms>           time per retry attempt (default 300)
   --settings <file|json>         run its "hooks" as Claude Code does (SessionStart, UserPromptSubmit,
                                  Stop, StopFailure): /bin/sh -c <command>, the event's JSON on stdin
@@ -61,10 +64,12 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
       'cwd-label': { type: 'string' },
       'work-ms': { type: 'string' },
       'collapse-lines': { type: 'string' },
+      'collapse-chars': { type: 'string' },
       'paste-enter-window-ms': { type: 'string' },
       'trust-dialog': { type: 'boolean' },
       'auth-fail': { type: 'boolean' },
       'rate-limit': { type: 'boolean' },
+      'rate-limit-ms': { type: 'string' },
       credentials: { type: 'string' },
       'fail-spinner-ms': { type: 'string' },
       'fail-status-ms': { type: 'string' },
@@ -83,14 +88,16 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
     inboxDir: values.inbox ?? null,
     cwdLabel: values['cwd-label'] ?? cwd,
     workMs: count('--work-ms', values['work-ms'], 3000),
-    collapseLines: count('--collapse-lines', values['collapse-lines'], 20),
+    collapseLines: count('--collapse-lines', values['collapse-lines'], 3),
+    collapseChars: count('--collapse-chars', values['collapse-chars'], 800),
     pasteEnterWindowMs: count('--paste-enter-window-ms', values['paste-enter-window-ms'], 150),
     trustDialog: values['trust-dialog'] ?? false,
     authFail: (values['auth-fail'] ?? false) || (values.credentials !== undefined && !tokenValid(values.credentials)),
     rateLimit: values['rate-limit'] ?? false,
+    rateLimitMs: count('--rate-limit-ms', values['rate-limit-ms'], 400),
     failSpinnerMs: count('--fail-spinner-ms', values['fail-spinner-ms'], 150),
     failStatusMs: count('--fail-status-ms', values['fail-status-ms'], 1800),
-    authRetries: Math.max(1, count('--auth-retries', values['auth-retries'], 3)),
+    authRetries: count('--auth-retries', values['auth-retries'], 3),
     authRetryMs: count('--auth-retry-ms', values['auth-retry-ms'], 300),
     settings: values.settings ?? null,
     transcriptDir: values['transcript-dir'] ?? null,

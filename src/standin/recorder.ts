@@ -4,17 +4,21 @@
  * transcript gets its JSON lines. Fed with the model's effects by agent.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { HookSettings } from './hooks';
 import { HookRunner, readHookSettings } from './hooks';
 import type { Effect } from './model';
-import type { SessionInfo } from './records';
+import type { EntryIds, SessionInfo } from './records';
 import {
   answerEntry,
   apiErrorEntry,
+  historyFromTranscript,
+  hookStdoutEntry,
   promptSubmitInput,
+  queueEntry,
+  sessionResumeInput,
   sessionStartInput,
   stopFailureInput,
   stopInput,
@@ -25,7 +29,7 @@ import {
 import type { StandinOptions } from './options';
 
 /** The newest `<session id>.jsonl` of a folder, if any. */
-function newestTranscript(dir: string): string | null {
+function newestTranscript(dir: string): { path: string; mtime: number } | null {
   let best: { path: string; mtime: number } | null = null;
   let names: string[];
   try {
@@ -43,25 +47,39 @@ function newestTranscript(dir: string): string | null {
       // gone meanwhile
     }
   }
-  return best?.path ?? null;
+  return best;
 }
 
 export class Recorder {
   readonly session: SessionInfo;
   private readonly hooks: HookRunner;
   private readonly writeTranscript: boolean;
-  private readonly resumed: boolean;
+  /** The transcript's last change before a `--continue` (ms), or null for a new session. */
+  private readonly resumedFrom: number | null;
   private lastUuid: string | null = null;
+  /** The running turn's prompt id (a prompt queued meanwhile is reported under it). */
+  private promptId: string | null = null;
+  private messages = 0;
 
   constructor(opts: StandinOptions, cwd: string = process.cwd()) {
     const settings: HookSettings = opts.settings ? readHookSettings(opts.settings) : new Map();
     const dir = opts.transcriptDir ?? transcriptDirFor(homedir(), cwd);
     const previous = opts.continueSession && !opts.sessionId ? newestTranscript(dir) : null;
-    const sessionId = opts.sessionId ?? (previous ? basename(previous, '.jsonl') : randomUUID());
-    this.resumed = previous !== null;
+    const sessionId = opts.sessionId ?? (previous ? basename(previous.path, '.jsonl') : randomUUID());
+    this.resumedFrom = previous ? previous.mtime : null;
     this.session = { sessionId, transcriptPath: join(dir, `${sessionId}.jsonl`), cwd };
     this.hooks = new HookRunner(settings, cwd);
     this.writeTranscript = !opts.noTranscript;
+  }
+
+  /** What a `--continue` restart shows again: the resumed session's turns ([] for a new one). */
+  restoredHistory(clock: (ms: number) => string): string[][] {
+    if (this.resumedFrom === null) return [];
+    try {
+      return historyFromTranscript(readFileSync(this.session.transcriptPath, 'utf8').split('\n'), clock);
+    } catch {
+      return [];
+    }
   }
 
   /** Hooks still queued or running. */
@@ -69,29 +87,39 @@ export class Recorder {
     return this.hooks.busy;
   }
 
-  apply(effect: Effect): void {
+  apply(effect: Effect, now: number = Date.now()): void {
     const s = this.session;
     switch (effect.kind) {
-      case 'session-start': {
-        const source = this.resumed ? 'resume' : 'startup';
-        this.hooks.fire('SessionStart', sessionStartInput(s, source), source);
+      case 'session-start':
+        if (this.resumedFrom === null) this.hooks.fire('SessionStart', sessionStartInput(s), 'startup');
+        else {
+          const seconds = Math.max(0, Math.round((now - this.resumedFrom) / 1000));
+          this.hooks.fire('SessionStart', sessionResumeInput(s, seconds), 'resume');
+        }
         break;
-      }
+      case 'enqueue':
+        // the real agent fires UserPromptSubmit at once, under the running turn's prompt id
+        this.append(queueEntry(s, effect.at, 'enqueue', effect.prompt));
+        this.submitHook(effect.prompt, this.promptId ?? randomUUID(), effect.at);
+        break;
       case 'prompt': {
         const promptId = randomUUID();
-        this.append(userEntry(s, this.ids(effect.at), effect.prompt, promptId));
-        this.hooks.fire('UserPromptSubmit', promptSubmitInput(s, effect.prompt, promptId));
+        this.promptId = promptId;
+        if (effect.source === 'queued') this.append(queueEntry(s, effect.at, 'dequeue'));
+        this.append(userEntry(s, this.ids(effect.at), effect.prompt, promptId, effect.source));
+        if (effect.source === 'typed') this.submitHook(effect.prompt, promptId, effect.at);
         break;
       }
       case 'turn-end': {
         const o = effect.outcome;
+        const promptId = this.promptId ?? randomUUID();
         if (o.ok) {
           this.append(answerEntry(s, this.ids(effect.at), o.message));
-          this.append(turnDurationEntry(s, this.ids(effect.at), effect.at - effect.startedAt));
-          this.hooks.fire('Stop', stopInput(s, o.message));
+          this.append(turnDurationEntry(s, this.ids(effect.at), effect.at - effect.startedAt, this.messages));
+          this.hooks.fire('Stop', stopInput(s, promptId, o.message));
         } else {
           this.append(apiErrorEntry(s, this.ids(effect.at), o.error, o.message));
-          this.hooks.fire('StopFailure', stopFailureInput(s, o.error, o.message), o.error);
+          this.hooks.fire('StopFailure', stopFailureInput(s, promptId, o.error, o.message), o.error);
         }
         break;
       }
@@ -100,10 +128,22 @@ export class Recorder {
     }
   }
 
-  private ids(at: number): { uuid: string; parentUuid: string | null; at: number } {
+  /** UserPromptSubmit; what its commands print goes into the transcript, as the model would get it. */
+  private submitHook(prompt: string, promptId: string, at: number): void {
+    this.hooks.fire('UserPromptSubmit', promptSubmitInput(this.session, prompt, promptId), undefined, (results) => {
+      for (const r of results) {
+        if (r.exitCode !== 0 || r.stdout.trim() === '') continue;
+        const hook = { event: 'UserPromptSubmit', command: r.command, stdout: r.stdout, exitCode: r.exitCode };
+        this.append(hookStdoutEntry(this.session, this.ids(at), hook));
+      }
+    });
+  }
+
+  private ids(at: number): EntryIds {
     const uuid = randomUUID();
     const ids = { uuid, parentUuid: this.lastUuid, at };
     this.lastUuid = uuid;
+    this.messages += 1;
     return ids;
   }
 

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { canonicalSha256, parseTranscriptLine } from '../../src/receipts/records';
+import { pastedPrompt, unwrapPaste } from '../contract/claude-rewrites';
 import type { StandinConfig } from '../../src/standin/model';
 import { StandinModel } from '../../src/standin/model';
 import { renderScreen, styleScreen } from '../../src/standin/render';
@@ -166,7 +167,7 @@ void describe('stand-in agent in tmux', () => {
   });
 
   void test('bracketed paste, then Enter: works, acknowledges, logs the exact bytes', async () => {
-    const agent = await startAgent({ workMs: 1500 });
+    const agent = await startAgent({ workMs: 1500, collapseLines: 20 }); // shown inline (the real agent collapses 4 lines)
     const text = `first line\r\nsecond\tline ünïcödé € 😀\n$(touch x) \`id\` 'single' "double" \\ end\r\nlast`;
     await tmux.paste(agent.name, text);
     await waitFor(async () => inputText(await agent.screen()) === 'first line', {
@@ -329,13 +330,14 @@ void describe('stand-in agent in tmux', () => {
     assert.match(first, /^[✢✳✶✻✽] \S+…$/m);
     assert.doesNotMatch(first, /API error|401/);
     assert.equal(classifyScreen(first).state, 'working');
-    // then the generic retry line (401-attempt1-generic-api-error-retrying.txt)
+    // then the generic retry line, attempt 1 or 2 (401-attempt1-generic-api-error-retrying.txt)
     const generic = await waitFor(async () => ((s) => s.includes('API error · retrying') && s)(await agent.screen()), {
       ...WAIT,
       what: 'the generic retry line',
     });
+    const attempt1 = (l: readonly string[]): string[] => l.map((x) => x.replace(/attempt [12]\/10$/, 'attempt 1/10'));
     assert.deepEqual(
-      lines(generic).slice(-7),
+      attempt1(lines(generic).slice(-7)),
       (await fixtureLines('401-attempt1-generic-api-error-retrying.txt')).slice(-7),
     );
     assert.deepEqual(pick(classifyScreen(generic)), { state: 'error:api', busy: true, input: '' });
@@ -360,19 +362,35 @@ void describe('stand-in agent in tmux', () => {
     assert.equal((await agent.log()).length, 1);
   });
 
-  void test('--rate-limit, then SIGUSR2: the 429 turn ends as in 429-rate-limit-final.txt, and its placeholder does not hold up the next text', async () => {
-    const agent = await startAgent({ workMs: 300, authRetries: 1, authRetryMs: 200 }, [
-      '--rate-limit',
+  void test('--auth-retries 0: the OAuth timeline, generic retry lines then the final 401, never the 401 retry line', async () => {
+    const agent = await startAgent({ authFail: true, authRetries: 0 }, [
       '--fail-spinner-ms',
       '100',
       '--fail-status-ms',
-      '300',
+      '1500',
     ]);
+    await submitTyped(agent, 'oauth 401');
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        const s = await agent.screen();
+        seen.add(classifyScreen(s).state);
+        assert.doesNotMatch(s, /✻ 401 /);
+        return s.includes('Please run /login') && isIdle(s);
+      },
+      { ...WAIT, what: 'the final 401' },
+    );
+    assert.ok(seen.has('error:api') && seen.has('error:oauth'), [...seen].join(', '));
+  });
+
+  void test('--rate-limit, then SIGUSR2: a 429 is not retried, ends as in 429-rate-limit-final.txt, and its placeholder does not hold up the next text', async () => {
+    const agent = await startAgent({ workMs: 300 }, ['--rate-limit', '--rate-limit-ms', '300']);
     await submitTyped(agent, 'manual message while the API answers 429');
     const final = await waitFor(
       async () => ((s) => s.includes('Request rejected (429)') && isIdle(s) && s)(await agent.screen()),
       { ...WAIT, what: 'the 429' },
     );
+    assert.doesNotMatch(final, /retrying/);
     assert.deepEqual(bottomBlock(lines(final)), bottomBlock(await fixtureLines('429-rate-limit-final.txt')));
     assert.deepEqual(pick(classifyScreen(await agent.ansiScreen(), NO_PHRASES)), {
       state: 'error:rate_limit',
@@ -414,10 +432,10 @@ void describe('stand-in agent in tmux', () => {
     }
   });
 
-  void test('--settings hooks get SessionStart, UserPromptSubmit, Stop and StopFailure on stdin, the transcript the same turns; TABs arrive as 4 spaces', async () => {
+  void test('--settings hooks get SessionStart, UserPromptSubmit, Stop and StopFailure on stdin as in FINDINGS.md, the transcript the same turns', async () => {
     const events = join(dir, 'hook-events.jsonl');
     const resumed = join(dir, 'hook-resumed.jsonl');
-    const record = (file: string): string => `cat >> ${shQuote(file)}; echo >> ${shQuote(file)}`;
+    const record = (file: string): string => `cat >> ${shQuote(file)}`;
     const settings = join(dir, 'settings.json');
     await writeFile(
       settings,
@@ -427,10 +445,12 @@ void describe('stand-in agent in tmux', () => {
             { matcher: 'startup', hooks: [{ type: 'command', command: record(events), timeout: 5 }] },
             { matcher: 'resume', hooks: [{ type: 'command', command: record(resumed), timeout: 5 }] },
           ],
-          // a hook that hangs is killed after its timeout; the UI and the later hooks go on
           UserPromptSubmit: [
+            // a hook that hangs is killed after its timeout; the UI and the later hooks go on
             { hooks: [{ type: 'command', command: 'sleep 30', timeout: 1 }] },
             { hooks: [{ type: 'command', command: record(events) }] },
+            // what a UserPromptSubmit hook prints reaches the model: the transcript shows it
+            { hooks: [{ type: 'command', command: 'echo HOOK-STDOUT-MARKER-7731' }] },
           ],
           Stop: [{ hooks: [{ type: 'command', command: record(events) }] }],
           StopFailure: [
@@ -440,7 +460,7 @@ void describe('stand-in agent in tmux', () => {
       }),
     );
     const sid = '0b6f3c52-5d2e-4a47-9b1e-2f8e1c9d7a10';
-    const agent = await startAgent({ workMs: 300, pasteEnterWindowMs: 0, authRetries: 1, authRetryMs: 100, settings }, [
+    const agent = await startAgent({ workMs: 300, pasteEnterWindowMs: 0, authRetries: 0, settings }, [
       '--session-id',
       sid,
       '--fail-spinner-ms',
@@ -448,26 +468,27 @@ void describe('stand-in agent in tmux', () => {
       '--fail-status-ms',
       '100',
     ]);
-    const hookInputs = async (): Promise<Record<string, unknown>[]> =>
-      (await readFile(events, 'utf8').catch(() => ''))
+    const inputs = async (file: string): Promise<Record<string, unknown>[]> =>
+      (await readFile(file, 'utf8').catch(() => ''))
         .split('\n')
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as Record<string, unknown>);
     const transcriptPath = join(agent.transcriptDir, `${sid}.jsonl`);
     const session = { session_id: sid, transcript_path: transcriptPath, cwd: process.cwd() };
 
-    const [start] = await waitFor(async () => ((e) => e.length >= 1 && e)(await hookInputs()), {
+    const [start] = await waitFor(async () => ((e) => e.length >= 1 && e)(await inputs(events)), {
       ...WAIT,
       what: 'SessionStart',
     });
     assert.deepEqual(start, {
       ...session,
-      permission_mode: 'default',
       hook_event_name: 'SessionStart',
       source: 'startup',
+      model: 'claude-opus-5-5',
     });
+    assert.ok((await readFile(events, 'utf8')).endsWith('}\n'), 'one line of JSON and a line break per event');
 
-    // a paste with TABs and CRLFs, as in paste-with-tabs-inline.txt
+    // a paste of 3 lines with TABs and CRLFs is inserted as text (paste-with-tabs-inline.txt)
     const text = 'col1\tcol2\tC-m\t-x\r\n\tindented line with ü and ;\r\nlast line ends with;';
     await tmux.paste(agent.name, text);
     await waitFor(async () => inputText(await agent.screen()) === 'col1    col2    C-m    -x', {
@@ -480,68 +501,101 @@ void describe('stand-in agent in tmux', () => {
       what: 'the finished turn',
     });
     const real = await fixtureLines('paste-with-tabs-inline.txt');
-    const echo = real.slice(
-      real.findIndex((l) => l.startsWith('❯ col1')),
-      real.findIndex((l) => l.startsWith('❯ col1')) + 3,
-    );
-    assert.ok(
-      lines(done).join('\n').includes(echo.join('\n')),
-      `the echo as the real agent shows it:\n${echo.join('\n')}`,
-    );
+    const from = real.findIndex((l) => l.startsWith('❯ col1'));
+    const echo = real.slice(from, from + 3).join('\n');
+    assert.ok(lines(done).join('\n').includes(echo), `the echo as the real agent shows it:\n${echo}`);
 
-    const afterOk = await waitFor(async () => ((e) => e.length >= 3 && e)(await hookInputs()), {
+    const afterOk = await waitFor(async () => ((e) => e.length >= 3 && e)(await inputs(events)), {
       ...WAIT,
       what: 'UserPromptSubmit and Stop',
     });
     const submit = afterOk[1]!;
-    const prompt =
-      '<pasted_content id="1">col1    col2    C-m    -x\n    indented line with ü and ;\nlast line ends with;</pasted_content id="1">';
-    assert.deepEqual(
-      { ...submit, prompt_id: typeof submit.prompt_id },
-      { ...session, permission_mode: 'default', hook_event_name: 'UserPromptSubmit', prompt, prompt_id: 'string' },
-    );
-    assert.match(String(submit.prompt_id), /^[0-9a-f-]{36}$/);
+    const prompt = 'col1    col2    C-m    -x\n    indented line with ü and ;\nlast line ends with;';
+    const promptId = String(submit.prompt_id);
+    assert.match(promptId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.deepEqual(Object.entries(submit), [
+      ['session_id', sid],
+      ['transcript_path', transcriptPath],
+      ['cwd', process.cwd()],
+      ['prompt_id', promptId],
+      ['permission_mode', 'auto'],
+      ['hook_event_name', 'UserPromptSubmit'],
+      ['prompt', prompt],
+    ]);
     assert.equal(canonicalSha256(prompt).sha256, canonicalSha256(text).sha256, 'the receipt matches the sent text');
-    assert.deepEqual(afterOk[2], {
-      ...session,
-      permission_mode: 'default',
-      hook_event_name: 'Stop',
-      stop_hook_active: false,
-      last_assistant_message: 'Acknowledged. Working on it.',
-    });
+    assert.deepEqual(Object.entries(afterOk[2]!), [
+      ['session_id', sid],
+      ['transcript_path', transcriptPath],
+      ['cwd', process.cwd()],
+      ['prompt_id', promptId],
+      ['permission_mode', 'auto'],
+      ['effort', { level: 'medium' }],
+      ['hook_event_name', 'Stop'],
+      ['stop_hook_active', false],
+      ['last_assistant_message', 'Acknowledged. Working on it.'],
+      ['background_tasks', []],
+      ['session_crons', []],
+    ]);
     const log = await agent.log();
     assert.equal(Buffer.from(log[0]!.b64!, 'base64').toString('utf8'), text, 'the log keeps the bytes as sent');
     assert.equal(log[0]!.prompt, prompt);
 
+    // a collapsed paste arrives wrapped, with the session's paste id (FINDINGS.md §2)
+    const rows = 'row 1\nrow 2\nrow 3\nrow 4\n';
+    await tmux.paste(agent.name, rows);
+    await waitFor(async () => inputText(await agent.screen()) === '[Pasted text #2 +4 lines]', {
+      ...WAIT,
+      what: 'the collapsed paste',
+    });
+    await tmux.sendKeys(agent.name, 'C-m');
+    const wrapped = await waitFor(async () => ((e) => e.length >= 5 && e)(await inputs(events)), {
+      ...WAIT,
+      what: 'the second turn',
+    });
+    const pasted = String(wrapped[3]!.prompt);
+    const id = unwrapPaste(pasted)?.id ?? '';
+    assert.match(id, /^[0-9a-f]{4}$/);
+    assert.equal(pasted, pastedPrompt(rows, id));
+    assert.equal(canonicalSha256(pasted).sha256, canonicalSha256(rows).sha256);
+
     // a turn that ends in a 401
     process.kill(await agent.pid(), 'SIGUSR1');
     await submitTyped(agent, 'this turn gets 401s');
-    const all = await waitFor(async () => ((e) => e.length >= 5 && e)(await hookInputs()), {
+    const all = await waitFor(async () => ((e) => e.length >= 7 && e)(await inputs(events)), {
       ...WAIT,
       what: 'UserPromptSubmit and StopFailure',
     });
     assert.deepEqual(
       all.map((e) => e.hook_event_name),
-      ['SessionStart', 'UserPromptSubmit', 'Stop', 'UserPromptSubmit', 'StopFailure'],
+      ['SessionStart', 'UserPromptSubmit', 'Stop', 'UserPromptSubmit', 'Stop', 'UserPromptSubmit', 'StopFailure'],
     );
-    assert.equal(all[3]!.prompt, 'this turn gets 401s');
-    assert.deepEqual(all[4], {
-      ...session,
-      permission_mode: 'default',
-      hook_event_name: 'StopFailure',
-      error: 'authentication_failed',
-      error_details:
+    assert.equal(all[5]!.prompt, 'this turn gets 401s');
+    assert.deepEqual(Object.entries(all[6]!), [
+      ['session_id', sid],
+      ['transcript_path', transcriptPath],
+      ['cwd', process.cwd()],
+      ['prompt_id', all[5]!.prompt_id],
+      ['effort', { level: 'medium' }],
+      ['hook_event_name', 'StopFailure'],
+      ['error', 'authentication_failed'],
+      [
+        'last_assistant_message',
         'Please run /login · API Error: 401 OAuth token has expired. Please obtain a new token or refresh your existing token.',
-    });
+      ],
+    ]);
 
     // the transcript holds the same turns, in the form src/receipts reads
-    const entries = (await readFile(transcriptPath, 'utf8'))
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const entries = await waitFor(
+      async () => ((e) => e.some((x) => x.type === 'attachment') && e)(await inputs(transcriptPath)),
+      { ...WAIT, what: 'the hook output in the transcript' },
+    );
+    const turns = entries.filter((e) => e.type !== 'attachment');
     assert.deepEqual(
-      entries.map((e) => [e.type, e.subtype ?? e.isApiErrorMessage ?? null]),
+      turns.map((e) => [e.type, e.subtype ?? e.isApiErrorMessage ?? null]),
       [
+        ['user', null],
+        ['assistant', null],
+        ['system', 'turn_duration'],
         ['user', null],
         ['assistant', null],
         ['system', 'turn_duration'],
@@ -549,43 +603,100 @@ void describe('stand-in agent in tmux', () => {
         ['assistant', true],
       ],
     );
-    assert.deepEqual(entries[0]!.message, { role: 'user', content: prompt });
-    assert.equal(entries[0]!.promptId, submit.prompt_id);
-    assert.equal(entries[0]!.sessionId, sid);
-    assert.equal(entries[4]!.error, 'authentication_failed');
-    assert.equal(typeof entries[2]!.durationMs, 'number');
+    assert.deepEqual(turns[0]!.message, { role: 'user', content: prompt });
+    assert.equal(turns[0]!.promptId, promptId);
+    assert.equal(turns[0]!.promptSource, 'typed');
+    assert.equal(turns[0]!.sessionId, sid);
+    assert.equal(turns[7]!.error, 'authentication_failed');
+    assert.equal(turns[7]!.apiErrorStatus, 401);
+    assert.equal(typeof turns[2]!.durationMs, 'number');
     assert.deepEqual(
-      entries.map((e) => parseTranscriptLine(JSON.stringify(e))?.kind ?? null),
-      ['prompt', null, 'turn-end', 'prompt', 'turn-error'],
+      turns.map((e) => parseTranscriptLine(JSON.stringify(e))?.kind ?? null),
+      ['prompt', null, 'turn-end', 'prompt', null, 'turn-end', 'prompt', 'turn-error'],
     );
-    const receipt = parseTranscriptLine(JSON.stringify(entries[0]));
-    assert.equal(receipt?.kind === 'prompt' && receipt.sha256, canonicalSha256(text).sha256);
+    const receipt = parseTranscriptLine(JSON.stringify(turns[3]));
+    assert.equal(receipt?.kind === 'prompt' && receipt.sha256, canonicalSha256(rows).sha256);
+    const attachment = entries.find((e) => e.type === 'attachment')!.attachment as Record<string, unknown>;
+    assert.equal(attachment.content, 'HOOK-STDOUT-MARKER-7731');
 
-    // --continue: the next agent goes on with this session (SessionStart source "resume")
+    // --continue: the next agent goes on with this session (SessionStart source "resume"), its
+    // history back on screen, the old 401 as the latest turn (contract-continue-after-errors.txt)
     await tmux.sendKeys(agent.name, 'C-c', 'C-c');
     await waitFor(async () => (await agent.exitStatus()) !== null, { ...WAIT, what: 'the first agent to exit' });
     const next = await startAgent({ workMs: 300, settings }, ['--transcript-dir', agent.transcriptDir, '--continue']);
-    const [resume] = await waitFor(
-      async () =>
-        ((e) => e.length >= 1 && e)(
-          (await readFile(resumed, 'utf8').catch(() => ''))
-            .split('\n')
-            .filter((l) => l !== '')
-            .map((l) => JSON.parse(l) as Record<string, unknown>),
-        ),
-      { ...WAIT, what: 'SessionStart (resume)' },
-    );
-    assert.deepEqual(resume, {
-      ...session,
-      permission_mode: 'default',
-      hook_event_name: 'SessionStart',
-      source: 'resume',
+    const [resume] = await waitFor(async () => ((e) => e.length >= 1 && e)(await inputs(resumed)), {
+      ...WAIT,
+      what: 'SessionStart (resume)',
     });
+    assert.deepEqual(
+      { ...resume, seconds_since_last_response: typeof resume!.seconds_since_last_response },
+      {
+        ...session,
+        hook_event_name: 'SessionStart',
+        source: 'resume',
+        seconds_since_last_response: 'number',
+        context_tokens: 0,
+        prompt_cache_likely_expired: false,
+        estimated_cache_write_usd: 0,
+      },
+    );
+    const restored = await next.screen();
+    assert.match(restored, /^❯ this turn gets 401s\n\n● Please run \/login · API Error: 401 /m);
+    assert.match(restored, /^❯ \[Pasted text #1 \+3 lines\]$/m);
+    assert.deepEqual(pick(classifyScreen(restored)), { state: 'error:oauth', busy: false, input: '' });
     await submitTyped(next, 'after the restart');
     await waitFor(async () => (await readFile(transcriptPath, 'utf8')).includes('"content":"after the restart"'), {
       ...WAIT,
       what: 'the new prompt in the same transcript',
     });
+  });
+
+  void test('a prompt queued while a turn runs: UserPromptSubmit at once under the running prompt id, its own id from Stop on (FINDINGS.md §1c)', async () => {
+    const events = join(dir, 'queued-events.jsonl');
+    const settings = join(dir, 'queued-settings.json');
+    const hook = [{ hooks: [{ type: 'command', command: `cat >> ${shQuote(events)}` }] }];
+    await writeFile(settings, JSON.stringify({ hooks: { UserPromptSubmit: hook, Stop: hook } }));
+    const agent = await startAgent({ workMs: 3000, settings });
+    await submitTyped(agent, 'A');
+    await waitFor(async () => (await agent.screen()).includes(BUSY), { ...WAIT, what: 'working' });
+    await submitTyped(agent, 'queued B');
+    const inputs = async (): Promise<Record<string, unknown>[]> =>
+      (await readFile(events, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const queued = await waitFor(async () => ((e) => e.length >= 2 && e)(await inputs()), {
+      ...WAIT,
+      what: "B's hook",
+    });
+    assert.deepEqual(
+      queued.map((e) => [e.hook_event_name, e.prompt]),
+      [
+        ['UserPromptSubmit', 'A'],
+        ['UserPromptSubmit', 'queued B'],
+      ],
+    );
+    assert.equal(queued[1]!.prompt_id, queued[0]!.prompt_id, "B is reported under A's prompt id");
+    const all = await waitFor(async () => ((e) => e.length >= 4 && e)(await inputs()), {
+      ...WAIT,
+      timeoutMs: 15_000,
+      what: 'both Stops',
+    });
+    assert.deepEqual(
+      all.map((e) => e.hook_event_name),
+      ['UserPromptSubmit', 'UserPromptSubmit', 'Stop', 'Stop'],
+    );
+    assert.equal(all[2]!.prompt_id, queued[0]!.prompt_id);
+    assert.notEqual(all[3]!.prompt_id, queued[0]!.prompt_id, "B's turn has its own prompt id");
+    const transcript = (await readFile(join(agent.transcriptDir, `${String(all[0]!.session_id)}.jsonl`), 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      transcript.map((e) => e.operation ?? e.promptSource ?? e.subtype ?? e.type),
+      ['typed', 'enqueue', 'assistant', 'turn_duration', 'dequeue', 'queued', 'assistant', 'turn_duration'],
+    );
+    assert.equal(transcript[5]!.promptId, all[3]!.prompt_id);
   });
 
   void test('SIGUSR1 toggles auth-fail mode at runtime', async () => {
@@ -720,34 +831,55 @@ void describe('stand-in renderer (no tmux)', () => {
     model.toggleRateLimit();
     model.handleKey({ kind: 'text', bytes: 'manual message while the API answers 429' }, 4000);
     model.handleKey({ kind: 'enter' }, 4000);
-    assert.match(at(model, 4500).join('\n'), /^✻ API error · retrying in 1s · attempt 1\/10$/m);
-    const rateLimited = model.advance(10_000);
+    // a 429 is not retried: an ordinary spinner, then the error (FINDINGS.md §1)
+    assert.match(at(model, 4200).at(-7) ?? '', /^[✢✳✶✻✽] \S+…$/);
+    assert.doesNotMatch(at(model, 4200).join('\n'), /retrying/);
+    assert.deepEqual(model.advance(4399), []);
+    const rateLimited = model.advance(4400);
     assert.equal(
       rateLimited[0]?.kind === 'turn-end' && !rateLimited[0].outcome.ok && rateLimited[0].outcome.error,
       'rate_limit',
     );
-    const screen429 = at(model, 10_000);
+    const screen429 = at(model, 4400);
     assert.deepEqual(bottomBlock(screen429), bottomBlock(await fixtureLines('429-rate-limit-final.txt')));
     const real429 = await readFile(join(FIXTURES, '429-rate-limit-final.ansi.txt'), 'utf8');
     assert.deepEqual(
-      pick(classifyScreen(styleScreen(screen429, model.view(10_000)).join('\n'), NO_PHRASES)),
+      pick(classifyScreen(styleScreen(screen429, model.view(4400)).join('\n'), NO_PHRASES)),
       pick(classifyScreen(real429, NO_PHRASES)),
     );
   });
 
-  void test('a TAB in the box and in the echo is 4 spaces; the prompt as received wraps the paste', () => {
-    const model = new StandinModel(cfg, () => 0.45);
+  void test('a TAB in the box and in the echo is 4 spaces; the prompt as received is built as FINDINGS.md §2 says', () => {
+    const model = new StandinModel({ ...cfg, collapseLines: 3 }, () => 0.45);
     model.handleKey({ kind: 'paste', bytes: 'col1\tcol2\r\n\tx' }, 0);
     assert.equal(renderScreen(model.view(0), 200, 50, 0).at(-4), `❯${NBSP}col1    col2`);
-    model.handleKey({ kind: 'text', bytes: ' typed\t' }, 10);
+    model.handleKey({ kind: 'text', bytes: ' typed\t  ' }, 10);
     const effects = model.handleKey({ kind: 'enter' }, 1000);
-    const prompt = effects.find((e) => e.kind === 'prompt');
-    assert.deepEqual(prompt, {
-      kind: 'prompt',
-      at: 1000,
-      prompt: '<pasted_content id="1">col1    col2\n    x</pasted_content id="1"> typed    ',
-    });
-    const screen = renderScreen(model.view(1100), 200, 50, 1100).join('\n');
-    assert.match(screen, /^❯ col1 {4}col2\n {6}x typed {4}$/m);
+    // a short paste is text: CRLF → LF, TAB → 4 spaces, trailing spaces trimmed
+    assert.deepEqual(
+      effects.find((e) => e.kind === 'prompt'),
+      { kind: 'prompt', at: 1000, prompt: 'col1    col2\n    x typed', source: 'typed' },
+    );
+    assert.match(renderScreen(model.view(1100), 200, 50, 1100).join('\n'), /^❯ col1 {4}col2\n {6}x typed {6}$/m);
+
+    // a paste of 3 or more line breaks is collapsed, and wrapped with the session's paste id
+    const other = new StandinModel({ ...cfg, collapseLines: 3 }, () => 0.45);
+    assert.equal(other.pasteId, '7333');
+    other.handleKey({ kind: 'text', bytes: 'look at this:' }, 0);
+    other.handleKey({ kind: 'paste', bytes: 'p1\np2\np3\np4\np5' }, 0);
+    other.handleKey({ kind: 'text', bytes: ' thanks' }, 200);
+    assert.equal(
+      renderScreen(other.view(200), 200, 50, 200).at(-3),
+      `❯${NBSP}look at this:[Pasted text #1 +4 lines] thanks`,
+    );
+    const sent = other.handleKey({ kind: 'enter' }, 1000).find((e) => e.kind === 'prompt');
+    assert.equal(
+      sent?.kind === 'prompt' && sent.prompt,
+      'look at this:\n\n<pasted_content id="7333">\np1\np2\np3\np4\np5\n</pasted_content id="7333">\n\n thanks',
+    );
+    // one long line collapses too, without a line count
+    const long = new StandinModel({ ...cfg, collapseLines: 3 }, () => 0.45);
+    long.handleKey({ kind: 'paste', bytes: 'z'.repeat(900) }, 0);
+    assert.equal(renderScreen(long.view(0), 200, 50, 0).at(-3), `❯${NBSP}[Pasted text #1]`);
   });
 });
