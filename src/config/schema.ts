@@ -286,6 +286,8 @@ export const controllerSchema = z
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_./-]*$/, 'expected a git branch name')
       .refine((b) => !b.includes('..') && !b.endsWith('/') && !b.endsWith('.lock'), 'expected a git branch name')
       .default('main'),
+    /** Encryption at rest: the payload codec's key file (`id:base64key` lines, mode 0600); see src/temporal/codec.ts. */
+    codec: z.object({ keyFile: z.string().min(1) }).strict().optional(),
   })
   .strict();
 
