@@ -28,18 +28,23 @@ const configOpt = (): string | undefined => program.opts<{ config?: string }>().
 
 /** The config file read last: named when a peer is not in it. */
 let configFileRead: string | undefined;
+/** The config read last: its `controller.codec` turns on encryption at rest for the client. */
+let configRead: LoadedConfig['config'] | undefined;
 
 async function loadCliConfig(): Promise<LoadedConfig> {
   const loaded = await loadConfig(configOpt());
   configFileRead = loaded.file;
+  configRead = loaded.config;
   return loaded;
 }
 
 /** Connects to Temporal, or fails with a line that says where and what to do (exit 1). */
 async function connect(): Promise<{ client: Client; connection: Connection; settings: TemporalSettings }> {
   const { connectClient, temporalSettings } = await import('../temporal/connection.js');
+  const { codecOptions } = await import('../temporal/codec.js');
+  const codec = await codecOptions(configRead); // a bad key setting: a config error (exit 2), not "cannot connect"
   try {
-    return await connectClient();
+    return await connectClient(codec);
   } catch (err) {
     const { address, namespace } = temporalSettings();
     throw new Error(
@@ -212,6 +217,27 @@ program
     await flushed(process.stdout);
     await flushed(process.stderr);
     process.exit();
+  });
+
+program
+  .command('codec-server')
+  .description('serve /encode and /decode so the Web UI shows encrypted payloads to holders of the keys')
+  .option('--port <port>', 'port', '8888')
+  .option('--host <host>', 'address to listen on (anyone who can reach it can decrypt)', '127.0.0.1')
+  .option(
+    '--cors-origin <origins>',
+    'the Web UI origin(s), comma-separated (default: http://127.0.0.1:8233, http://localhost:8233)',
+  )
+  .action(async (opts: { port: string; host: string; corsOrigin?: string }) => {
+    const { codecServerNow } = await import('./codec-command.js');
+    const { config } = await loadCliConfig().catch((err: unknown) => {
+      // keys from the environment need no peers file
+      if (process.env.PEER_COMMS_CODEC_KEYS || process.env.PEER_COMMS_CODEC_KEY_FILE) return { config: undefined };
+      throw err;
+    });
+    const ac = new AbortController();
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
+    process.exitCode = await codecServerNow(config, opts, ac.signal, (l) => process.stderr.write(`${l}\n`));
   });
 
 const job = program.command('job').description('long-running peer jobs: phone-homes, resolutions, completion');

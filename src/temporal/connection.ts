@@ -5,6 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { codecOptions } from './codec';
 
 export interface TemporalSettings {
   address: string;
@@ -22,10 +23,18 @@ export function temporalSettings(): TemporalSettings {
   return { address, namespace };
 }
 
-export async function connectClient(): Promise<{ client: Client; connection: Connection; settings: TemporalSettings }> {
+/** `codec`: the payload codec options (see codec.ts); default: whatever the environment turns on. */
+export async function connectClient(
+  codec?: Awaited<ReturnType<typeof codecOptions>>,
+): Promise<{ client: Client; connection: Connection; settings: TemporalSettings }> {
   const { cfg, address, namespace } = loadConnectConfig();
+  const codecOpts = codec ?? (await codecOptions());
   const connection = await Connection.connect({ ...cfg.connectionOptions, address });
-  return { client: new Client({ connection, namespace }), connection, settings: { address, namespace } };
+  return {
+    client: new Client({ connection, namespace, ...codecOpts }),
+    connection,
+    settings: { address, namespace },
+  };
 }
 
 /** The Web UI link for a workflow: PEER_COMMS_UI_URL, or the dev server's UI beside a local address. */

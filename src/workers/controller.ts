@@ -13,6 +13,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config/schema';
 import { expandHome } from '../config/paths';
 import { PeerShellPool } from '../peer-access/pool';
+import { codecOptions } from '../temporal/codec';
 import { acquireSignal } from '../workflows/pane-lock';
 import { peerConnector } from './peer-shells';
 import { workflowOptions } from './workflow-code';
@@ -78,6 +79,7 @@ export async function createControllerWorker(
     taskQueue,
     activities: createActivities(deps),
     ...workflowOptions(),
+    ...(await codecOptions(opts.config)), // encryption at rest, when on
     ...opts.worker,
   });
   return { worker, pool };

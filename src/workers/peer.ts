@@ -12,6 +12,7 @@ import { inboxDirOf } from '../activities/inbox';
 import type { Config } from '../config/schema';
 import { peerTaskQueue } from '../contracts/route';
 import { LocalShell } from '../peer-access/local-shell';
+import { codecOptions } from '../temporal/codec';
 import { InboxWatcher } from './inbox-watcher';
 
 export interface PeerWorkerOptions {
@@ -67,6 +68,7 @@ export async function createPeerWorker(
     taskQueue,
     activities: createActivities(deps),
     identity: `peer-comms peer worker ${opts.peer} (pid ${process.pid})`,
+    ...(await codecOptions(opts.config)), // encryption at rest, when on
     ...opts.worker,
   });
   let watcher: InboxWatcher | undefined;
