@@ -25,6 +25,12 @@ export interface StandinConfig {
   rateLimit: boolean;
   /** A 429 turn shows an ordinary spinner this long, then its error (the real agent: 130–590 ms). */
   rateLimitMs?: number;
+  /**
+   * An OAuth account's usage limit (test/contract/FINDINGS.md §1b): turns are refused with
+   * `You've hit your 5-hour limit · resets <time>`; the limit resets this long (ms) after the first
+   * refusal, and then the agent continues by itself with a turn of its own. null: no limit.
+   */
+  usageLimitMs?: number | null;
   /** A failing turn first shows an ordinary spinner this long (the real agent: ~150 ms). */
   failSpinnerMs: number;
   /**
@@ -45,7 +51,13 @@ export interface StandinConfig {
 /** Why a turn failed, by the agent's own name for it (StopFailure's `error`). */
 export type ApiFailure = 'authentication_failed' | 'rate_limit';
 
-export type TurnOutcome = { ok: true; message: string } | { ok: false; error: ApiFailure; message: string };
+export type TurnOutcome =
+  | { ok: true; message: string }
+  /** `resetsAt`: for a usage limit, when it resets (ms); the agent then continues by itself. */
+  | { ok: false; error: ApiFailure; message: string; resetsAt?: number };
+
+/** Why a turn fails, as the stand-in plays it: the API's error, or an OAuth usage limit. */
+type Failure = ApiFailure | 'usage_limit';
 
 export type Effect =
   | { kind: 'log'; entry: Record<string, unknown> }
@@ -56,11 +68,13 @@ export type Effect =
    * A turn started with this prompt, as the agent received it: UserPromptSubmit for a typed one
    * (source 'typed'); a queued one ('queued') had its UserPromptSubmit when it was queued.
    */
-  | { kind: 'prompt'; at: number; prompt: string; source: 'typed' | 'queued' }
+  | { kind: 'prompt'; at: number; prompt: string; source: 'typed' | 'queued' | 'auto' }
   /** A prompt was queued behind the running turn: UserPromptSubmit at once (the real agent does). */
   | { kind: 'enqueue'; at: number; prompt: string }
   /** A turn ended, well (Stop) or in an API error (StopFailure). */
-  | { kind: 'turn-end'; at: number; startedAt: number; outcome: TurnOutcome };
+  | { kind: 'turn-end'; at: number; startedAt: number; outcome: TurnOutcome }
+  /** The usage limit reset: the agent continues by itself (a `prompt` with source 'auto' follows). */
+  | { kind: 'usage-limit-reset'; at: number };
 
 export type Mode = 'trust' | 'idle' | 'working';
 
@@ -74,6 +88,20 @@ export const PLACEHOLDER_QUEUED = 'Press up to edit queued messages';
 export const PLACEHOLDER_AUTH = 'Once fixed, resend your message';
 export const PLACEHOLDER_RATE_LIMIT = 'Resend your message to try again';
 export const CTRL_C_WINDOW_MS = 2000;
+/** The prompt the agent submits by itself when a usage limit has reset (FINDINGS.md §1b). */
+export const AUTO_CONTINUE_PROMPT =
+  'Your claude.ai usage limit has reset. Continue the task you were working on when the limit was reached; do not repeat work that is already complete.';
+
+/** `5:17am`, as the usage-limit lines write a time. */
+export function formatShortClock(epochMs: number): string {
+  return formatClock(epochMs).replace(' AM', 'am').replace(' PM', 'pm');
+}
+
+/** The time zone the usage-limit lines name (`UTC`). */
+function zoneName(): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone === 'Etc/UTC' ? 'UTC' : zone;
+}
 
 /** Spinner verbs and how the finished line says them. */
 export const VERBS: readonly (readonly [string, string])[] = [
@@ -94,8 +122,8 @@ interface Turn {
   startedAt: number;
   /** When the turn ends (acknowledged, or its final API error). */
   deadline: number;
-  /** The API error this turn ends in; null for a turn that goes well. */
-  failure: ApiFailure | null;
+  /** The error this turn ends in; null for a turn that goes well. */
+  failure: Failure | null;
   /** The history block echoing this turn's prompt (the interrupt note goes under it). */
   promptBlock: string[];
 }
@@ -112,6 +140,8 @@ export interface ScreenView {
   spinner: { verb: string; startedAt: number } | null;
   /** A failing turn's retry line (`API error · retrying in 1s · attempt 1/10`), in the spinner's place. */
   retryLine: string | null;
+  /** Footer lines above the usual one (the usage limit's `⚠ …` notice). */
+  footerNotice: readonly string[];
   footerHint: string | null;
 }
 
@@ -125,6 +155,12 @@ export class StandinModel {
   private authFail: boolean;
   private rateLimit: boolean;
   private lastTurnFailed: ApiFailure | null = null;
+  /** When the usage limit resets (set by the first refusal); null before. */
+  private limitResetAt: number | null = null;
+  /** The agent continues by itself then (null: nothing pending, or cancelled with Escape). */
+  private autoContinueAt: number | null = null;
+  /** The history line that announces the auto-continuation (reworded when it happens). */
+  private limitNotice: string[] | null = null;
   private lastPasteEndAt = Number.NEGATIVE_INFINITY;
   private collapsedHint = false;
   private ctrlCArmedUntil = Number.NEGATIVE_INFINITY;
@@ -197,6 +233,7 @@ export class StandinModel {
         break;
       case 'escape':
         if (this.busy) this.interrupt();
+        else if (this.autoContinueAt !== null) this.cancelAutoContinue();
         break;
       case 'up':
         if (this.input.isEmpty && this.queue.length > 0) this.pullQueueBack();
@@ -207,35 +244,65 @@ export class StandinModel {
     return effects;
   }
 
-  /** Lets time pass: ends turns whose time has come, starts queued turns. */
+  /** Lets time pass: ends turns whose time has come, starts queued turns, continues after a usage limit. */
   advance(now: number): Effect[] {
     const effects: Effect[] = [];
-    while (this.turn && this.turn.deadline <= now) {
-      const turn = this.turn;
-      let outcome: TurnOutcome;
-      if (turn.failure !== null) {
-        const message = turn.failure === 'authentication_failed' ? AUTH_FINAL : RATE_LIMIT_FINAL;
-        this.history.push([`● ${message}`]);
-        this.lastTurnFailed = turn.failure;
-        outcome = { ok: false, error: turn.failure, message };
-      } else {
-        const secs = Math.max(1, Math.round((turn.deadline - turn.startedAt) / 1000));
-        this.history.push([`● ${ACK_MESSAGE}`]);
-        this.history.push([`✻ ${turn.verb[1]} for ${secs}s · done ${formatClock(turn.deadline)}`]);
-        outcome = { ok: true, message: ACK_MESSAGE };
+    for (;;) {
+      if (this.turn && this.turn.deadline <= now) {
+        effects.push(...this.endTurn(this.turn, now));
+        continue;
       }
-      effects.push({ kind: 'turn-end', at: turn.deadline, startedAt: turn.startedAt, outcome });
-      this.turn = null;
-      this.mode = 'idle';
-      const next = this.queue.shift();
-      if (next) effects.push(...this.startTurn(next, now, 'queued'));
+      if (!this.turn && this.autoContinueAt !== null && this.autoContinueAt <= now) {
+        const at = this.autoContinueAt;
+        this.autoContinueAt = null;
+        if (this.limitNotice) this.limitNotice[0] = '● Usage limit reset · Continuing automatically';
+        effects.push({ kind: 'usage-limit-reset', at });
+        effects.push(...this.startTurn(null, at, 'auto'));
+        continue;
+      }
+      return effects;
     }
+  }
+
+  private endTurn(turn: Turn, now: number): Effect[] {
+    const effects: Effect[] = [];
+    let outcome: TurnOutcome;
+    if (turn.failure === 'usage_limit') {
+      this.limitResetAt ??= turn.deadline + (this.cfg.usageLimitMs ?? 0);
+      const at = formatShortClock(this.limitResetAt);
+      const message = `You've hit your 5-hour limit · resets ${at} (${zoneName()})`;
+      turn.promptBlock.push(`  ⎿  ${message}`);
+      this.limitNotice = [`● Usage limit reached · continuing automatically at ${at} · esc to cancel`];
+      this.history.push(this.limitNotice);
+      this.autoContinueAt = this.limitResetAt;
+      outcome = { ok: false, error: 'rate_limit', message, resetsAt: this.limitResetAt };
+    } else if (turn.failure !== null) {
+      const message = turn.failure === 'authentication_failed' ? AUTH_FINAL : RATE_LIMIT_FINAL;
+      this.history.push([`● ${message}`]);
+      this.lastTurnFailed = turn.failure;
+      outcome = { ok: false, error: turn.failure, message };
+    } else {
+      const secs = Math.max(1, Math.round((turn.deadline - turn.startedAt) / 1000));
+      this.history.push([`● ${ACK_MESSAGE}`]);
+      this.history.push([`✻ ${turn.verb[1]} for ${secs}s · done ${formatClock(turn.deadline)}`]);
+      outcome = { ok: true, message: ACK_MESSAGE };
+    }
+    effects.push({ kind: 'turn-end', at: turn.deadline, startedAt: turn.startedAt, outcome });
+    this.turn = null;
+    this.mode = 'idle';
+    const next = this.queue.shift();
+    if (next) effects.push(...this.startTurn(next, now, 'queued'));
     return effects;
+  }
+
+  private cancelAutoContinue(): void {
+    this.autoContinueAt = null;
+    if (this.limitNotice) this.limitNotice[0] = '● Usage limit reached';
   }
 
   /** The next moment `advance` has something to do (or the footer changes), if any. */
   nextDeadline(): number | null {
-    const times = [this.turn?.deadline, this.ctrlCArmedUntil].filter(
+    const times = [this.turn?.deadline, this.ctrlCArmedUntil, this.autoContinueAt ?? undefined].filter(
       (t): t is number => t !== undefined && Number.isFinite(t),
     );
     return times.length > 0 ? Math.min(...times) : null;
@@ -261,6 +328,13 @@ export class StandinModel {
       placeholder,
       spinner: turn && retryLine === null ? { verb: turn.verb[0], startedAt: turn.startedAt } : null,
       retryLine,
+      footerNotice:
+        this.autoContinueAt === null
+          ? []
+          : [
+              `  ⚠ Usage limit reached · limit resets ${formatShortClock(this.autoContinueAt)}`,
+              `    Continuing automatically at ${formatShortClock(this.autoContinueAt)} · Esc to cancel`,
+            ],
       footerHint,
     };
   }
@@ -274,7 +348,7 @@ export class StandinModel {
   private retryLineOf(turn: Turn, now: number): string | null {
     if (turn.failure === null) return null;
     const t = now - turn.startedAt;
-    if (turn.failure === 'rate_limit' || t < this.cfg.failSpinnerMs) return null;
+    if (turn.failure !== 'authentication_failed' || t < this.cfg.failSpinnerMs) return null;
     const statusAt = Math.max(this.cfg.failSpinnerMs, this.cfg.failStatusMs);
     if (t < statusAt) {
       return t < this.cfg.failSpinnerMs + 450 ? GENERIC_RETRY : GENERIC_RETRY.replace('attempt 1/10', 'attempt 2/10');
@@ -317,33 +391,44 @@ export class StandinModel {
     return this.startTurn(prompt, now, 'typed');
   }
 
-  private startTurn(prompt: Segment[], now: number, source: 'typed' | 'queued'): Effect[] {
-    const bytes = bytesOf(prompt);
-    const promptBlock = echoLinesOf(prompt);
-    this.history.push(promptBlock);
+  /** Starts a turn with a prompt from the box or the queue, or (null) the agent's own continuation. */
+  private startTurn(prompt: Segment[] | null, now: number, source: 'typed' | 'queued' | 'auto'): Effect[] {
+    const bytes = prompt ? bytesOf(prompt) : '';
+    const promptBlock = prompt ? echoLinesOf(prompt) : [];
+    if (prompt) this.history.push(promptBlock);
     const verb = VERBS[Math.floor(this.random() * VERBS.length) % VERBS.length] ?? ['Working', 'Worked'];
-    let failure: ApiFailure | null = null;
+    let failure: Failure | null = null;
     if (this.authFail) failure = 'authentication_failed';
     else if (this.rateLimit) failure = 'rate_limit';
+    else if (this.usageLimited(now)) failure = 'usage_limit';
     let lasts = this.cfg.workMs;
     if (failure === 'authentication_failed') {
       lasts = Math.max(this.cfg.failSpinnerMs, this.cfg.failStatusMs) + this.cfg.authRetries * this.cfg.authRetryMs;
-    } else if (failure === 'rate_limit') {
+    } else if (failure !== null) {
       lasts = this.cfg.rateLimitMs ?? 400;
     }
     this.mode = 'working';
     this.turn = { verb, startedAt: now, deadline: now + lasts, failure, promptBlock };
-    const received = promptOf(prompt, this.pasteId);
-    const entry = {
-      t: now,
-      b64: Buffer.from(bytes, 'latin1').toString('base64'),
-      text: bytesToText(bytes),
-      prompt: received,
-    };
-    return [
-      { kind: 'log', entry },
-      { kind: 'prompt', at: now, prompt: received, source },
-    ];
+    const received = prompt ? promptOf(prompt, this.pasteId) : AUTO_CONTINUE_PROMPT;
+    const effects: Effect[] = [];
+    if (prompt) {
+      const entry = {
+        t: now,
+        b64: Buffer.from(bytes, 'latin1').toString('base64'),
+        text: bytesToText(bytes),
+        prompt: received,
+      };
+      effects.push({ kind: 'log', entry });
+    }
+    effects.push({ kind: 'prompt', at: now, prompt: received, source });
+    return effects;
+  }
+
+  /** Turns are refused while a usage limit is set and has not reset yet. */
+  private usageLimited(now: number): boolean {
+    const ms = this.cfg.usageLimitMs;
+    if (ms === undefined || ms === null) return false;
+    return this.limitResetAt === null || now < this.limitResetAt;
   }
 
   private interrupt(): void {

@@ -35,6 +35,8 @@ export const USAGE = `usage: agent [flags]
   --auth-fail                    every turn fails with 401 (SIGUSR1 toggles this at runtime)
   --rate-limit                   every turn fails with 429, not retried (SIGUSR2 toggles this at runtime)
   --rate-limit-ms <ms>           when the 429 error ends the turn (default 400)
+  --usage-limit <ms>             turns hit an OAuth usage limit ("You've hit your 5-hour limit · resets …")
+                                 that resets <ms> after the first refusal; then the agent continues by itself
   --credentials <file>           read claudeAiOauth.expiresAt at start, as Claude Code does: an expired
                                  (or missing) token makes every turn fail with 401 until a restart
   A failing turn goes as the real one does: an ordinary spinner, then "API error · retrying in 1s ·
@@ -70,6 +72,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
       'auth-fail': { type: 'boolean' },
       'rate-limit': { type: 'boolean' },
       'rate-limit-ms': { type: 'string' },
+      'usage-limit': { type: 'string' },
       credentials: { type: 'string' },
       'fail-spinner-ms': { type: 'string' },
       'fail-status-ms': { type: 'string' },
@@ -95,6 +98,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
     authFail: (values['auth-fail'] ?? false) || (values.credentials !== undefined && !tokenValid(values.credentials)),
     rateLimit: values['rate-limit'] ?? false,
     rateLimitMs: count('--rate-limit-ms', values['rate-limit-ms'], 400),
+    usageLimitMs: values['usage-limit'] === undefined ? null : count('--usage-limit', values['usage-limit'], 0),
     failSpinnerMs: count('--fail-spinner-ms', values['fail-spinner-ms'], 150),
     failStatusMs: count('--fail-status-ms', values['fail-status-ms'], 1800),
     authRetries: count('--auth-retries', values['auth-retries'], 3),

@@ -10,12 +10,14 @@ import { basename, dirname, join } from 'node:path';
 import type { HookSettings } from './hooks';
 import { HookRunner, readHookSettings } from './hooks';
 import type { Effect } from './model';
+import { formatShortClock } from './model';
 import type { EntryIds, SessionInfo } from './records';
 import {
   answerEntry,
   apiErrorEntry,
   historyFromTranscript,
   hookStdoutEntry,
+  informationalEntry,
   promptSubmitInput,
   queueEntry,
   sessionResumeInput,
@@ -107,9 +109,13 @@ export class Recorder {
         this.promptId = promptId;
         if (effect.source === 'queued') this.append(queueEntry(s, effect.at, 'dequeue'));
         this.append(userEntry(s, this.ids(effect.at), effect.prompt, promptId, effect.source));
-        if (effect.source === 'typed') this.submitHook(effect.prompt, promptId, effect.at);
+        // the agent's own continuation after a usage limit fires UserPromptSubmit too (FINDINGS.md §1b)
+        if (effect.source !== 'queued') this.submitHook(effect.prompt, promptId, effect.at);
         break;
       }
+      case 'usage-limit-reset':
+        this.append(informationalEntry(s, this.ids(effect.at), 'Usage limit reset · Continuing automatically'));
+        break;
       case 'turn-end': {
         const o = effect.outcome;
         const promptId = this.promptId ?? randomUUID();
@@ -118,7 +124,11 @@ export class Recorder {
           this.append(turnDurationEntry(s, this.ids(effect.at), effect.at - effect.startedAt, this.messages));
           this.hooks.fire('Stop', stopInput(s, promptId, o.message));
         } else {
-          this.append(apiErrorEntry(s, this.ids(effect.at), o.error, o.message));
+          this.append(apiErrorEntry(s, this.ids(effect.at), o.error, o.message, o.resetsAt));
+          if (o.resetsAt !== undefined) {
+            const notice = `Usage limit reached · continuing automatically at ${formatShortClock(o.resetsAt)} · esc to cancel`;
+            this.append(informationalEntry(s, this.ids(effect.at), notice));
+          }
           this.hooks.fire('StopFailure', stopFailureInput(s, promptId, o.error, o.message), o.error);
         }
         break;

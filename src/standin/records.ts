@@ -102,25 +102,43 @@ function tail(s: SessionInfo): Record<string, unknown> {
 
 const iso = (at: number): string => new Date(at).toISOString();
 
+/** A prompt; 'auto' is the agent's own continuation after a usage limit (a meta entry). */
 export function userEntry(
   s: SessionInfo,
   ids: EntryIds,
   prompt: string,
   promptId: string,
-  source: 'typed' | 'queued',
+  source: 'typed' | 'queued' | 'auto',
 ): Record<string, unknown> {
+  const auto = source === 'auto';
   return {
     parentUuid: ids.parentUuid,
     isSidechain: false,
     promptId,
     type: 'user',
     message: { role: 'user', content: prompt },
+    ...(auto ? { isMeta: true } : {}),
     uuid: ids.uuid,
     timestamp: iso(ids.at),
     permissionMode: 'auto',
-    origin: { kind: 'human' },
-    promptSource: source,
-    turnOrigin: 'human',
+    origin: { kind: auto ? 'auto-continuation' : 'human' },
+    promptSource: auto ? 'system' : source,
+    turnOrigin: auto ? 'auto_continuation' : 'human',
+    ...tail(s),
+  };
+}
+
+export function informationalEntry(s: SessionInfo, ids: EntryIds, content: string): Record<string, unknown> {
+  return {
+    parentUuid: ids.parentUuid,
+    isSidechain: false,
+    type: 'system',
+    subtype: 'informational',
+    content,
+    level: 'notice',
+    timestamp: iso(ids.at),
+    uuid: ids.uuid,
+    isMeta: false,
     ...tail(s),
   };
 }
@@ -195,7 +213,23 @@ const API_ERROR: Record<ApiFailure, { status: number; type: string }> = {
   rate_limit: { status: 429, type: 'rate_limit_error' },
 };
 
-export function apiErrorEntry(s: SessionInfo, ids: EntryIds, error: ApiFailure, text: string): Record<string, unknown> {
+/** An API error; `resetsAt` (ms) makes it an OAuth usage limit with its reset time. */
+export function apiErrorEntry(
+  s: SessionInfo,
+  ids: EntryIds,
+  error: ApiFailure,
+  text: string,
+  resetsAt?: number,
+): Record<string, unknown> {
+  const resets = resetsAt === undefined ? undefined : Math.round(resetsAt / 1000);
+  const usage =
+    resets === undefined
+      ? {}
+      : {
+          apiError: 'usage_limit_reached',
+          apiErrorParams: { rate_limit_info: { status: 'rejected', resetsAt: resets, rateLimitType: 'five_hour' } },
+          quotaLimits: { status: 'rejected', resetsAt: resets },
+        };
   return {
     parentUuid: ids.parentUuid,
     isSidechain: false,
@@ -203,6 +237,7 @@ export function apiErrorEntry(s: SessionInfo, ids: EntryIds, error: ApiFailure, 
     uuid: ids.uuid,
     timestamp: iso(ids.at),
     message: assistantMessage(ids.uuid, '<synthetic>', text, 'stop_sequence'),
+    ...usage,
     ...(error === 'rate_limit' ? { apiErrorIsTransient: false } : {}),
     error,
     isApiErrorMessage: true,

@@ -85,10 +85,10 @@ function mainLines(view: ScreenView, width: number, height: number, now: number)
   else if (view.footerHint) footer = `  ${view.footerHint}`;
 
   let box = inputBoxLines(view, width);
-  const fixed = above.length + 3;
+  const fixed = above.length + 3 + view.footerNotice.length;
   const roomForBox = Math.max(1, height - fixed);
   if (box.length > roomForBox) box = box.slice(box.length - roomForBox);
-  const bottom = [...above, rule, ...box, rule, footer];
+  const bottom = [...above, rule, ...box, rule, ...view.footerNotice, footer];
 
   const room = Math.max(0, height - bottom.length);
   const shown = room > 0 ? content.slice(-room) : [];

@@ -412,6 +412,72 @@ void describe('stand-in agent in tmux', () => {
     );
   });
 
+  void test('--usage-limit: an OAuth usage limit refuses the turn, then the agent continues by itself at the reset (FINDINGS.md §1b)', async () => {
+    const events = join(dir, 'usage-events.jsonl');
+    const settings = join(dir, 'usage-settings.json');
+    const hook = [{ hooks: [{ type: 'command', command: `cat >> ${shQuote(events)}` }] }];
+    await writeFile(settings, JSON.stringify({ hooks: { UserPromptSubmit: hook, Stop: hook, StopFailure: hook } }));
+    const agent = await startAgent({ workMs: 300, settings }, ['--usage-limit', '2000', '--rate-limit-ms', '200']);
+    await submitTyped(agent, 'oauth rate limited');
+    const waiting = await waitFor(
+      async () => ((s) => s.includes('Usage limit reached · continuing automatically') && s)(await agent.screen()),
+      { ...WAIT, what: 'the usage limit' },
+    );
+    // laid out as contract-oauth-429-usage-limit-auto-continue.txt
+    assert.match(
+      waiting,
+      /^❯ oauth rate limited\n {2}⎿ {2}You've hit your 5-hour limit · resets \d{1,2}:\d\d[ap]m \(.+\)\n\n● Usage limit reached · continuing automatically at \d{1,2}:\d\d[ap]m · esc to cancel$/m,
+    );
+    assert.match(lines(waiting).at(-3) ?? '', /^ {2}⚠ Usage limit reached · limit resets \d{1,2}:\d\d[ap]m$/);
+    assert.match(lines(waiting).at(-2) ?? '', /^ {4}Continuing automatically at \d{1,2}:\d\d[ap]m · Esc to cancel$/);
+    assert.deepEqual(pick(classifyScreen(waiting)), { state: 'error:usage_limit', busy: false, input: '' });
+    const real = await readFile(join(FIXTURES, 'contract-oauth-429-usage-limit-auto-continue.txt'), 'utf8');
+    assert.deepEqual(pick(classifyScreen(real)), pick(classifyScreen(waiting)));
+
+    const inputs = async (): Promise<Record<string, unknown>[]> =>
+      (await readFile(events, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const all = await waitFor(async () => ((e) => e.length >= 4 && e)(await inputs()), {
+      ...WAIT,
+      what: 'the continuation turn',
+    });
+    assert.deepEqual(
+      all.map((e) => [e.hook_event_name, e.error ?? null]),
+      [
+        ['UserPromptSubmit', null],
+        ['StopFailure', 'rate_limit'],
+        ['UserPromptSubmit', null],
+        ['Stop', null],
+      ],
+    );
+    assert.match(String(all[1]!.last_assistant_message), /^You've hit your 5-hour limit · resets /);
+    assert.match(String(all[2]!.prompt), /^Your claude\.ai usage limit has reset\. Continue the task/);
+    const done = await waitFor(async () => ((s) => DONE_LINE.test(s) && isIdle(s) && s)(await agent.screen()), {
+      ...WAIT,
+      what: 'the continuation done',
+    });
+    assert.match(done, /^● Usage limit reset · Continuing automatically$/m);
+    assert.equal(classifyScreen(done).state, 'idle');
+    assert.equal((await agent.log()).length, 1, 'the text was sent once');
+    const transcript = (await readFile(join(agent.transcriptDir, `${String(all[0]!.session_id)}.jsonl`), 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const refusal = transcript.find((e) => e.isApiErrorMessage === true)!;
+    assert.equal(refusal.error, 'rate_limit');
+    assert.equal(refusal.apiError, 'usage_limit_reached');
+    assert.equal(
+      typeof (refusal.apiErrorParams as { rate_limit_info: { resetsAt: unknown } }).rate_limit_info.resetsAt,
+      'number',
+    );
+    assert.deepEqual(
+      transcript.map((e) => parseTranscriptLine(JSON.stringify(e))?.kind ?? null),
+      ['prompt', 'turn-error', null, null, null, null, 'turn-end'],
+    );
+  });
+
   void test('text typed while the agent works drops esc to interrupt from the footer (working-with-typed-input.txt)', async () => {
     const agent = await startAgent({ workMs: 30_000 });
     await submitTyped(agent, 'busy test first message A2');
