@@ -1,7 +1,12 @@
 /**
- * The stand-in agent's behaviour as a pure state machine: keys and the clock go in, log
- * entries and an exit request come out. No I/O and no timers here (agent.ts does those), so
- * every rule can be checked by feeding keys with chosen timestamps.
+ * The stand-in agent's behaviour as a pure state machine: keys and the clock go in; log
+ * entries, an exit request and the turn events the agent's records are made of (session start,
+ * prompt, queued prompt, turn end, usage-limit reset: recorder.ts turns them into hook runs and
+ * transcript lines) come out. No I/O and no timers here (agent.ts does those), so every rule
+ * can be checked by feeding keys with chosen timestamps. Failing turns go as the real agent's
+ * do (test/contract/FINDINGS.md): a 401 shows an ordinary spinner, the generic
+ * `API error · retrying` line, the `401 … retrying` line, then `Please run /login`; a 429 is
+ * not retried; an OAuth usage limit refuses the turn and continues by itself at the reset.
  */
 import type { Key } from './keys';
 import type { Segment } from './input';
