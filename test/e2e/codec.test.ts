@@ -1,0 +1,225 @@
+/**
+ * Encryption at rest on a real Temporal dev server: a send whose worker and client carry the
+ * AES-GCM codec leaves no byte of its directive text in the server's history (every payload is
+ * `binary/encrypted`), the codec client still reads its result and queries, a client without
+ * the key cannot, and the codec server decrypts a payload taken from that history for the UI.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { startCodecServer, type CodecServer } from '../../src/cli/codec-command';
+import { codecFromEnv, ENCODING_ENCRYPTED, KEYS_ENV, type AesGcmCodec } from '../../src/temporal/codec';
+import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
+import { runCliBare } from '../helpers/cli';
+import { devEnvPerFile, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { mockActivities, sha256Hex } from '../workflow/mock-activities';
+
+const theEnv = devEnvPerFile();
+const UI_ORIGIN = 'http://127.0.0.1:8233';
+const MARKER = 'CODEC-E2E-zebra-7f3a9c';
+const TEXT = `Please rotate the staging secrets (${MARKER}) and report back.`;
+
+const str = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('utf8');
+
+/** Every Payload in a history (any message with metadata and data), found by walking the protos. */
+function payloadsIn(node: unknown, out: Payload[] = [], seen = new Set<object>()): Payload[] {
+  if (typeof node !== 'object' || node === null || seen.has(node)) return out;
+  seen.add(node);
+  if (node instanceof Uint8Array) return out;
+  const maybe = node as Payload;
+  if (maybe.data instanceof Uint8Array && typeof maybe.metadata === 'object' && maybe.metadata !== null) {
+    out.push(maybe);
+    return out;
+  }
+  for (const v of Object.values(node)) payloadsIn(v, out, seen);
+  return out;
+}
+
+async function post(server: CodecServer, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: (await res.json()) as { payloads?: JSONPayload[]; error?: string },
+  };
+}
+
+void describe('encryption at rest', () => {
+  let codec: AesGcmCodec;
+  let server: CodecServer;
+  const key = randomBytes(32).toString('base64');
+
+  before(async () => {
+    const c = await codecFromEnv(undefined, { [KEYS_ENV]: `e2e-1:${key}` });
+    assert.ok(c);
+    codec = c;
+    server = await startCodecServer({ codec, port: 0, corsOrigins: [UI_ORIGIN] });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  void test('a send with the codec: no plain text in the history, the codec client reads it, the codec server decodes it', async () => {
+    const env = theEnv();
+    const dataConverter = { payloadCodecs: [codec] };
+    const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
+    const taskQueue = uniqueQueue('codec');
+    const peer = uniqueQueue('peer');
+    const mock = mockActivities({ client, taskQueue });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: mock.activities,
+      dataConverter,
+    });
+    const workflowId = uniqueQueue(`send-codec-${peer}`);
+    const { result, progress } = await worker.runUntil(async () => {
+      const handle = await client.workflow.start(sendDirective, {
+        taskQueue,
+        workflowId,
+        args: [{ peer, text: TEXT, requestedBy: 'codec@e2e' }],
+      });
+      const result = await handle.result();
+      return { result, progress: await handle.query(progressQuery) };
+    });
+
+    // The client with the key decodes results and queries as usual; the activities saw the plain text.
+    assert.equal(result.outcome, 'acked');
+    assert.equal(result.sha256, sha256Hex(TEXT));
+    assert.ok(progress.steps.length > 0, 'the progress query decoded');
+    const delivered = mock.calls.find((c) => c.name === 'deliver' && c.phase === 'start');
+    assert.ok(JSON.stringify(delivered?.input).includes(MARKER), 'the activity got the plain text');
+
+    // The raw history, read by a client without the codec: the text appears nowhere.
+    const plainClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+    const plainHandle = plainClient.workflow.getHandle(workflowId);
+    const history = await plainHandle.fetchHistory();
+    const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+    assert.ok(raw.length > 0);
+    for (const needle of [MARKER, 'zebra-7f3a9c', 'rotate the staging secrets']) {
+      assert.ok(!raw.includes(Buffer.from(needle)), `"${needle}" is in the stored history`);
+    }
+    const payloads = payloadsIn(history);
+    const kinds = new Map<string, number>();
+    for (const p of payloads) {
+      const enc = str(p.metadata?.encoding);
+      kinds.set(enc, (kinds.get(enc) ?? 0) + 1);
+    }
+    // Every payload the codec sees is encrypted. (The SDK sends activity summaries, the user
+    // metadata, through the payload converter only; they never hold the directive text.)
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const input = started?.input?.payloads?.[0];
+    assert.ok(input, 'the start event has an input payload');
+    assert.equal(str(input.metadata?.encoding), ENCODING_ENCRYPTED);
+    assert.equal(str(input.metadata?.['encryption-key-id']), 'e2e-1');
+    const completed = history.events?.find((e) => e.workflowExecutionCompletedEventAttributes)
+      ?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0];
+    assert.equal(str(completed?.metadata?.encoding), ENCODING_ENCRYPTED);
+    for (const e of history.events ?? []) {
+      for (const p of [
+        ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
+        ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+        ...(e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []),
+      ]) {
+        assert.equal(str(p.metadata?.encoding), ENCODING_ENCRYPTED, `event ${e.eventId} ${String(e.eventType)}`);
+      }
+    }
+    const userMetadata = payloads.filter((p) => str(p.metadata?.encoding) !== ENCODING_ENCRYPTED);
+    for (const p of userMetadata) assert.ok(!Buffer.from(p.data ?? []).includes(Buffer.from(MARKER)));
+    assert.ok((kinds.get(ENCODING_ENCRYPTED) ?? 0) >= 10, `payload encodings: ${JSON.stringify([...kinds])}`);
+
+    // Without the key the result cannot be read.
+    await assert.rejects(plainHandle.result(), /binary\/encrypted|encoding/i);
+
+    // The codec server decrypts the history's own input payload for the UI.
+    const decoded = await post(server, '/decode', { payloads: [payloadToJSON(input)] }, { Origin: UI_ORIGIN });
+    assert.equal(decoded.status, 200, decoded.json.error);
+    assert.equal(decoded.headers.get('access-control-allow-origin'), UI_ORIGIN);
+    const plain = decoded.json.payloads?.[0];
+    assert.ok(plain?.metadata && plain.data);
+    assert.equal(Buffer.from(plain.metadata.encoding ?? '', 'base64').toString(), 'json/plain');
+    const json = Buffer.from(plain.data, 'base64').toString('utf8');
+    assert.ok(json.includes(MARKER), json);
+    assert.equal((JSON.parse(json) as { text: string }).text, TEXT);
+  });
+
+  void test('codec server: /encode then /decode round trip, CORS preflight, other origins and bad bodies refused', async () => {
+    const original = payloadToJSON(defaultPayloadConverter.toPayload({ phoneHome: `# Blocked\n${MARKER}` }));
+    const enc = await post(server, '/api/v1/namespaces/default/encode', { payloads: [original] });
+    assert.equal(enc.status, 200, enc.json.error);
+    const encrypted = enc.json.payloads?.[0];
+    assert.ok(encrypted?.data);
+    assert.equal(Buffer.from(encrypted.metadata?.encoding ?? '', 'base64').toString(), ENCODING_ENCRYPTED);
+    assert.ok(!Buffer.from(encrypted.data, 'base64').includes(Buffer.from(MARKER)));
+    const dec = await post(server, '/decode/', { payloads: [encrypted] });
+    assert.deepEqual(dec.json.payloads, [original]);
+
+    const pre = await fetch(`${server.url}/decode`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: UI_ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type,x-namespace',
+      },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), UI_ORIGIN);
+    assert.match(pre.headers.get('access-control-allow-headers') ?? '', /X-Namespace/);
+    assert.match(pre.headers.get('access-control-allow-methods') ?? '', /POST/);
+
+    const evil = await post(server, '/decode', { payloads: [encrypted] }, { Origin: 'http://evil.example' });
+    assert.equal(evil.status, 403);
+    assert.equal(evil.headers.get('access-control-allow-origin'), null);
+    assert.equal(evil.json.payloads, undefined);
+
+    assert.equal((await post(server, '/decode', { nope: 1 })).status, 400);
+    assert.equal((await post(server, '/other', { payloads: [] })).status, 404);
+    const other = await codecFromEnv(undefined, { [KEYS_ENV]: `someone-else:${randomBytes(32).toString('base64')}` });
+    assert.ok(other);
+    const [foreign] = await other.encode([defaultPayloadConverter.toPayload('x')]);
+    assert.ok(foreign);
+    const unknown = await post(server, '/decode', { payloads: [payloadToJSON(foreign)] });
+    assert.equal(unknown.status, 422);
+    assert.match(unknown.json.error ?? '', /key id "someone-else"/);
+  });
+
+  void test('peer-comms codec-server: refused (exit 2) when encryption is off, and for a world-readable key file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peer-comms-codec-cli-'));
+    try {
+      const { writeFile } = await import('node:fs/promises');
+      const config = join(dir, 'peers.yaml');
+      await writeFile(config, 'peers:\n  local:\n    via: local\n');
+      const off = await runCliBare(['codec-server', '--port', '0'], {
+        cwd: dir,
+        env: { PEER_COMMS_CODEC_KEYS: '', PEER_COMMS_CODEC_KEY_FILE: '', PEER_COMMS_CONFIG: config },
+      });
+      assert.equal(off.code, 2, off.stderr);
+      assert.match(off.stderr, /encryption at rest is off/);
+      const keyFile = join(dir, 'keys');
+      await writeFile(keyFile, `k1:${key}\n`, { mode: 0o644 });
+      const open = await runCliBare(['codec-server', '--port', '0'], {
+        cwd: dir,
+        env: { PEER_COMMS_CODEC_KEYS: '', PEER_COMMS_CODEC_KEY_FILE: keyFile },
+      });
+      assert.equal(open.code, 2, open.stderr);
+      assert.match(open.stderr, /readable or writable by others.*chmod 600/);
+      assert.ok(!open.stderr.includes(key), 'the key was printed');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
