@@ -135,7 +135,11 @@ void describe('encryption at rest', () => {
         ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
         ...(e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []),
       ]) {
-        assert.equal(str(p.metadata?.encoding), ENCODING_ENCRYPTED, `event ${e.eventId} ${String(e.eventType)}`);
+        assert.equal(
+          str(p.metadata?.encoding),
+          ENCODING_ENCRYPTED,
+          `event ${String(e.eventId)} ${String(e.eventType)}`,
+        );
       }
     }
     const userMetadata = payloads.filter((p) => str(p.metadata?.encoding) !== ENCODING_ENCRYPTED);
