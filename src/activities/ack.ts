@@ -202,6 +202,15 @@ export function createAwaitAck(deps: ActivityDeps) {
       // 3. received: ack once the turn ended well, or stayed free of errors for the window
       if (received && receivedAt !== null) {
         const source = verdict.receipt?.source ?? 'hook';
+        // Claude Code reports a prompt queued behind a busy turn at once: received, not yet worked on
+        if (input.queue && s.queued && !verdict.ended) {
+          return done(
+            'queued',
+            source,
+            `received (${source}), queued behind the current turn: ${s.evidence}`,
+            'queued',
+          );
+        }
         if (verdict.ended) return done('acked', source, `received (${source}); the turn ended`, 'done');
         if (!failingOnScreen && now - receivedAt >= confirmMs) {
           return done(

@@ -27,9 +27,10 @@ import {
   type TmuxSocket,
 } from '../tmux/commands';
 import { shJoin } from '../peer-access/shell';
-import { canonicalSha256 } from '../receipts/records';
+import { canonicalSha256, judgeTurn } from '../receipts/records';
+import { readRecordsSince, type RecordCursor } from './receipts';
 import { absolutePeerPath, fail, peerContext, run, translate, tryRun, type ActivityDeps } from './context';
-import { readScreen } from './screen';
+import { readScreen, SESSION_GONE } from './screen';
 
 export interface DeliverInput {
   peer: string;
@@ -88,7 +89,14 @@ export function createDeliveryActivities(deps: ActivityDeps) {
           `${ctx.name}: typing into ${ctx.target} failed: ${typed.stderr.trim() || `exit ${typed.code}`}`,
         );
       }
-      return { path: 'light', bytes: bytes.length, sha256, receiptSha256, alreadyDelivered: typed.code === 3, pastedAt: deps.now() };
+      return {
+        path: 'light',
+        bytes: bytes.length,
+        sha256,
+        receiptSha256,
+        alreadyDelivered: typed.code === 3,
+        pastedAt: deps.now(),
+      };
     }
 
     const marker = await tryRun(ctx, 'check delivery marker', showBuffer(ctx.sock, names.marker));
@@ -108,27 +116,52 @@ export function createDeliveryActivities(deps: ActivityDeps) {
 
     heartbeat('paste');
     const paste = await tryRun(ctx, 'paste', pasteBuffer(ctx.sock, ctx.target, names.text));
+    if (paste.code !== 0 && SESSION_GONE.test(paste.stderr)) {
+      throw fail(ErrorType.SessionGone, `${ctx.name}: the agent's tmux session ${ctx.target} is gone (${paste.stderr.trim()})`);
+    }
     if (paste.code !== 0) {
       if (/no buffer/i.test(paste.stderr)) {
-        return { path: input.path, bytes: bytes.length, sha256, receiptSha256, alreadyDelivered: true, pastedAt: deps.now() };
+        return {
+          path: input.path,
+          bytes: bytes.length,
+          sha256,
+          receiptSha256,
+          alreadyDelivered: true,
+          pastedAt: deps.now(),
+        };
       }
       throw fail(
         ErrorType.PeerCommandFailed,
         `${ctx.name}: paste into ${ctx.target} failed: ${paste.stderr.trim() || `exit ${paste.code}`}`,
       );
     }
-    return { path: input.path, bytes: bytes.length, sha256, receiptSha256, alreadyDelivered: false, pastedAt: deps.now() };
+    return {
+      path: input.path,
+      bytes: bytes.length,
+      sha256,
+      receiptSha256,
+      alreadyDelivered: false,
+      pastedAt: deps.now(),
+    };
   }
 
   /**
-   * C-m, as its own step. It looks first: only text sitting in the input box is submitted,
-   * so a retry after the C-m already went through presses nothing.
+   * C-m, as its own step. It looks first: only text sitting in the input box is submitted, so a
+   * retry after the C-m already went through presses nothing. It never claims "already
+   * submitted" unless it knows: the agent's receipt says so. A text whose box scrolled off the
+   * pane (a very long line the agent does not collapse) is submitted all the same, right after
+   * its paste.
    */
   async function submit(input: {
     peer: string;
     settleMs?: number;
     pastedAt?: number;
-  }): Promise<{ pressed: boolean; state: string }> {
+    /** Where the agent's records stood before the paste, and the text's canonical sha256. */
+    cursor?: RecordCursor | null;
+    receiptSha256?: string;
+    /** This attempt's deliver pasted the text just now (not a retry that found it pasted). */
+    pastedNow?: boolean;
+  }): Promise<{ pressed: boolean; state: string; reason?: string }> {
     const ctx = await peerContext(deps, input.peer);
     // Let the agent finish taking the paste, or it reads C-m as part of it. Counted from the
     // end of the paste (capped at settleMs, in case this runs on another worker's clock).
@@ -144,9 +177,31 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         `${ctx.name}: a ${screen.state.slice(7)} dialog appeared before C-m: "${screen.evidence}"`,
       );
     }
-    if (!screen.input) return { pressed: false, state: screen.state };
-    await run(ctx, 'C-m', sendKey(ctx.sock, ctx.target, 'C-m'));
-    return { pressed: true, state: screen.state };
+    if (screen.input) {
+      await run(ctx, 'C-m', sendKey(ctx.sock, ctx.target, 'C-m'));
+      return { pressed: true, state: screen.state };
+    }
+    // Nothing in the box (or no box on screen): did the agent already take it?
+    let received = false;
+    if (input.cursor && input.receiptSha256) {
+      const r = await readRecordsSince(ctx, input.cursor);
+      received = judgeTurn(r.records, input.receiptSha256).receipt !== undefined;
+    }
+    if (received)
+      return { pressed: false, state: screen.state, reason: 'already submitted: the agent has a receipt of it' };
+    if (screen.input === null && input.pastedNow && screen.state === 'unknown') {
+      await run(ctx, 'C-m', sendKey(ctx.sock, ctx.target, 'C-m'));
+      return {
+        pressed: true,
+        state: screen.state,
+        reason: 'the input box is not on screen (the text scrolled it off); C-m pressed right after the paste',
+      };
+    }
+    return {
+      pressed: false,
+      state: screen.state,
+      reason: `no text in the input box (${screen.state}) and no receipt yet: an earlier attempt may have submitted it; the ack step decides`,
+    };
   }
 
   /** Removes the delivery's buffers once the send is over (harmless when they are gone). */

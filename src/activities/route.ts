@@ -21,13 +21,15 @@ export function createRouteActivities(deps: ActivityDeps) {
         `unknown peer "${peer}" (configured: ${Object.keys(deps.config.peers).join(', ')})`,
       );
     }
-    if (cfg.via !== 'worker') return { peer, via: cfg.via, credentialPush: 'controller' };
+    const outageWindowMs = cfg.thresholds.outageWindow;
+    if (cfg.via !== 'worker') return { peer, via: cfg.via, credentialPush: 'controller', outageWindowMs };
     return {
       peer,
       via: 'worker',
       taskQueue: peerTaskQueue(deps.config.controller.taskQueue, peer),
       pickupTimeoutMs: cfg.worker.pickupTimeout,
       credentialPush: cfg.host ? 'controller' : 'unavailable',
+      outageWindowMs,
     };
   }
 

@@ -6,7 +6,11 @@ import { stripVTControlCharacters } from 'node:util';
 import { capturePane, cancelCopyMode, paneMode, parsePaneMode } from '../tmux/commands';
 import { classifyScreen, compilePatterns, defaultPatterns, mergePatterns, type Classification } from '../tmux/screen';
 import type { ScreenPatterns } from '../tmux/screen';
-import { run, tryRun, type PeerContext } from './context';
+import { ErrorType } from '../contracts/errors';
+import { fail, run, tryRun, type PeerContext } from './context';
+
+/** What tmux says when the session, its window or the whole server is gone. */
+export const SESSION_GONE = /can't find (?:session|window|pane)|no server running|error connecting to .*\(No such file or directory\)/;
 
 const compiledByPeer = new Map<string, ScreenPatterns>();
 
@@ -38,7 +42,14 @@ export async function readScreen(ctx: PeerContext, opts: { leaveCopyMode?: boole
       leftCopyMode = true;
     }
   }
-  const cap = await run(ctx, 'capture-pane', capturePane(ctx.sock, ctx.target, { escapes: true }));
+  const cap = await tryRun(ctx, 'capture-pane', capturePane(ctx.sock, ctx.target, { escapes: true }));
+  if (cap.code !== 0) {
+    const why = cap.stderr.trim() || `exit ${cap.code}`;
+    if (SESSION_GONE.test(why)) {
+      throw fail(ErrorType.SessionGone, `${ctx.name}: the agent's tmux session ${ctx.target} is gone (${why})`);
+    }
+    throw fail(ErrorType.PeerCommandFailed, `${ctx.name}: capture-pane of ${ctx.target} failed: ${why}`);
+  }
   const c = classifyScreen(cap.stdout, patternsFor(ctx));
   return { ...c, tail: screenTail(cap.stdout, 8), leftCopyMode };
 }

@@ -73,6 +73,8 @@ const thresholdsSchema = z
     loadAverage: z.number().positive().default(8),
     /** Where the peer's load average is read (Linux /proc/loadavg format). */
     loadAverageFile: peerPathSchema.default('/proc/loadavg'),
+    /** How long a send rides out an unreachable peer (reboots, a dropped link), retrying with backoff. */
+    outageWindow: durationSchema.default(10 * 60_000),
   })
   .strict();
 

@@ -29,6 +29,8 @@ export const ErrorType = {
   AckTimeout: 'AckTimeout',
   /** The tmux session is gone and cannot be (or may not be) recovered. */
   SessionRecoveryFailed: 'SessionRecoveryFailed',
+  /** The agent's tmux session (or the whole tmux server) vanished in the middle of a send. */
+  SessionGone: 'SessionGone',
   /** The controller's own credentials are missing, unreadable or about to expire. */
   ControllerCredentials: 'ControllerCredentials',
   /** Credentials were pushed but the peer does not show the new expiry. */
@@ -67,6 +69,7 @@ export const NON_RETRYABLE: readonly ErrorTypeName[] = [
   ErrorType.ControllerCredentials,
   ErrorType.PolicyRefused,
   ErrorType.SessionRecoveryFailed,
+  ErrorType.SessionGone,
   ErrorType.UnsafeInboxName,
   ErrorType.NoPeerWorker,
   ErrorType.GpuTooHot,

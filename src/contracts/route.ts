@@ -23,6 +23,8 @@ export interface PeerRoute {
    * peer without SSH settings: the controller's token never travels through Temporal).
    */
   credentialPush: 'controller' | 'unavailable';
+  /** How long a send rides out the peer being unreachable (absent in old histories: 10 min). */
+  outageWindowMs?: number;
 }
 
 /** The task queue a peer worker serves: `peer-comms@gpuserver1`. */

@@ -201,13 +201,50 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     const recovery = onPeer(route, RECOVERY);
     const delivery = onPeer(route, DELIVERY);
     const ackPoll = onPeer(route, ACK_POLL);
-    const report = await watchPickup(
-      route,
-      quick.preflight.executeWithOptions({ summary: `preflight ${peer}` }, [{ peer }]),
-      (waiting) => {
-        progress.waitingFor = waiting;
-        s.status = waiting ? 'waiting' : 'running';
-      },
+    // Peers reboot and links drop for minutes: a step that finds the peer unreachable is tried
+    // again on durable timers, with the wait shown, for the outage window.
+    // (a route recorded before outage windows existed has none: such a run rides nothing out)
+    const rideOutages = route.outageWindowMs !== undefined;
+    const outageMs = route.outageWindowMs ?? 0;
+    const rideOut = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+      let attempt = 0;
+      let since: number | undefined;
+      for (;;) {
+        try {
+          const r = await call();
+          if (attempt > 0) {
+            progress.waitingFor = undefined;
+            progress.warnings.push(
+              `${peer} was unreachable for ${seconds(Date.now() - (since ?? Date.now()))} during ${what}; went on when it came back`,
+            );
+          }
+          return r;
+        } catch (err) {
+          if (!rideOutages || failureType(err) !== ErrorType.PeerUnreachable) throw err;
+          since ??= Date.now();
+          const waited = Date.now() - since;
+          if (waited >= outageMs) {
+            throw ApplicationFailure.nonRetryable(
+              `${peer} stayed unreachable for ${seconds(waited)} (the outage window is ${seconds(outageMs)}, thresholds.outageWindow) during ${what}: ${failureMessage(err)}`,
+              ErrorType.PeerUnreachable,
+            );
+          }
+          attempt++;
+          const pause = Math.min(30_000, 2000 * 2 ** Math.min(attempt - 1, 4), Math.max(1000, outageMs - waited));
+          progress.waitingFor = `${peer} unreachable during ${what} (${failureMessage(err)}): attempt ${attempt}, next in ${seconds(pause)}, ${seconds(waited)} of ${seconds(outageMs)}`;
+          await sleep(pause);
+        }
+      }
+    };
+    const report = await rideOut('preflight', () =>
+      watchPickup(
+        route,
+        quick.preflight.executeWithOptions({ summary: `preflight ${peer}` }, [{ peer }]),
+        (waiting) => {
+          progress.waitingFor = waiting;
+          s.status = waiting ? 'waiting' : 'running';
+        },
+      ),
     );
     progress.warnings.push(...report.warnings);
     end(
@@ -246,7 +283,9 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
         progress.waitingFor = `${peer} is a rental peer: load average ${load} is above ${rental.maxLoadAverage}; waited ${Math.round(waited / 1000)} s of ${Math.round(rental.maxWaitMs / 1000)} s, next look in ${Math.round(rental.checkEveryMs / 1000)} s`;
         await sleep(rental.checkEveryMs);
         waited += rental.checkEveryMs;
-        const r = await quick.readLoad.executeWithOptions({ summary: `read the load average of ${peer}` }, [{ peer }]);
+        const r = await rideOut('the load check', () =>
+          quick.readLoad.executeWithOptions({ summary: `read the load average of ${peer}` }, [{ peer }]),
+        );
         load = r.load1 ?? load;
       }
       progress.waitingFor = undefined;
@@ -280,9 +319,8 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     // 3. session
     if (!report.session.alive) {
       s = begin('recoverSession');
-      const r = await recovery.recoverSession.executeWithOptions(
-        { summary: `restart the agent's session on ${peer}` },
-        [{ peer }],
+      const r = await rideOut('session recovery', () =>
+        recovery.recoverSession.executeWithOptions({ summary: `restart the agent's session on ${peer}` }, [{ peer }]),
       );
       recovered = r.method !== 'already-alive';
       end(s, 'done', `${r.method}, agent ready after ${r.waitedMs} ms`);
@@ -386,148 +424,211 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
         failure,
       );
     };
-    let screen: ScreenSummary;
-    let d: DeliverResult;
+    // assigned on every way out of the loop below (the session-loss exit only after a paste)
+    let screen!: ScreenSummary;
+    let d!: DeliverResult;
     let ack: AckResult;
+    /** This attempt's text and where its receipt would be, once it was pasted. */
+    let pastedRef: { cursor: NonNullable<ScreenSummary['cursor']>; receiptSha256: string } | undefined;
+    let sessionLosses = 0;
     for (;;) {
-      // 5. look before typing: never into a dialog, never over someone's text, wait while busy
-      const look = () => quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]);
-      s = begin('inspectScreen');
-      screen = await look();
-      end(s, 'done', `${screen.state}${screen.leftCopyMode ? ' (left copy mode)' : ''}`);
-      let waitRec: StepRecord | undefined;
-      let waitedBusy = 0;
-      let unknownLooks = 0;
-      for (;;) {
-        if (screen.state.startsWith('dialog:')) {
-          throw ApplicationFailure.nonRetryable(
-            `${peer}: the agent shows a ${screen.state.slice(7)} dialog: "${screen.evidence}". Nothing was typed. Answer it on the peer (tmux attach -t ${report.session.name}), then send again`,
-            ErrorType.DialogOnScreen,
-            { screen: screen.tail },
+      try {
+        // 5. look before typing: never into a dialog, never over someone's text, wait while busy
+        const look = () =>
+          rideOut('a look at the screen', () =>
+            quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]),
           );
-        }
-        if (screen.state === 'error:oauth' && !authRestarted) {
-          await restartAfter401(screen.evidence);
-          screen = await look();
-          continue;
-        }
-        // An earlier turn's error (a rate limit, a failed turn before a redelivery, the error the
-        // agent was restarted for) above an empty box: the agent takes the next turn.
-        const settled = screen.input === '' && screen.busy !== true;
-        if (screen.state.startsWith('error:') && settled && (staleErrorOk || screen.state !== 'error:oauth')) break;
-        if (screen.state.startsWith('error:') && !screen.busy) {
-          throw ApplicationFailure.nonRetryable(
-            `${peer}: the agent shows ${screen.state}: "${screen.evidence}"`,
-            ErrorType.AgentError,
-            { screen: screen.tail },
-          );
-        }
-        if (screen.input && screen.state !== 'working' && !screen.busy) {
-          throw ApplicationFailure.nonRetryable(
-            `${peer}: the agent's input box already holds text ("${screen.input.slice(0, 80)}"); clear it on the peer so the two do not merge, then send again`,
-            ErrorType.InputOccupied,
-          );
-        }
-        if (screen.state === 'idle' || (screen.state === 'working' && input.queue)) break;
-        if (screen.state === 'unknown') {
-          if (++unknownLooks > 20) {
+        s = begin('inspectScreen');
+        screen = await look();
+        end(s, 'done', `${screen.state}${screen.leftCopyMode ? ' (left copy mode)' : ''}`);
+        let waitRec: StepRecord | undefined;
+        let waitedBusy = 0;
+        let unknownLooks = 0;
+        for (;;) {
+          if (screen.state.startsWith('dialog:')) {
             throw ApplicationFailure.nonRetryable(
-              `${peer}: the pane ${report.session.name} does not show an agent's screen; last lines:\n${screen.tail}`,
-              ErrorType.UnknownScreen,
+              `${peer}: the agent shows a ${screen.state.slice(7)} dialog: "${screen.evidence}". Nothing was typed. Answer it on the peer (tmux attach -t ${report.session.name}), then send again`,
+              ErrorType.DialogOnScreen,
+              { screen: screen.tail },
             );
           }
-        } else if (waitedBusy >= report.settings.busyWaitMs) {
-          throw ApplicationFailure.nonRetryable(
-            `${peer}: the agent stayed busy for ${Math.round(waitedBusy / 1000)} s (limit ${Math.round(report.settings.busyWaitMs / 1000)} s); send with --queue to queue behind its work`,
-            ErrorType.BusyTimeout,
-          );
+          if (screen.state === 'error:oauth' && !authRestarted) {
+            await restartAfter401(screen.evidence);
+            screen = await look();
+            continue;
+          }
+          // An earlier turn's error (a rate limit, a failed turn before a redelivery, the error the
+          // agent was restarted for) above an empty box: the agent takes the next turn.
+          const settled = screen.input === '' && screen.busy !== true;
+          if (screen.state.startsWith('error:') && settled && (staleErrorOk || screen.state !== 'error:oauth')) break;
+          if (screen.state.startsWith('error:') && !screen.busy) {
+            throw ApplicationFailure.nonRetryable(
+              `${peer}: the agent shows ${screen.state}: "${screen.evidence}"`,
+              ErrorType.AgentError,
+              { screen: screen.tail },
+            );
+          }
+          if (screen.input && screen.state !== 'working' && !screen.busy) {
+            throw ApplicationFailure.nonRetryable(
+              `${peer}: the agent's input box already holds text ("${screen.input.slice(0, 80)}"); clear it on the peer so the two do not merge, then send again`,
+              ErrorType.InputOccupied,
+            );
+          }
+          if (screen.state === 'idle' || (screen.state === 'working' && input.queue)) break;
+          if (screen.state === 'unknown') {
+            if (++unknownLooks > 20) {
+              throw ApplicationFailure.nonRetryable(
+                `${peer}: the pane ${report.session.name} does not show an agent's screen; last lines:\n${screen.tail}`,
+                ErrorType.UnknownScreen,
+              );
+            }
+          } else if (waitedBusy >= report.settings.busyWaitMs) {
+            throw ApplicationFailure.nonRetryable(
+              `${peer}: the agent stayed busy for ${Math.round(waitedBusy / 1000)} s (limit ${Math.round(report.settings.busyWaitMs / 1000)} s); send with --queue to queue behind its work`,
+              ErrorType.BusyTimeout,
+            );
+          }
+          waitRec ??= begin('waitIdle', 'waiting');
+          const pause = Math.min(15_000, 1000 * 2 ** Math.min(4, Math.floor(waitedBusy / 10_000)));
+          progress.waitingFor = `agent ${screen.state === 'working' ? 'busy' : 'not ready'} (${screen.evidence || screen.state}); waited ${Math.round(waitedBusy / 1000)} s of ${Math.round(report.settings.busyWaitMs / 1000)} s`;
+          await sleep(pause);
+          waitedBusy += pause;
+          screen = await look();
         }
-        waitRec ??= begin('waitIdle', 'waiting');
-        const pause = Math.min(15_000, 1000 * 2 ** Math.min(4, Math.floor(waitedBusy / 10_000)));
-        progress.waitingFor = `agent ${screen.state === 'working' ? 'busy' : 'not ready'} (${screen.evidence || screen.state}); waited ${Math.round(waitedBusy / 1000)} s of ${Math.round(report.settings.busyWaitMs / 1000)} s`;
-        await sleep(pause);
-        waitedBusy += pause;
-        screen = await look();
-      }
-      progress.waitingFor = undefined;
-      if (waitRec) end(waitRec, 'done', `agent ${screen.state} after ${Math.round(waitedBusy / 1000)} s`);
-      const queued = screen.state === 'working';
+        progress.waitingFor = undefined;
+        if (waitRec) end(waitRec, 'done', `agent ${screen.state} after ${Math.round(waitedBusy / 1000)} s`);
+        const queued = screen.state === 'working';
 
-      // 6. deliver
-      s = begin('deliver');
-      d = await delivery.deliver.executeWithOptions({ summary: `paste ${path} into ${peer}` }, [
-        { peer, deliveryId, text: input.text, path },
-      ]);
-      delivered = { bytes: d.bytes, sha256: d.sha256 };
-      end(
-        s,
-        'done',
-        `${d.path} path, ${d.bytes} bytes${d.alreadyDelivered ? ' (already pasted by an earlier attempt)' : ''}`,
-      );
+        // 6. deliver
+        pastedRef = undefined;
+        s = begin('deliver');
+        const deliveryNow = deliveryId;
+        d = await rideOut('the paste', () =>
+          delivery.deliver.executeWithOptions({ summary: `paste ${path} into ${peer}` }, [
+            { peer, deliveryId: deliveryNow, text: input.text, path },
+          ]),
+        );
+        delivered = { bytes: d.bytes, sha256: d.sha256 };
+        end(
+          s,
+          'done',
+          `${d.path} path, ${d.bytes} bytes${d.alreadyDelivered ? ' (already pasted by an earlier attempt)' : ''}`,
+        );
 
-      // 7. C-m as its own step, after the settle delay (slept inside the activity: workflow timers
-      // are coarse, about a second on a dev server, and this pause is a few hundred ms)
-      s = begin('submit');
-      const settleMs = path === 'heavy' ? report.settings.settleMs : report.settings.settleTypedMs;
-      const sub = await quick.submit.executeWithOptions({ summary: `C-m on ${peer}` }, [
-        { peer, settleMs, pastedAt: d.pastedAt },
-      ]);
-      end(
-        s,
-        'done',
-        sub.pressed
-          ? `C-m pressed after a ${settleMs} ms settle`
-          : `no text in the input (${sub.state}): already submitted`,
-      );
-
-      // 8. ack: the agent's receipt of exactly this text, and a turn free of API errors
-      s = begin('awaitAck');
-      const acked = await ackPoll.awaitAck
-        .executeWithOptions(
-          {
-            summary: `wait for ${peer}'s receipt of the text`,
-            startToCloseTimeout: report.settings.ackTimeoutMs + 30_000,
-          },
-          [
+        // 7. C-m as its own step, after the settle delay (slept inside the activity: workflow timers
+        // are coarse, about a second on a dev server, and this pause is a few hundred ms)
+        s = begin('submit');
+        const settleMs = path === 'heavy' ? report.settings.settleMs : report.settings.settleTypedMs;
+        const pasted = d;
+        if (screen.cursor) pastedRef = { cursor: screen.cursor, receiptSha256: d.receiptSha256 };
+        // once the text is in the input box, C-m waits for the peer to come back
+        const sub = await rideOut('C-m (the text is in the input box)', () =>
+          quick.submit.executeWithOptions({ summary: `C-m on ${peer}` }, [
             {
               peer,
-              baseline: { turnsDone: screen.turnsDone, promptEchoes: screen.promptEchoes, state: screen.state },
+              settleMs,
+              pastedAt: pasted.pastedAt,
               cursor: screen.cursor ?? null,
-              receiptSha256: d.receiptSha256,
-              queue: queued,
-              timeoutMs: report.settings.ackTimeoutMs,
-              confirmMs: report.settings.confirmMs,
-              maxExtraEnters: report.settings.maxExtraEnters,
+              receiptSha256: pasted.receiptSha256,
+              pastedNow: !pasted.alreadyDelivered,
             },
-          ],
-        )
-        .catch((err: unknown) => {
+          ]),
+        );
+        end(
+          s,
+          'done',
+          sub.pressed
+            ? `C-m pressed after a ${settleMs} ms settle`
+            : `C-m not pressed: ${sub.reason ?? `no text in the input (${sub.state})`}`,
+        );
+
+        // 8. ack: the agent's receipt of exactly this text, and a turn free of API errors
+        s = begin('awaitAck');
+        const ackScreen = screen;
+        const ackInput = {
+          peer,
+          baseline: { turnsDone: ackScreen.turnsDone, promptEchoes: ackScreen.promptEchoes, state: ackScreen.state },
+          cursor: ackScreen.cursor ?? null,
+          receiptSha256: pasted.receiptSha256,
+          queue: queued,
+          timeoutMs: report.settings.ackTimeoutMs,
+          confirmMs: report.settings.confirmMs,
+          maxExtraEnters: report.settings.maxExtraEnters,
+        };
+        const acked = await rideOut('the wait for the receipt', () =>
+          ackPoll.awaitAck.executeWithOptions(
+            {
+              summary: `wait for ${peer}'s receipt of the text`,
+              startToCloseTimeout: report.settings.ackTimeoutMs + 30_000,
+            },
+            [ackInput],
+          ),
+        ).catch((err: unknown) => {
           const failure = turnFailure(err);
           if (failure) return failure;
           throw err;
         });
-      if ('agentError' in acked) {
+        if ('agentError' in acked) {
+          end(
+            s,
+            'failed',
+            `the turn failed: ${acked.agentError}${acked.received ? ' (the agent received the text)' : ''}`,
+          );
+          progress.turn = `failed: ${acked.agentError}`;
+          await recoverTurn(acked);
+          staleErrorOk = true;
+          redeliveries++;
+          deliveryId = `${baseDeliveryId}-r${redeliveries}`;
+          continue;
+        }
+        ack = acked;
+        extraEnters = ack.extraEnters;
+        progress.turn = ack.turn;
         end(
           s,
-          'failed',
-          `the turn failed: ${acked.agentError}${acked.received ? ' (the agent received the text)' : ''}`,
+          'done',
+          `${ack.outcome} (${ack.ackSource}): ${ack.evidence}${ack.extraEnters ? ` (${ack.extraEnters} extra C-m)` : ''}`,
         );
-        progress.turn = `failed: ${acked.agentError}`;
-        await recoverTurn(acked);
+        break;
+      } catch (err) {
+        // The tmux session (or its server) vanished mid-send: bring it back, and deliver again
+        // only when the agent's records show the text never arrived.
+        if (!rideOutages || failureType(err) !== ErrorType.SessionGone || sessionLosses >= 2) throw err;
+        sessionLosses++;
+        for (const rec of progress.steps) {
+          if (rec.status === 'running' || rec.status === 'waiting') end(rec, 'failed', failureMessage(err));
+        }
+        progress.warnings.push(`${peer}: ${failureMessage(err)}; the session was recovered`);
+        s = begin('recoverSession');
+        const r = await rideOut('session recovery', () =>
+          recovery.recoverSession.executeWithOptions({ summary: `bring back the agent's session on ${peer}` }, [
+            { peer },
+          ]),
+        );
+        recovered = true;
         staleErrorOk = true;
+        end(s, 'done', `${r.method}, agent ready after ${r.waitedMs} ms`);
+        const ref = pastedRef;
+        if (ref) {
+          const t = await rideOut('reading the receipt', () =>
+            quick.readTurn.executeWithOptions({ summary: `did ${peer}'s agent receive the text?` }, [{ peer, ref }]),
+          );
+          if (t.turn !== 'unknown') {
+            ack = {
+              outcome: 'unconfirmed',
+              ackSource: t.source ?? 'hook',
+              evidence: `the agent received the text (${t.source ?? 'receipt'}), then its tmux session died during the turn; the restarted agent may not go on with it — check with peer-comms peek ${peer}`,
+              turn: 'unknown',
+              extraEnters,
+              polls: 0,
+              elapsedMs: 0,
+            };
+            break;
+          }
+        }
         redeliveries++;
-        deliveryId = `${baseDeliveryId}-r${redeliveries}`;
-        continue;
+        deliveryId = `${baseDeliveryId}-s${sessionLosses}`;
       }
-      ack = acked;
-      extraEnters = ack.extraEnters;
-      progress.turn = ack.turn;
-      end(
-        s,
-        'done',
-        `${ack.outcome} (${ack.ackSource}): ${ack.evidence}${ack.extraEnters ? ` (${ack.extraEnters} extra C-m)` : ''}`,
-      );
-      break;
     }
 
     progress.outcome = ack.outcome;
@@ -606,6 +707,15 @@ async function releaseLock(lockId: string | undefined, holds: boolean, requester
   } catch (err) {
     if (holds) log.warn('could not release the pane lock; its lease will', { lockId, error: String(err) });
   }
+}
+
+/** A duration for a person: `45 s`, `1m12s`, `10m`. */
+function seconds(ms: number): string {
+  const total = Math.round(ms / 1000);
+  if (total < 60) return `${total} s`;
+  const m = Math.floor(total / 60);
+  const rest = total % 60;
+  return rest === 0 ? `${m}m` : `${m}m${String(rest).padStart(2, '0')}s`;
 }
 
 /** A failed turn of the delivered text, as awaitAck reports it (AgentError details). */

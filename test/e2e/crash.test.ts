@@ -75,7 +75,8 @@ async function crashAndRecover(peer: AgentPeer, killAfter: 'deliver' | 'submit',
         /already pasted by an earlier attempt/,
       );
     } else {
-      assert.match(result.steps.find((s) => s.step === 'submit')?.detail ?? '', /already submitted/);
+      // it knows: the agent's receipt says the earlier attempt's C-m went through
+      assert.match(result.steps.find((s) => s.step === 'submit')?.detail ?? '', /already submitted: the agent has a receipt/);
     }
   } finally {
     healthy.kill('SIGTERM');

@@ -48,6 +48,10 @@ export interface SshdFixture {
   writeKnownHosts(kind: KnownHostsKind | 'wrong-key', name?: string): Promise<string>;
   /** Kills this fixture's per-connection sshd processes (drops every client); returns how many. */
   killConnections(): Promise<number>;
+  /** An outage: every connection dropped and the listener gone (connections are refused) until up(). */
+  down(): Promise<void>;
+  /** sshd back on the same port, with the same keys. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -160,8 +164,14 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdFixture> {
         if (attempt === 2 || !String(e).includes('Bind to port')) throw e;
       }
     }
-    const { child, stderr } = started!;
-    const pid = child.pid!;
+    let { child, stderr } = started!;
+    let pid = child.pid!;
+    const configPath = join(dir, 'sshd_config');
+    const exitedOf = (c: ChildProcess) =>
+      new Promise<void>((resolve) => {
+        if (c.exitCode !== null || c.signalCode !== null) resolve();
+        else c.once('exit', () => resolve());
+      });
 
     const writeKnownHosts = async (kind: KnownHostsKind | 'wrong-key', name?: string): Promise<string> => {
       const path = join(dir, name ?? `known_hosts.${kind}`);
@@ -184,6 +194,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdFixture> {
     const knownHostsPath = await writeKnownHosts(opts.knownHosts ?? 'plain', 'known_hosts');
 
     let stopped = false;
+    let earlierLog = '';
     return {
       host: '127.0.0.1',
       port,
@@ -193,8 +204,10 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdFixture> {
       hostKeyFingerprint: fp,
       hostPublicKey,
       dir,
-      pid,
-      log: stderr,
+      get pid() {
+        return pid;
+      },
+      log: () => earlierLog + stderr(),
       target: (peer = 'test') => ({ peer, host: '127.0.0.1', port, user, privateKeyPath: clientKey, knownHostsPath }),
       writeKnownHosts,
       killConnections: async () => {
@@ -202,13 +215,21 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdFixture> {
         killAll(pids);
         return pids.length;
       },
+      down: async () => {
+        const exited = exitedOf(child);
+        killAll(await descendants(pid));
+        child.kill('SIGKILL');
+        await exited;
+      },
+      up: async () => {
+        earlierLog += stderr();
+        ({ child, stderr } = await launch(dir, configPath));
+        pid = child.pid!;
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;
-        const exited = new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) resolve();
-          else child.once('exit', () => resolve());
-        });
+        const exited = exitedOf(child);
         killAll(await descendants(pid));
         child.kill('SIGKILL');
         await exited;
