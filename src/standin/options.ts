@@ -49,7 +49,7 @@ export const USAGE = `usage: agent [flags]
   --settings <file|json>         run its "hooks" as Claude Code does (SessionStart, UserPromptSubmit,
                                  Stop, StopFailure): /bin/sh -c <command>, the event's JSON on stdin
   --transcript-dir <dir>         write the session transcript (JSON lines) to <dir>/<session id>.jsonl
-                                 (default ~/.claude/projects/<cwd, non-alphanumerics as ->)
+                                 (default $CLAUDE_CONFIG_DIR or ~/.claude, then projects/<cwd, non-alphanumerics as ->)
   --no-transcript                write no transcript
   --session-id <uuid>            the session id (default: a new one)
   --continue                     go on with the newest transcript in the folder`;

@@ -65,7 +65,7 @@ export class Recorder {
 
   constructor(opts: StandinOptions, cwd: string = process.cwd()) {
     const settings: HookSettings = opts.settings ? readHookSettings(opts.settings) : new Map();
-    const dir = opts.transcriptDir ?? transcriptDirFor(homedir(), cwd);
+    const dir = opts.transcriptDir ?? transcriptDirFor(homedir(), cwd, process.env.CLAUDE_CONFIG_DIR);
     const previous = opts.continueSession && !opts.sessionId ? newestTranscript(dir) : null;
     const sessionId = opts.sessionId ?? (previous ? basename(previous.path, '.jsonl') : randomUUID());
     this.resumedFrom = previous ? previous.mtime : null;

@@ -23,9 +23,12 @@ export interface SessionInfo {
   cwd: string;
 }
 
-/** The transcript folder of an agent working in `cwd`, as Claude Code names it. */
-export function transcriptDirFor(home: string, cwd: string): string {
-  return join(home, '.claude', 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'));
+/**
+ * The transcript folder of an agent working in `cwd`, as Claude Code names it: below
+ * `$CLAUDE_CONFIG_DIR` when set, else `~/.claude`.
+ */
+export function transcriptDirFor(home: string, cwd: string, configDir?: string): string {
+  return join(configDir || join(home, '.claude'), 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'));
 }
 
 function base(s: SessionInfo): Record<string, unknown> {

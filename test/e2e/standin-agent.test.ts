@@ -8,11 +8,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { canonicalSha256, parseTranscriptLine } from '../../src/receipts/records';
+import { canonicalSha256, parseTranscriptLine, transcriptDir } from '../../src/receipts/records';
 import { pastedPrompt, unwrapPaste } from '../contract/claude-rewrites';
 import type { StandinConfig } from '../../src/standin/model';
 import { StandinModel } from '../../src/standin/model';
@@ -763,6 +763,34 @@ void describe('stand-in agent in tmux', () => {
       ['typed', 'enqueue', 'assistant', 'turn_duration', 'dequeue', 'queued', 'assistant', 'turn_duration'],
     );
     assert.equal(transcript[5]!.promptId, all[3]!.prompt_id);
+  });
+
+  void test('without --transcript-dir the transcript goes below $CLAUDE_CONFIG_DIR/projects/<cwd>, as where peer-comms looks', async () => {
+    const configDir = join(dir, 'claude-config');
+    const cwd = join(dir, 'work dir.x');
+    await mkdir(cwd, { recursive: true });
+    const command = standinArgv({ log: join(dir, 'cfg.log'), workMs: 200, cwdLabel: '/home/user/project' });
+    await tmux.newSession('cfgdir', command.map(shQuote).join(' '), { cwd, env: { CLAUDE_CONFIG_DIR: configDir } });
+    await waitFor(async () => isIdle(await tmux.capture('cfgdir')), { ...WAIT, what: 'the agent' });
+    await tmux.sendLiteral('cfgdir', 'where does this go');
+    await waitFor(async () => inputText(await tmux.capture('cfgdir')) === 'where does this go', {
+      ...WAIT,
+      what: 'the text',
+    });
+    await tmux.sendKeys('cfgdir', 'C-m');
+    const folder = transcriptDir(configDir, cwd);
+    const files = await waitFor(async () => ((f) => f.length === 1 && f)(await readdir(folder).catch(() => [])), {
+      ...WAIT,
+      what: `a transcript in ${folder}`,
+    });
+    assert.match(files[0]!, /^[0-9a-f-]{36}\.jsonl$/);
+    await waitFor(
+      async () => (await readFile(join(folder, files[0]!), 'utf8')).includes('"content":"where does this go"'),
+      {
+        ...WAIT,
+        what: 'the prompt in it',
+      },
+    );
   });
 
   void test('SIGUSR1 toggles auth-fail mode at runtime', async () => {
