@@ -189,18 +189,36 @@ program
   .command('dev')
   .description('start the Temporal dev server (SQLite file, Web UI) and the controller worker')
   .addOption(new Option('--port <port>', 'frontend port (UI on port+1000)').default('7233'))
-  .action(async (opts: { port: string }) => {
+  .option('--codec-port <port>', 'encryption at rest on: the codec server the Web UI decrypts through', '8888')
+  .action(async (opts: { port: string; codecPort: string }) => {
     const { userStateDir } = await import('../config/paths.js');
     const { startDevServer } = await import('../temporal/dev-server.js');
-    const dev = await startDevServer({ stateDir: join(userStateDir(), 'dev-server'), port: Number(opts.port) });
+    const { codecFromEnv } = await import('../temporal/codec.js');
+    const codec = await codecFromEnv((await loadCliConfig()).config);
+    const ui = Number(opts.port) + 1000;
+    const codecServer = codec
+      ? await (
+          await import('./codec-command.js')
+        ).startCodecServer({
+          codec,
+          port: Number(opts.codecPort),
+          corsOrigins: [`http://127.0.0.1:${ui}`, `http://localhost:${ui}`],
+        })
+      : undefined;
+    const dev = await startDevServer({
+      stateDir: join(userStateDir(), 'dev-server'),
+      port: Number(opts.port),
+      uiCodecEndpoint: codecServer?.url,
+    });
     process.env.TEMPORAL_ADDRESS = dev.address;
     process.stderr.write(
-      `Temporal dev server on ${dev.address}\nWeb UI: ${dev.uiUrl}\n(Ctrl-C stops the worker and the server)\n`,
+      `Temporal dev server on ${dev.address}\nWeb UI: ${dev.uiUrl}\n${codecServer ? `Codec server: ${codecServer.url} (payloads are encrypted; the Web UI decrypts through it${dev.startedHere ? '' : ' once you set it under Settings → Codec Server'})\n` : ''}(Ctrl-C stops the worker and the server)\n`,
     );
     try {
       await program.parseAsync(['node', 'peer-comms', ...globalArgs(), 'worker']);
     } finally {
       await dev.stop();
+      await codecServer?.close();
     }
   });
 

@@ -16,6 +16,8 @@ export interface DevServerOptions {
   /** Keep running after this process exits (the UI link stays valid). */
   detached?: boolean;
   namespace?: string;
+  /** The Web UI's codec server (`--ui-codec-endpoint`), when encryption at rest is on. */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -66,6 +68,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--log-level',
     'warn',
     ...ALL_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=Keyword`]),
+    ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
   ];
   const logFile = join(opts.stateDir, 'temporal-dev-server.log');
   const out = openSync(logFile, 'a');

@@ -119,8 +119,11 @@ void describe('encryption at rest', () => {
       const enc = str(p.metadata?.encoding);
       kinds.set(enc, (kinds.get(enc) ?? 0) + 1);
     }
-    // Every payload the codec sees is encrypted. (The SDK sends activity summaries, the user
-    // metadata, through the payload converter only; they never hold the directive text.)
+    // Every payload the codec sees is encrypted, activity summaries too; what stays plain is the
+    // search attributes (Peer, Outcome) and the SDK's own markers (patch ids, local-activity metadata).
+    const summaries = (history.events ?? []).flatMap((e) => (e.userMetadata?.summary ? [e.userMetadata.summary] : []));
+    assert.ok(summaries.length > 0, 'no activity summaries in the history');
+    for (const s of summaries) assert.equal(str(s.metadata?.encoding), ENCODING_ENCRYPTED, 'an activity summary');
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     const input = started?.input?.payloads?.[0];
     assert.ok(input, 'the start event has an input payload');
