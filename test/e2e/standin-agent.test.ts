@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { canonicalSha256, parseTranscriptLine, transcriptDir } from '../../src/receipts/records';
 import { pastedPrompt, unwrapPaste } from '../contract/claude-rewrites';
+import { commandsFor, readHookSettings } from '../../src/standin/hooks';
 import type { StandinConfig } from '../../src/standin/model';
 import { StandinModel } from '../../src/standin/model';
 import { renderScreen, styleScreen } from '../../src/standin/render';
@@ -975,5 +976,39 @@ void describe('stand-in renderer (no tmux)', () => {
     const long = new StandinModel({ ...cfg, collapseLines: 3 }, () => 0.45);
     long.handleKey({ kind: 'paste', bytes: 'z'.repeat(900) }, 0);
     assert.equal(renderScreen(long.view(0), 200, 50, 0).at(-3), `❯${NBSP}[Pasted text #1]`);
+  });
+});
+
+void describe('stand-in hook settings (no tmux)', () => {
+  void test('reads command hooks from a file or JSON text, with matchers and default timeouts', async () => {
+    const settings = {
+      hooks: {
+        SessionStart: [
+          { matcher: 'startup', hooks: [{ type: 'command', command: 'a' }] },
+          { matcher: 'resume|clear', hooks: [{ type: 'command', command: 'b', timeout: 3 }] },
+        ],
+        StopFailure: [
+          {
+            hooks: [
+              { type: 'command', command: 'c' },
+              { type: 'prompt', prompt: 'not a command' },
+            ],
+          },
+        ],
+        Stop: 'not a list',
+      },
+      permissions: { allow: [] },
+    };
+    const file = join(dir, 'hooks-unit.json');
+    await writeFile(file, JSON.stringify(settings));
+    for (const parsed of [readHookSettings(file), readHookSettings(JSON.stringify(settings))]) {
+      assert.deepEqual(commandsFor(parsed, 'SessionStart', 'startup'), [{ command: 'a', timeoutS: 60 }]);
+      assert.deepEqual(commandsFor(parsed, 'SessionStart', 'clear'), [{ command: 'b', timeoutS: 3 }]);
+      assert.deepEqual(commandsFor(parsed, 'StopFailure', 'rate_limit'), [{ command: 'c', timeoutS: 60 }]);
+      assert.deepEqual(commandsFor(parsed, 'Stop'), []);
+      assert.deepEqual(commandsFor(parsed, 'UserPromptSubmit'), []);
+    }
+    assert.throws(() => readHookSettings(join(dir, 'missing.json')), /ENOENT/);
+    assert.throws(() => readHookSettings('{not json'), SyntaxError);
   });
 });
