@@ -134,6 +134,28 @@ export class AesGcmCodec implements PayloadCodec {
   }
 }
 
+/**
+ * The codec of a client or worker with encryption off: passes every payload through, but an
+ * encrypted one it is asked to read fails with what to set, not the SDK's "Unknown encoding".
+ */
+export class NoKeysCodec implements PayloadCodec {
+  encode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.resolve(payloads);
+  }
+
+  decode(payloads: Payload[]): Promise<Payload[]> {
+    return new Promise((resolve) => {
+      for (const p of payloads) {
+        if (text(p.metadata?.[METADATA_ENCODING]) !== ENCODING_ENCRYPTED) continue;
+        throw new CodecError(
+          `a payload is encrypted (codec key id "${text(p.metadata?.[METADATA_KEY_ID]) ?? '?'}"), but encryption at rest is off here: set ${KEYS_ENV} or ${KEY_FILE_ENV} (or controller.codec.keyFile) to the keys the workers use`,
+        );
+      }
+      resolve(payloads);
+    });
+  }
+}
+
 /** Parses `id:base64key` entries; problems name the entry and id, never the key. */
 export function parseKeys(entries: readonly { where: string; entry: string }[], source: KeySource): CodecKey[] {
   const problems: string[] = [];
@@ -235,11 +257,14 @@ export async function dataConverterFromEnv(
   return codec ? { payloadCodecs: [codec] } : undefined;
 }
 
-/** Spread into `new Client({...})` or `Worker.create({...})`: `{ dataConverter }` when encryption is on, else `{}`. */
+/**
+ * Spread into `new Client({...})` or `Worker.create({...})`: the codec's data converter when
+ * encryption is on; when off, one that changes nothing but explains an encrypted payload.
+ */
 export async function codecOptions(
   config?: CodecConfigSource,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ dataConverter?: DataConverter }> {
+): Promise<{ dataConverter: DataConverter }> {
   const dataConverter = await dataConverterFromEnv(config, env);
-  return dataConverter ? { dataConverter } : {};
+  return { dataConverter: dataConverter ?? { payloadCodecs: [new NoKeysCodec()] } };
 }

@@ -16,7 +16,7 @@ import { payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-ut
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { startCodecServer, type CodecServer } from '../../src/cli/codec-command';
-import { codecFromEnv, ENCODING_ENCRYPTED, KEYS_ENV, type AesGcmCodec } from '../../src/temporal/codec';
+import { codecFromEnv, codecOptions, ENCODING_ENCRYPTED, KEYS_ENV, type AesGcmCodec } from '../../src/temporal/codec';
 import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
 import { runCliBare } from '../helpers/cli';
 import { devEnvPerFile, uniqueQueue, workflowBundle } from '../helpers/temporal';
@@ -149,8 +149,17 @@ void describe('encryption at rest', () => {
     for (const p of userMetadata) assert.ok(!Buffer.from(p.data ?? []).includes(Buffer.from(MARKER)));
     assert.ok((kinds.get(ENCODING_ENCRYPTED) ?? 0) >= 10, `payload encodings: ${JSON.stringify([...kinds])}`);
 
-    // Without the key the result cannot be read.
+    // Without the key the result cannot be read; a peer-comms client with encryption off says what to set.
     await assert.rejects(plainHandle.result(), /binary\/encrypted|encoding/i);
+    const offClient = new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      ...(await codecOptions(undefined, {})),
+    });
+    await assert.rejects(
+      offClient.workflow.getHandle(workflowId).result(),
+      /codec key id "e2e-1"\), but encryption at rest is off here: set PEER_COMMS_CODEC_KEYS/,
+    );
 
     // The codec server decrypts the history's own input payload for the UI.
     const decoded = await post(server, '/decode', { payloads: [payloadToJSON(input)] }, { Origin: UI_ORIGIN });

@@ -16,6 +16,7 @@ import {
   ENCODING_ENCRYPTED,
   KEY_FILE_ENV,
   KEYS_ENV,
+  NoKeysCodec,
   codecFromEnv,
   codecOptions,
   dataConverterFromEnv,
@@ -134,8 +135,25 @@ describe('codec keys', () => {
   it('is off by default', async () => {
     assert.equal(await codecFromEnv(undefined, {}), undefined);
     assert.equal(await codecFromEnv({ controller: {} }, { [KEYS_ENV]: ' ' }), undefined);
-    assert.deepEqual(await codecOptions(undefined, {}), {});
     assert.equal(await dataConverterFromEnv(undefined, {}), undefined);
+  });
+
+  it('off: clients and workers pass payloads through, and name what to set for an encrypted one', async () => {
+    const codecs = (await codecOptions(undefined, {})).dataConverter.payloadCodecs ?? [];
+    assert.equal(codecs.length, 1);
+    const off = codecs[0]!;
+    assert.ok(off instanceof NoKeysCodec);
+    const plain = payloadOf({ text: SECRET });
+    assert.deepEqual(await off.encode([plain]), [plain]);
+    assert.deepEqual(await off.decode([plain]), [plain]);
+    const [enc] = await (await codecOf(`k9:${b64()}`)).encode([plain]);
+    assert.ok(enc);
+    const err = await refusal(off.decode([plain, enc]));
+    assert.ok(err instanceof CodecError);
+    assert.match(
+      err.message,
+      /encrypted \(codec key id "k9"\), but encryption at rest is off here: set PEER_COMMS_CODEC_KEYS/,
+    );
   });
 
   it('gives a data converter with the codec when on', async () => {
