@@ -10,7 +10,8 @@ import { ErrorType } from '../contracts/errors';
 import { fail, run, tryRun, type PeerContext } from './context';
 
 /** What tmux says when the session, its window or the whole server is gone. */
-export const SESSION_GONE = /can't find (?:session|window|pane)|no server running|error connecting to .*\(No such file or directory\)/;
+export const SESSION_GONE =
+  /can't find (?:session|window|pane)|no server running|error connecting to .*\(No such file or directory\)/;
 
 const compiledByPeer = new Map<string, ScreenPatterns>();
 
