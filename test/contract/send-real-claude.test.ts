@@ -1,0 +1,250 @@
+/**
+ * `peer-comms send` end to end against the REAL Claude Code: real Temporal dev server and
+ * worker, real sshd on 127.0.0.1, real tmux, and claude (pinned, offline, fake Messages API)
+ * started by peer-comms' own recovery (`recovery: {method: tmux, command}` with its receipt hooks
+ * appended), exactly as on a peer. Each scenario has its own claude, tmux server and fake API.
+ *
+ * Scenarios (FINDINGS.md §6): a killed session recovered then a plain send acked from the hook
+ * receipt; a 300-line text; a 401 during the send (OAuth, like a peer): never acked while the API
+ * refuses the token, recovered by the credentials push and a `--continue` restart; a 429: never
+ * acked while refused, the next send is delivered; the trust dialog: nothing typed.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { followSend, startSend } from '../../src/client/send';
+import type { SendProgress, SendResult } from '../../src/contracts/send';
+import { canonicalPrompt } from '../../src/receipts/rewrites';
+import { FakeAnthropic, type RecordedRequest } from '../helpers/fake-anthropic';
+import { makeConfig, startStack, withWorker, type Stack } from '../helpers/stack';
+import { applicationFailureIn, uniqueQueue } from '../helpers/temporal';
+import { ClaudeHarness, type HarnessOptions } from './claude-harness';
+
+let stack: Stack | undefined;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  await stack?.stop();
+});
+
+function theStack(): Stack {
+  if (!stack) throw new Error('stack not started');
+  return stack;
+}
+
+interface RealPeer {
+  name: string;
+  api: FakeAnthropic;
+  cc: ClaudeHarness;
+  entry: Record<string, unknown>;
+}
+
+let peerCount = 0;
+const peers: RealPeer[] = [];
+const taskQueue = uniqueQueue('contract');
+
+/** A fake API and a claude harness (not started) reachable as a peer over sshd + tmux. */
+async function realPeer(
+  opts: Omit<HarnessOptions, 'api' | 'hooks'> = {},
+  entry: Record<string, unknown> = {},
+): Promise<RealPeer> {
+  const s = theStack();
+  const api = await FakeAnthropic.start();
+  cleanups.push(() => api.close());
+  // peer-comms appends its own --settings (receipt hooks), as on a real peer
+  const cc = await ClaudeHarness.create({ ...opts, api, hooks: false, prefix: 'send' });
+  cleanups.push(() => cc.cleanup());
+  peerCount++;
+  const name = `claude${peerCount}`;
+  const credentialsPath = opts.auth === 'oauth-file' ? cc.credentialsPath() : join(cc.root, 'unused-credentials.json');
+  const peer: RealPeer = {
+    name,
+    api,
+    cc,
+    entry: {
+      host: s.sshd.host,
+      port: s.sshd.port,
+      user: s.sshd.user,
+      privateKey: s.sshd.privateKeyPath,
+      knownHosts: s.sshd.knownHostsPath,
+      tmux: { socket: cc.tmux.socketName, target: `${cc.session}:0` },
+      workdir: cc.workdir,
+      credentialsPath,
+      stagingDir: join(cc.root, 'staging'),
+      agentStateDir: join(cc.root, 'agent-state'),
+      recovery: { method: 'tmux', command: cc.commandLine(), width: 200, height: 50, readyTimeout: '45s' },
+      ack: { timeout: '30s', busyWait: '60s' },
+      ...entry,
+    },
+  };
+  peers.push(peer);
+  return peer;
+}
+
+/**
+ * One send through a fresh worker; a send still running after `timeoutMs` is terminated and
+ * the test fails with its last progress and the agent's screen (instead of hanging the file).
+ */
+async function send(
+  peer: RealPeer,
+  text: string,
+  extra: { mode?: 'heavy' | 'light' } = {},
+  timeoutMs = 120_000,
+): Promise<SendResult> {
+  const s = theStack();
+  // one task queue for the whole file: a pane lock taken by one send is released through it
+  const config = makeConfig(s, [], Object.fromEntries(peers.map((p) => [p.name, p.entry])));
+  return withWorker(
+    s,
+    config,
+    async (tq) => {
+      const handle = await startSend(s.env.client, tq, { peer: peer.name, text, ...extra });
+      let last: SendProgress | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+      });
+      try {
+        return await Promise.race([followSend(handle, (p) => (last = p)), timeout]);
+      } catch (err) {
+        if ((err as Error).message !== 'timeout') throw err;
+        await handle.terminate('contract test timeout').catch(() => undefined);
+        const screen = await peer.cc.capture().catch(() => '(no screen)');
+        throw new Error(
+          `send still running after ${timeoutMs} ms; last progress: ${JSON.stringify(last)}\n--- screen ---\n${screen}`,
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    taskQueue,
+  );
+}
+
+const sha256 = (t: string): string => createHash('sha256').update(canonicalPrompt(t), 'utf8').digest('hex');
+
+/** The user-message texts of one request, with the paste wrapper and rewrites undone. */
+function canonicalTexts(r: RecordedRequest): string[] {
+  const body = r.body as { messages?: { role: string; content: unknown }[] };
+  return (body.messages ?? [])
+    .filter((m) => m.role === 'user')
+    .flatMap((m) => (typeof m.content === 'string' ? [m.content] : contentBlocks(m.content)))
+    .map(canonicalPrompt);
+}
+
+function contentBlocks(content: unknown): string[] {
+  if (!Array.isArray(content)) return [];
+  return (content as { type?: string; text?: string }[]).filter((b) => b.type === 'text').map((b) => b.text ?? '');
+}
+
+/** The user-message texts the fake API received (canonical), optionally only authorized requests. */
+function receivedCanonical(api: FakeAnthropic, authorizedOnly = false): string[] {
+  return api
+    .messageRequests()
+    .filter((r) => !authorizedOnly || r.authorized)
+    .flatMap(canonicalTexts);
+}
+
+describe('peer-comms send to the real Claude Code over SSH and tmux', { timeout: 280_000 }, () => {
+  let plain: RealPeer;
+
+  it('a killed session is recovered with the receipt hooks, and a plain send is acked from the hook receipt', async () => {
+    plain = await realPeer({ auth: 'oauth-file' });
+    const text = `plain send ; C-m -x "quoted" $HOME \`id\` ünï 🚀`;
+    const result = await send(plain, text);
+    assert.equal(result.outcome, 'acked', result.ackEvidence);
+    assert.equal(result.ackSource, 'hook', result.ackEvidence);
+    assert.equal(result.sha256, sha256(text));
+    assert.equal(result.steps.find((s) => s.step === 'recoverSession')?.status, 'done');
+    assert.ok(receivedCanonical(plain.api).includes(canonicalPrompt(text)), 'the API received the text');
+    const events = await readFile(
+      join(plain.cc.root, 'agent-state', `${plain.cc.tmux.socketName}.${plain.cc.session}.events.jsonl`),
+      'utf8',
+    ).catch(() => '');
+    assert.match(events, /"event":"UserPromptSubmit"/, 'peer-comms hook log');
+  });
+
+  it('a 300-line text with TABs is acked from the hook receipt (paste wrapper and TABs undone)', async () => {
+    const text = Array.from({ length: 300 }, (_, i) => `${i}\tline ; -x C-m ünï`).join('\n');
+    const result = await send(plain, text, { mode: 'heavy' });
+    assert.equal(result.outcome, 'acked', result.ackEvidence);
+    assert.equal(result.ackSource, 'hook', result.ackEvidence);
+    assert.equal(result.path, 'heavy');
+    assert.ok(receivedCanonical(plain.api).includes(canonicalPrompt(text)), 'the API received the text');
+  });
+
+  it('401 during the send (OAuth): never acked while the API refuses the token; push + --continue restart, then acked', async () => {
+    const peer = await realPeer({ auth: 'oauth-file' });
+    const first = await send(peer, 'warm up');
+    assert.equal(first.outcome, 'acked', first.ackEvidence);
+    // from now on only the controller's token is accepted: the peer's own token is "expired"
+    const controller = JSON.parse(await readFile(theStack().controllerCredentials, 'utf8')) as {
+      claudeAiOauth: { accessToken: string };
+    };
+    peer.api.setValidTokens([controller.claudeAiOauth.accessToken]);
+    const text = 'this text meets an expired token';
+    let outcome: string;
+    let redeliveries = -1;
+    try {
+      const result = await send(peer, text);
+      outcome = result.outcome;
+      redeliveries = result.redeliveries;
+    } catch (err) {
+      outcome = `failed: ${applicationFailureIn(err)?.type ?? String(err)}`;
+    }
+    const accepted = receivedCanonical(peer.api, true).includes(canonicalPrompt(text));
+    if (outcome === 'acked') {
+      assert.ok(accepted, 'acked although the API never accepted a request with the text');
+      assert.equal(redeliveries, 1);
+    } else {
+      assert.fail(`expected the 401 recovery to deliver the text again and be acked; got ${outcome}`);
+    }
+    const refused = peer.api.messageRequests().filter((r) => !r.authorized);
+    assert.ok(refused.length > 0, 'the API refused the peer token at least once');
+  });
+
+  it('429 during the send: never acked while refused; delivered again; the next send goes through', async () => {
+    const peer = await realPeer({}, { ack: { timeout: '30s', busyWait: '60s', rateLimitPause: '2s' } });
+    const first = await send(peer, 'warm up');
+    assert.equal(first.outcome, 'acked', first.ackEvidence);
+    peer.api.setMode('429', { count: 1 });
+    const text = 'this text meets a rate limit';
+    const result = await send(peer, text);
+    assert.equal(result.outcome, 'acked', result.ackEvidence);
+    assert.ok(result.redeliveries >= 1, `redeliveries ${result.redeliveries}`);
+    const withText = peer.api
+      .messageRequests()
+      .filter((r) =>
+        receivedCanonical({ messageRequests: () => [r] } as FakeAnthropic).includes(canonicalPrompt(text)),
+      );
+    assert.equal(withText[0]?.mode, '429', 'the first request with the text was refused');
+    assert.ok(
+      withText.some((r) => r.mode === 'ok'),
+      'a later request with the text was answered',
+    );
+    const next = await send(peer, 'the next send after the 429');
+    assert.equal(next.outcome, 'acked', next.ackEvidence);
+  });
+
+  it('trust dialog: the send fails DialogOnScreen and nothing is typed', async () => {
+    const peer = await realPeer({ trusted: false });
+    await peer.cc.start([], (c) => c.state === 'dialog:trust', 30_000);
+    let type = '';
+    try {
+      await send(peer, 'must not be typed into the dialog');
+      assert.fail('the send succeeded on a trust dialog');
+    } catch (err) {
+      type = applicationFailureIn(err)?.type ?? String(err);
+    }
+    assert.equal(type, 'DialogOnScreen');
+    assert.equal((await peer.cc.classify()).state, 'dialog:trust');
+    assert.equal(peer.api.messageRequests().length, 0);
+    assert.ok(!(await peer.cc.capture()).includes('must not be typed'));
+  });
+});
