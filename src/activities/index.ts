@@ -3,6 +3,7 @@
  * local), the clock and the audit sink; tests pass fakes.
  */
 import { createAwaitAck } from './ack';
+import { createCommandActivities } from './command';
 import { createAudit } from './audit';
 import type { ActivityDeps } from './context';
 import { createRefreshCredentials } from './credentials';
@@ -11,6 +12,7 @@ import { createFleetActivities } from './fleet';
 import { createGitSync } from './git-sync';
 import { createInboxActivities } from './inbox';
 import { createRequestPaneLock } from './lock';
+import { createLockHolders } from './lock-holders';
 import { createPreflight } from './preflight';
 import { createReadPeerActivities } from './read-peer';
 import { createReceiptActivities } from './receipts';
@@ -26,12 +28,14 @@ export function createActivities(deps: ActivityDeps) {
     awaitAck: createAwaitAck(deps),
     audit: createAudit(deps),
     requestPaneLock: createRequestPaneLock(deps),
+    lockHolders: createLockHolders(),
     ...createFleetActivities(deps),
     ...createInboxActivities(deps),
     gitSync: createGitSync(deps),
     ...createRouteActivities(deps),
     ...createReadPeerActivities(deps),
     ...createReceiptActivities(deps),
+    ...createCommandActivities(deps),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import type { Activities } from '../../src/activities';
 import type { AckResult, AwaitAckInput } from '../../src/activities/ack';
 import type { DeliverInput, DeliverResult } from '../../src/activities/deliver';
+import { holderStatuses } from '../../src/activities/lock-holders';
 import type { RecoverResult, ScreenSummary } from '../../src/activities/session';
 import type { InboxListing } from '../../src/contracts/read-peer';
 import { controllerRoute } from '../../src/contracts/route';
@@ -250,6 +251,13 @@ export function mockActivities(opts: MockOptions): MockActivities {
           });
         }),
     ),
+    // The pane lock's holder checks (every few seconds while a send holds the pane): each
+    // workflow's real status, read with the test's client. Not logged: they run in the lock
+    // workflow, at times no test orders.
+    lockHolders:
+      o.lockHolders ??
+      (async ({ workflowIds }) =>
+        holderStatuses(workflowIds, async (id) => (await opts.client.workflow.getHandle(id).describe()).status.name)),
     // Peer jobs: an empty inbox, nothing to move, no repository configured (overridden by job tests).
     scanInbox: logged(
       'scanInbox',

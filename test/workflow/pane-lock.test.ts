@@ -1,17 +1,28 @@
 /**
  * paneLock on the time-skipping test server: grants in arrival order, a lease that runs out
  * hands the pane to the next requester, a queued requester can withdraw, an idle lock ends.
- * The requesters are small stand-in workflows (workflows/lock-requester.ts) that count grants.
+ * Then on the dev server (real time): the lock follows its holders — a holder that closed
+ * without releasing frees the pane within seconds, one still running keeps it, a queued one
+ * that closed leaves the queue. The requesters are small stand-in workflows
+ * (workflows/lock-requester.ts) that count grants; the worker runs the real lockHolders
+ * activity, which reads the workflows through the worker's own client.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { acquireSignal, lockStateQuery, releaseSignal, type PaneLockState } from '../../src/workflows/pane-lock';
-import { startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { createLockHolders } from '../../src/activities/lock-holders';
+import {
+  acquireSignal,
+  lockStateQuery,
+  releaseSignal,
+  type LockMove,
+  type PaneLockState,
+} from '../../src/workflows/pane-lock';
+import { startDevEnv, startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
-import { grantsQuery, lockRequester, paneLock } from './workflows/lock-requester';
+import { finishSignal, grantsQuery, lockRequester, paneLock } from './workflows/lock-requester';
 
 const workflowsPath = require.resolve('./workflows/lock-requester');
 let env: TestWorkflowEnvironment | undefined;
@@ -39,8 +50,8 @@ interface LockHarness {
   acquire(requester: string, leaseMs?: number): Promise<void>;
   release(requester: string): Promise<void>;
   state(): Promise<PaneLockState>;
-  /** Polls the lock until its state matches. */
-  until(pred: (s: PaneLockState) => boolean, what: string): Promise<PaneLockState>;
+  /** Polls the lock until its state matches (within `timeoutMs`, default 10 s). */
+  until(pred: (s: PaneLockState) => boolean, what: string, timeoutMs?: number): Promise<PaneLockState>;
   grants(h: WorkflowHandle<typeof lockRequester>): Promise<number>;
   /**
    * Runs `fn` with a fresh worker, then terminates this test's lock and requesters: on the
@@ -50,8 +61,7 @@ interface LockHarness {
   run<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-function harness(idleMs = 10 * MINUTE): LockHarness {
-  const e = theEnv();
+function harness(idleMs = 10 * MINUTE, e: TestWorkflowEnvironment = theEnv()): LockHarness {
   const taskQueue = uniqueQueue('lock');
   const lockId = uniqueQueue('lock-peer-claude_0.0');
   const lock = e.client.workflow.getHandle<typeof paneLock>(lockId);
@@ -79,7 +89,7 @@ function harness(idleMs = 10 * MINUTE): LockHarness {
     },
     release: (requester) => lock.signal(releaseSignal, { requester }),
     state,
-    until: async (pred, what) => {
+    until: async (pred, what, timeoutMs = 10_000) => {
       let last: PaneLockState | undefined;
       try {
         return await waitFor(
@@ -87,7 +97,7 @@ function harness(idleMs = 10 * MINUTE): LockHarness {
             last = await state();
             return pred(last) ? last : undefined;
           },
-          { timeoutMs: 10_000, what },
+          { timeoutMs, what },
         );
       } catch (err) {
         throw new Error(`${String(err)}; lock state: ${JSON.stringify(last)}`);
@@ -99,6 +109,7 @@ function harness(idleMs = 10 * MINUTE): LockHarness {
         connection: e.nativeConnection,
         taskQueue,
         workflowBundle: await workflowBundle(workflowsPath),
+        activities: { lockHolders: createLockHolders() },
       });
       try {
         return await worker.runUntil(fn);
@@ -219,6 +230,114 @@ void describe('paneLock', () => {
       const s = await h.until((x) => x.holder === r1.workflowId, 'r1 to hold the lock');
       assert.deepEqual(s.waiting, []);
       await h.release(r1.workflowId);
+    });
+  });
+});
+
+/** The move of the lock that matches, if any. */
+function moveOf(s: PaneLockState, requester: string, why: LockMove['why']): LockMove | undefined {
+  return s.moves.find((m) => m.requester === requester && m.why === why);
+}
+
+const HOUR = 60 * MINUTE;
+
+void describe('paneLock follows its holders (dev server, real time)', () => {
+  let dev: TestWorkflowEnvironment | undefined;
+  before(async () => {
+    dev = await startDevEnv();
+  });
+  after(async () => {
+    await dev?.teardown();
+  });
+  const devHarness = (): LockHarness => {
+    if (!dev) throw new Error('the dev server did not start');
+    return harness(10 * MINUTE, dev);
+  };
+  // Holder checks run every few seconds; the lease is an hour, so a grant within this bound
+  // can only come from a check. Generous for a loaded machine; the acceptance bound is 10 s.
+  const CHECKED = 30_000;
+
+  void test('a holder terminated while holding frees the pane for the next requester long before its lease', async () => {
+    const h = devHarness();
+    await h.run(async () => {
+      const r1 = await h.requester('r1');
+      const r2 = await h.requester('r2');
+      await h.acquire(r1.workflowId, HOUR);
+      await h.acquire(r2.workflowId, HOUR);
+      await h.until((s) => s.holder === r1.workflowId && s.waiting.length === 1, 'r1 holding, r2 waiting');
+
+      await r1.terminate('a send terminated while holding its pane lock');
+      // Granted: r2 holds and the lock has told it (the 'granted' move follows the signal).
+      const s = await h.until(
+        (x) => x.holder === r2.workflowId && moveOf(x, r2.workflowId, 'granted') !== undefined,
+        'r2 to get the pane after r1 was terminated',
+        CHECKED,
+      );
+      assert.equal(await h.grants(r2), 1);
+      assert.equal(moveOf(s, r1.workflowId, 'holder closed')?.detail, 'TERMINATED', JSON.stringify(s.moves));
+      assert.ok(s.leaseEndsAt !== null && s.leaseEndsAt - Date.now() > 30 * MINUTE, 'r2 holds with its own lease');
+
+      await h.release(r2.workflowId);
+      await h.until((x) => x.holder === null && x.grants === 2, 'the lock to be free');
+    });
+  });
+
+  void test('a running holder keeps the pane; once it completes without releasing, the next one gets it', async () => {
+    const h = devHarness();
+    await h.run(async () => {
+      const r1 = await h.requester('r1');
+      const r2 = await h.requester('r2');
+      await h.acquire(r1.workflowId, HOUR);
+      await h.acquire(r2.workflowId, HOUR);
+      await h.until((s) => s.holder === r1.workflowId, 'r1 to hold the lock');
+
+      // Two checks that found r1 running, and r1 still holds.
+      const first = await h.until(
+        (s) => s.lastCheck?.statuses.some((x) => x.workflowId === r1.workflowId && x.status === 'RUNNING') === true,
+        'a check that found r1 running',
+        CHECKED,
+      );
+      const firstAt = first.lastCheck?.at ?? 0;
+      const second = await h.until((s) => (s.lastCheck?.at ?? 0) > firstAt, 'a second check', CHECKED);
+      assert.equal(second.holder, r1.workflowId, 'a running holder lost the pane');
+      assert.deepEqual(second.waiting, [r2.workflowId]);
+      assert.equal(await h.grants(r2), 0);
+      assert.deepEqual(
+        second.lastCheck?.statuses.map((x) => x.status),
+        ['RUNNING', 'RUNNING'],
+        'the holder and the queued requester were both checked',
+      );
+
+      await r1.signal(finishSignal); // ends (COMPLETED) without releasing
+      const s = await h.until((x) => x.holder === r2.workflowId, 'r2 to get the pane after r1 completed', CHECKED);
+      assert.equal(moveOf(s, r1.workflowId, 'holder closed')?.detail, 'COMPLETED');
+      await h.release(r2.workflowId);
+      const done = await h.until((x) => x.holder === null, 'the lock to be free');
+      assert.equal(moveOf(done, r2.workflowId, 'released')?.requester, r2.workflowId);
+    });
+  });
+
+  void test('a queued requester that closed leaves the queue; the order of the others is kept', async () => {
+    const h = devHarness();
+    await h.run(async () => {
+      const [r1, r2, r3, r4] = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((n) => h.requester(n)));
+      if (!r1 || !r2 || !r3 || !r4) throw new Error('requesters did not start');
+      for (const r of [r1, r2, r3, r4]) await h.acquire(r.workflowId, HOUR);
+      await h.until((s) => s.holder === r1.workflowId && s.waiting.length === 3, 'r1 holding, three waiting');
+
+      await r3.terminate('a send terminated while queued');
+      const s = await h.until((x) => x.waiting.length === 2, 'r3 to leave the queue', CHECKED);
+      assert.deepEqual(s.waiting, [r2.workflowId, r4.workflowId]);
+      assert.equal(s.holder, r1.workflowId);
+      assert.equal(moveOf(s, r3.workflowId, 'closed while queued')?.detail, 'TERMINATED');
+
+      await h.release(r1.workflowId);
+      await h.until((x) => x.holder === r2.workflowId, 'r2 to hold the lock');
+      await h.release(r2.workflowId);
+      await h.until((x) => x.holder === r4.workflowId, 'r4 to hold the lock');
+      assert.equal(await h.grants(r3), 0);
+      await h.release(r4.workflowId);
+      await h.until((x) => x.holder === null, 'the lock to be free');
     });
   });
 });
