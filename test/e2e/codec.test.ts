@@ -3,10 +3,12 @@
  * AES-GCM codec leaves no byte of its directive text in the server's history (every payload is
  * `binary/encrypted`), the codec client still reads its result and queries, a client without
  * the key cannot, and the codec server decrypts a payload taken from that history for the UI.
+ * Then the whole path: the CLI and the controller worker with `controller.codec.keyFile`, a
+ * real send over sshd and tmux to a stand-in agent, which gets the exact text.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,11 +20,14 @@ import { Worker } from '@temporalio/worker';
 import { startCodecServer, type CodecServer } from '../../src/cli/codec-command';
 import { codecFromEnv, codecOptions, ENCODING_ENCRYPTED, KEYS_ENV, type AesGcmCodec } from '../../src/temporal/codec';
 import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
-import { runCliBare } from '../helpers/cli';
-import { devEnvPerFile, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { createControllerWorker } from '../../src/workers/controller';
+import { runCliBare, stackPerFile } from '../helpers/cli';
+import { addAgent, makeConfig, prompts } from '../helpers/stack';
+import { uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { mockActivities, sha256Hex } from '../workflow/mock-activities';
 
-const theEnv = devEnvPerFile();
+const { stack, cli } = stackPerFile();
+const theEnv = () => stack().env;
 const UI_ORIGIN = 'http://127.0.0.1:8233';
 const MARKER = 'CODEC-E2E-zebra-7f3a9c';
 const TEXT = `Please rotate the staging secrets (${MARKER}) and report back.`;
@@ -213,10 +218,59 @@ void describe('encryption at rest', () => {
     assert.match(unknown.json.error ?? '', /key id "someone-else"/);
   });
 
+  void test('the CLI and the controller worker with controller.codec.keyFile: a real send arrives exact, its history holds none of it', async () => {
+    const env = theEnv();
+    const peer = await addAgent(stack());
+    const keyFile = join(stack().dir, 'codec-keys');
+    await writeFile(keyFile, `# rotated in\ncli-2:${randomBytes(32).toString('base64')}\ncli-1:${key}\n`, {
+      mode: 0o600,
+    });
+    await chmod(keyFile, 0o600);
+    const taskQueue = uniqueQueue('codec-cli');
+    const base = makeConfig(stack(), [peer], {}, taskQueue);
+    const config = { ...base, controller: { ...base.controller, codec: { keyFile } } };
+    const configPath = join(stack().dir, 'codec-peers.yaml');
+    await writeFile(configPath, JSON.stringify(config)); // JSON is YAML
+    // the worker's own client (pane locks) carries the codec too, as `peer-comms worker` makes it
+    const client = new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      ...(await codecOptions(config)),
+    });
+    const { worker, pool } = await createControllerWorker({
+      config,
+      connection: env.nativeConnection,
+      client,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      worker: { workflowBundle: await workflowBundle(), shutdownGraceTime: '1 second' },
+    });
+    const text = `Encrypted at rest, ${MARKER}: summarise the open PRs.`;
+    let run: Awaited<ReturnType<typeof cli>>;
+    try {
+      run = await worker.runUntil(cli(['--config', configPath, 'send', peer.name, text, '--json']));
+    } finally {
+      await pool.closeAll();
+    }
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as { outcome: string; workflowId: string };
+    assert.equal(out.outcome, 'acked');
+    assert.ok(
+      (await prompts(peer)).some((p) => p.equals(Buffer.from(text))),
+      'the stand-in did not get the exact text',
+    );
+
+    const history = await env.client.workflow.getHandle(out.workflowId).fetchHistory();
+    const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+    assert.ok(!raw.includes(Buffer.from(MARKER)), 'the directive text is in the stored history');
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    assert.equal(str(input?.metadata?.encoding), ENCODING_ENCRYPTED);
+    assert.equal(str(input?.metadata?.['encryption-key-id']), 'cli-2', 'the first key in the file encrypts');
+  });
+
   void test('peer-comms codec-server: refused (exit 2) when encryption is off, and for a world-readable key file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'peer-comms-codec-cli-'));
     try {
-      const { writeFile } = await import('node:fs/promises');
       const config = join(dir, 'peers.yaml');
       await writeFile(config, 'peers:\n  local:\n    via: local\n');
       const off = await runCliBare(['codec-server', '--port', '0'], {
