@@ -7,10 +7,12 @@
  * real send over sshd and tmux to a stand-in agent, which gets the exact text.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
@@ -18,6 +20,7 @@ import { payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-ut
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { startCodecServer, type CodecServer } from '../../src/cli/codec-command';
+import { findTemporalBinary } from '../../src/temporal/cli-binary';
 import { codecFromEnv, codecOptions, ENCODING_ENCRYPTED, KEYS_ENV, type AesGcmCodec } from '../../src/temporal/codec';
 import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
 import { createControllerWorker } from '../../src/workers/controller';
@@ -32,6 +35,7 @@ const UI_ORIGIN = 'http://127.0.0.1:8233';
 const MARKER = 'CODEC-E2E-zebra-7f3a9c';
 const TEXT = `Please rotate the staging secrets (${MARKER}) and report back.`;
 
+const execFileP = promisify(execFile);
 const str = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('utf8');
 
 /** Every Payload in a history (any message with metadata and data), found by walking the protos. */
@@ -176,6 +180,23 @@ void describe('encryption at rest', () => {
     const json = Buffer.from(plain.data, 'base64').toString('utf8');
     assert.ok(json.includes(MARKER), json);
     assert.equal((JSON.parse(json) as { text: string }).text, TEXT);
+
+    // The Temporal CLI speaks the same codec server protocol as the Web UI.
+    const show = (...extra: string[]) =>
+      execFileP(findTemporalBinary('temporal'), [
+        'workflow',
+        'show',
+        '--address',
+        env.address,
+        '--namespace',
+        env.namespace ?? 'default',
+        '-w',
+        workflowId,
+        '--detailed',
+        ...extra,
+      ]);
+    assert.ok(!(await show()).stdout.includes(MARKER), 'the plain CLI shows the text');
+    assert.ok((await show('--codec-endpoint', server.url)).stdout.includes(MARKER), 'the CLI with the codec server');
   });
 
   void test('codec server: /encode then /decode round trip, CORS preflight, other origins and bad bodies refused', async () => {
