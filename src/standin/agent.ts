@@ -50,6 +50,7 @@ function run(opts: StandinOptions): void {
     exiting = true;
     if (tick) clearTimeout(tick);
     if (escTimer) clearTimeout(escTimer);
+    recorder.flush();
     restoreTerminal();
     process.exit(code);
   };

@@ -15,6 +15,8 @@ export interface StandinOptions extends StandinConfig {
   transcriptDir: string | null;
   /** Write no transcript at all. */
   noTranscript: boolean;
+  /** How long after the event a transcript line is written (the real agent: 100–350 ms). */
+  transcriptLagMs: number;
   /** `--continue`: go on with the newest transcript of the folder (SessionStart source "resume"). */
   continueSession: boolean;
   /** `--session-id`: the session's id (default: a new random UUID). */
@@ -51,6 +53,8 @@ export const USAGE = `usage: agent [flags]
   --transcript-dir <dir>         write the session transcript (JSON lines) to <dir>/<session id>.jsonl
                                  (default $CLAUDE_CONFIG_DIR or ~/.claude, then projects/<cwd, non-alphanumerics as ->)
   --no-transcript                write no transcript
+  --transcript-lag-ms <ms>       write each transcript line this long after its event, as the real
+                                 agent does (default 200; its user entry may come after the Stop hook)
   --session-id <uuid>            the session id (default: a new one)
   --continue                     go on with the newest transcript in the folder`;
 
@@ -81,6 +85,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
       settings: { type: 'string' },
       'transcript-dir': { type: 'string' },
       'no-transcript': { type: 'boolean' },
+      'transcript-lag-ms': { type: 'string' },
       'session-id': { type: 'string' },
       continue: { type: 'boolean' },
     },
@@ -106,6 +111,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
     settings: values.settings ?? null,
     transcriptDir: values['transcript-dir'] ?? null,
     noTranscript: values['no-transcript'] ?? false,
+    transcriptLagMs: count('--transcript-lag-ms', values['transcript-lag-ms'], 200),
     continueSession: values.continue ?? false,
     sessionId: sessionIdOf(values['session-id']),
   };

@@ -62,6 +62,8 @@ export class Recorder {
   /** The running turn's prompt id (a prompt queued meanwhile is reported under it). */
   private promptId: string | null = null;
   private messages = 0;
+  private readonly lagMs: number;
+  private readonly pendingLines: string[] = [];
 
   constructor(opts: StandinOptions, cwd: string = process.cwd()) {
     const settings: HookSettings = opts.settings ? readHookSettings(opts.settings) : new Map();
@@ -72,6 +74,7 @@ export class Recorder {
     this.session = { sessionId, transcriptPath: join(dir, `${sessionId}.jsonl`), cwd };
     this.hooks = new HookRunner(settings, cwd);
     this.writeTranscript = !opts.noTranscript;
+    this.lagMs = opts.transcriptLagMs;
   }
 
   /** What a `--continue` restart shows again: the resumed session's turns ([] for a new one). */
@@ -157,12 +160,34 @@ export class Recorder {
     return ids;
   }
 
-  /** Appends one transcript line; a folder that cannot be written loses the line, not the turn. */
+  /**
+   * Appends one transcript line after the transcript lag (the real agent writes its entries
+   * 100–350 ms after the hooks fire, FINDINGS.md §3), in order.
+   */
   private append(entry: Record<string, unknown>): void {
     if (!this.writeTranscript) return;
+    const line = `${JSON.stringify(entry)}\n`;
+    if (this.lagMs <= 0) {
+      this.write(line);
+      return;
+    }
+    this.pendingLines.push(line);
+    setTimeout(() => {
+      const next = this.pendingLines.shift();
+      if (next !== undefined) this.write(next);
+    }, this.lagMs);
+  }
+
+  /** Writes what is still waiting for the lag (on exit). */
+  flush(): void {
+    for (const line of this.pendingLines.splice(0)) this.write(line);
+  }
+
+  /** A folder that cannot be written loses the line, not the turn. */
+  private write(line: string): void {
     try {
       mkdirSync(dirname(this.session.transcriptPath), { recursive: true });
-      appendFileSync(this.session.transcriptPath, `${JSON.stringify(entry)}\n`);
+      appendFileSync(this.session.transcriptPath, line);
     } catch {
       // the real agent goes on too
     }

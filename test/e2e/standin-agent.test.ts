@@ -464,10 +464,17 @@ void describe('stand-in agent in tmux', () => {
     assert.match(done, /^● Usage limit reset · Continuing automatically$/m);
     assert.equal(classifyScreen(done).state, 'idle');
     assert.equal((await agent.log()).length, 1, 'the text was sent once');
-    const transcript = (await readFile(join(agent.transcriptDir, `${String(all[0]!.session_id)}.jsonl`), 'utf8'))
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const transcriptFile = join(agent.transcriptDir, `${String(all[0]!.session_id)}.jsonl`);
+    const transcript = await waitFor(
+      async () =>
+        ((t) => t.some((e) => e.subtype === 'turn_duration') && t)(
+          (await readFile(transcriptFile, 'utf8'))
+            .split('\n')
+            .filter((l) => l !== '')
+            .map((l) => JSON.parse(l) as Record<string, unknown>),
+        ),
+      { ...WAIT, what: 'the transcript (it lags the hooks)' },
+    );
     const refusal = transcript.find((e) => e.isApiErrorMessage === true)!;
     assert.equal(refusal.error, 'rate_limit');
     assert.equal(refusal.apiError, 'usage_limit_reached');
@@ -654,9 +661,13 @@ void describe('stand-in agent in tmux', () => {
     ]);
 
     // the transcript holds the same turns, in the form src/receipts reads
+    // the transcript lags the hooks (FINDINGS.md §3): wait for its last entry
     const entries = await waitFor(
-      async () => ((e) => e.some((x) => x.type === 'attachment') && e)(await inputs(transcriptPath)),
-      { ...WAIT, what: 'the hook output in the transcript' },
+      async () =>
+        ((e) => e.some((x) => x.type === 'attachment') && e.some((x) => x.isApiErrorMessage === true) && e)(
+          await inputs(transcriptPath),
+        ),
+      { ...WAIT, what: 'the hook output and the 401 in the transcript' },
     );
     const turns = entries.filter((e) => e.type !== 'attachment');
     assert.deepEqual(
@@ -757,10 +768,17 @@ void describe('stand-in agent in tmux', () => {
     );
     assert.equal(all[2]!.prompt_id, queued[0]!.prompt_id);
     assert.notEqual(all[3]!.prompt_id, queued[0]!.prompt_id, "B's turn has its own prompt id");
-    const transcript = (await readFile(join(agent.transcriptDir, `${String(all[0]!.session_id)}.jsonl`), 'utf8'))
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const transcriptFile = join(agent.transcriptDir, `${String(all[0]!.session_id)}.jsonl`);
+    const transcript = await waitFor(
+      async () =>
+        ((t) => t.length >= 8 && t)(
+          (await readFile(transcriptFile, 'utf8'))
+            .split('\n')
+            .filter((l) => l !== '')
+            .map((l) => JSON.parse(l) as Record<string, unknown>),
+        ),
+      { ...WAIT, what: 'the transcript (it lags the hooks)' },
+    );
     assert.deepEqual(
       transcript.map((e) => e.operation ?? e.promptSource ?? e.subtype ?? e.type),
       ['typed', 'enqueue', 'assistant', 'turn_duration', 'dequeue', 'queued', 'assistant', 'turn_duration'],
