@@ -3,6 +3,7 @@
  * local), the clock and the audit sink; tests pass fakes.
  */
 import { createAwaitAck } from './ack';
+import { createCommandActivities } from './command';
 import { createAudit } from './audit';
 import type { ActivityDeps } from './context';
 import { createRefreshCredentials } from './credentials';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRouteActivities(deps),
     ...createReadPeerActivities(deps),
     ...createReceiptActivities(deps),
+    ...createCommandActivities(deps),
   };
 }
 

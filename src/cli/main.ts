@@ -122,6 +122,42 @@ program
   });
 
 program
+  .command('command')
+  .description("type one slash command (/compact, /clear, … from the peer's allow-list) into a peer's agent, durably")
+  .argument('<peer>', 'peer name from the config')
+  .argument('<command...>', 'the slash command and its words, e.g. /compact keep the test results')
+  .option('--json', 'print one JSON object for scripts')
+  .action(async (peerName: string, words: string[], opts: { json?: boolean }) => {
+    const { commandLine, runCommand } = await import('./command-command.js');
+    const { peerOrUsage, checkPeerFiles } = await import('./input-checks.js');
+    const { file, config } = await loadCliConfig();
+    peerOrUsage(file, config, peerName);
+    const cfg = config.peers[peerName];
+    if (!cfg) throw new UsageError(`unknown peer "${peerName}"`);
+    const command = commandLine(words, peerName, cfg);
+    await checkPeerFiles(file, config, peerName);
+    const { client, connection, settings } = await connect();
+    let code: number = EXIT.failed;
+    try {
+      code = await runCommand({
+        client,
+        settings,
+        taskQueue: config.controller.taskQueue,
+        peer: peerName,
+        command,
+        json: !!opts.json,
+      });
+    } catch (err) {
+      reportError(err, `peer-comms: ${command} on ${peerName} did not start`);
+    } finally {
+      await flushed(process.stdout);
+      await flushed(process.stderr);
+      void connection.close();
+      process.exit(code);
+    }
+  });
+
+program
   .command('worker')
   .description('run the controller worker (serves the "peer-comms" task queue), or with --peer a peer worker')
   .option(

@@ -231,6 +231,17 @@ export const peerSchema = z
     /** The folder under the inbox this peer writes to; default: the peer's name. */
     inboxHost: folderNameSchema.optional(),
     jobs: jobsSchema.default(() => jobsSchema.parse({})),
+    /** Slash commands `peer-comms command` may type into this peer's agent. */
+    commands: z
+      .object({
+        allowed: z
+          .array(z.string().regex(/^\/[a-z][a-z0-9-]{0,39}$/, 'a slash command name like /compact'))
+          .default(['/clear', '/compact']),
+        /** How long a command may take (a /compact summarises the conversation through the API). */
+        timeout: durationSchema.default(5 * 60_000),
+      })
+      .strict()
+      .default({ allowed: ['/clear', '/compact'], timeout: 5 * 60_000 }),
   })
   .strict()
   .superRefine((peer, ctx) => {
@@ -289,7 +300,10 @@ export const controllerSchema = z
       .refine((b) => !b.includes('..') && !b.endsWith('/') && !b.endsWith('.lock'), 'expected a git branch name')
       .default('main'),
     /** Encryption at rest: the payload codec's key file (`id:base64key` lines, mode 0600); see src/temporal/codec.ts. */
-    codec: z.object({ keyFile: z.string().min(1) }).strict().optional(),
+    codec: z
+      .object({ keyFile: z.string().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -12,3 +12,4 @@ export {
   jobWorkflowId,
 } from './peer-job';
 export { readPeer } from './read-peer';
+export { agentCommand, commandProgressQuery } from './agent-command';

@@ -306,6 +306,12 @@ export function mockActivities(opts: MockOptions): MockActivities {
       'readTurn',
       o.readTurn ?? (async ({ ref }) => ({ turn: 'working' as const, source: 'hook' as const, cursor: ref.cursor })),
     ),
+    typeCommand: logged('typeCommand', o.typeCommand ?? (async () => ({ typed: true, state: 'idle' }))),
+    submitCommand: logged(
+      'submitCommand',
+      o.submitCommand ??
+        (async () => ({ state: 'idle', evidence: '❯', tail: '✻ Conversation compacted', pressed: true })),
+    ),
     installAgentSettings: logged(
       'installAgentSettings',
       o.installAgentSettings ??

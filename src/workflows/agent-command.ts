@@ -1,0 +1,142 @@
+/**
+ * agentCommand: one slash command typed into a peer's agent, durable like a send:
+ * pane lock → look (idle, empty box, no dialog; wait while busy) → type the command → C-m →
+ * wait until the agent took it and is idle again → the screen after it is the outcome.
+ * Slash commands fire no UserPromptSubmit hook, so the screen is the only witness here.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  type ActivityOptions,
+  condition,
+  defineQuery,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { commandShapeProblem, type AgentCommandInput, type CommandResult } from '../contracts/command';
+import { ErrorType } from '../contracts/errors';
+import { isPeerName } from '../contracts/route';
+import { OUTCOME_ATTR, PEER_ATTR } from '../contracts/search-attributes';
+import { QUICK } from './activity-options';
+import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releaseSignal } from './pane-lock';
+import { onPeer, resolveRoute } from './routing';
+import { failureMessage } from './failures';
+
+export interface CommandProgress {
+  peer: string;
+  command: string;
+  phase: string;
+  waitingFor?: string;
+  outcome?: 'done' | 'failed';
+  error?: string;
+}
+
+export const commandProgressQuery = defineQuery<CommandProgress>('commandProgress');
+
+/** Waiting for the command to finish: long (a /compact summarises through the API), heartbeating. */
+const COMMAND_RUN: ActivityOptions = {
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 2 },
+};
+
+const BUSY_WAIT_MS = 30 * 60_000;
+
+/** The pane lock lives on the controller's queue, wherever the peer's steps run. */
+const controllerQuick = proxyActivities<Activities>(QUICK);
+
+export async function agentCommand(input: AgentCommandInput): Promise<CommandResult> {
+  const progress: CommandProgress = { peer: input?.peer, command: input?.command, phase: 'starting' };
+  let granted = false;
+  setHandler(commandProgressQuery, () => progress);
+  setHandler(lockGrantedSignal, () => {
+    granted = true;
+  });
+  if (!input || !isPeerName(input.peer)) {
+    throw ApplicationFailure.nonRetryable(`bad peer name: ${JSON.stringify(input?.peer)}`, ErrorType.InvalidInput);
+  }
+  const shape = commandShapeProblem(input.command);
+  if (shape) throw ApplicationFailure.nonRetryable(shape, ErrorType.InvalidInput);
+  const { peer, command } = input;
+  const { workflowId } = workflowInfo();
+  upsertSearchAttributes([
+    { key: PEER_ATTR, value: peer },
+    { key: OUTCOME_ATTR, value: 'running' },
+  ]);
+  const lockId = paneLockId(peer);
+  const started = Date.now();
+  const route = await resolveRoute(peer);
+  const quick = onPeer(route, QUICK);
+  const running = onPeer(route, COMMAND_RUN);
+  try {
+    progress.phase = 'paneLock';
+    await controllerQuick.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
+      { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS },
+    ]);
+    if (!granted) progress.waitingFor = `another send to ${peer} holds the pane (lock ${lockId})`;
+    if (!(await condition(() => granted, BUSY_WAIT_MS))) {
+      throw ApplicationFailure.nonRetryable(
+        `${peer}: the pane lock ${lockId} was not granted in time`,
+        ErrorType.LockTimeout,
+      );
+    }
+    progress.waitingFor = undefined;
+
+    // look, waiting while the agent is busy (a command never queues behind a turn)
+    progress.phase = 'inspectScreen';
+    let waited = 0;
+    for (;;) {
+      const s = await quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]);
+      if (!(s.busy || s.state === 'working' || s.state === 'unknown')) break;
+      if (waited >= BUSY_WAIT_MS) {
+        throw ApplicationFailure.nonRetryable(
+          `${peer}: the agent stayed busy for ${Math.round(waited / 60_000)} min`,
+          ErrorType.BusyTimeout,
+        );
+      }
+      progress.phase = 'waitIdle';
+      progress.waitingFor = `agent busy (${s.evidence}); waited ${Math.round(waited / 1000)} s`;
+      await sleep(5000);
+      waited += 5000;
+    }
+    progress.waitingFor = undefined;
+
+    progress.phase = 'type';
+    await quick.typeCommand.executeWithOptions({ summary: `type ${command} on ${peer}` }, [{ peer, command }]);
+    progress.phase = 'awaitDone';
+    const after = await running.submitCommand.executeWithOptions(
+      { summary: `${command} on ${peer}: C-m, then wait for it` },
+      [{ peer, command }],
+    );
+    progress.phase = 'finished';
+    progress.outcome = 'done';
+    upsertSearchAttributes([{ key: OUTCOME_ATTR, value: 'acked' }]);
+    await release(lockId, workflowId);
+    return {
+      workflowId,
+      peer,
+      command,
+      outcome: 'done',
+      screen: { state: after.state, evidence: after.evidence, tail: after.tail },
+      elapsedMs: Date.now() - started,
+    };
+  } catch (err) {
+    progress.outcome = 'failed';
+    progress.error = failureMessage(err);
+    progress.phase = 'finished';
+    await CancellationScope.nonCancellable(async () => {
+      upsertSearchAttributes([{ key: OUTCOME_ATTR, value: 'failed' }]);
+      await release(lockId, workflowId).catch(() => undefined);
+    });
+    throw err;
+  }
+}
+
+async function release(lockId: string, requester: string): Promise<void> {
+  await getExternalWorkflowHandle(lockId).signal(releaseSignal, { requester });
+}
