@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { addAgent, makeConfig, withWorker, type AgentPeer } from '../helpers/stack';
+import { addAgent, prompts, makeConfig, withWorker, type AgentPeer } from '../helpers/stack';
 import { uniqueQueue } from '../helpers/temporal';
 import { stackPerFile } from '../helpers/cli';
 
@@ -61,6 +61,45 @@ describe('peer-comms CLI', () => {
       assert.match(run.stderr, new RegExp(`✓ ${step}`), `step ${step} not shown:\n${run.stderr}`);
     }
     assert.match(run.stdout, /^acked: /m);
+  });
+
+  it('send (human): the ack names its source; the receipt and turn are in --json', async () => {
+    const peer = await addAgent(stack());
+    const tq = uniqueQueue('cli');
+    const cfg = await configFile([peer], tq);
+    const run = await withWorker(
+      stack(),
+      makeConfig(stack(), [peer], {}, tq),
+      () => cli(['--config', cfg, 'send', peer.name, 'receipt please', '--json']),
+      tq,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as {
+      result: { ackSource: string; receipt?: { source: string; length: number }; turn: string };
+    };
+    assert.equal(out.result.ackSource, 'hook');
+    assert.equal(out.result.receipt?.source, 'hook');
+    assert.equal(out.result.receipt?.length, 'receipt please'.length);
+    assert.match(out.result.turn, /^(working|done)$/);
+  });
+
+  it('command <peer> /compact: typed, done, the screen after it; a command off the allow-list: exit 2', async () => {
+    const peer = await addAgent(stack());
+    const tq = uniqueQueue('cli');
+    const cfg = await configFile([peer], tq);
+    const refused = await cli(['--config', cfg, 'command', peer.name, '/exit']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /\/exit is not on peer\d+'s command allow-list \(\/clear, \/compact\)/);
+    const run = await withWorker(
+      stack(),
+      makeConfig(stack(), [peer], {}, tq),
+      () => cli(['--config', cfg, 'command', peer.name, '/compact', 'keep', 'the', 'plan']),
+      tq,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^done: \/compact keep the plan on peer\d+/m);
+    // typed, once, as the agent's input
+    assert.deepEqual((await prompts(peer)).map(String), ['/compact keep the plan']);
   });
 
   it('send --json to a peer with a dialog: exit 1, the failure type and reason', async () => {
