@@ -130,9 +130,17 @@ export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer>
   });
   const host = opts.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const onListenError = (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `the codec server cannot listen on ${host}:${opts.port ?? DEFAULT_CODEC_PORT} (${err.code ?? err.message}); pick another port`,
+          { cause: err },
+        ),
+      );
+    server.once('error', onListenError);
     server.listen(opts.port ?? DEFAULT_CODEC_PORT, host, () => {
-      server.off('error', reject);
+      server.off('error', onListenError);
+      server.on('error', (err) => log(`codec server error: ${err.message}`));
       const port = (server.address() as AddressInfo).port;
       const shown = host.includes(':') ? `[${host}]` : host;
       resolve({

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { userStateDir } from '../config/paths';
 import { setUpLocalPeer } from '../demo/local-peer';
+import { codecFromEnv } from '../temporal/codec';
 import { startDevServer } from '../temporal/dev-server';
 import { connectClient } from '../temporal/connection';
 import { connectWorker } from '../temporal/worker-connection';
@@ -26,6 +27,12 @@ export async function demo(opts: { port: number; text?: string; json: boolean })
   const stateDir = userStateDir();
   const log = (l: string) => process.stderr.write(`${l}\n`);
   log(`peer-comms demo — state in ${stateDir}`);
+  const encrypted = await codecFromEnv(); // bad keys: exit 2 before anything starts
+  if (encrypted) {
+    log(
+      `  encryption at rest: on (key ${encrypted.currentKeyId}); \`peer-comms codec-server\` lets the Web UI show payloads`,
+    );
+  }
   const dev = await startDevServer({ stateDir: join(stateDir, 'dev-server'), port: opts.port, detached: true });
   log(
     dev.startedHere

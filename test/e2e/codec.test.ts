@@ -289,7 +289,7 @@ void describe('encryption at rest', () => {
     assert.equal(str(input?.metadata?.['encryption-key-id']), 'cli-2', 'the first key in the file encrypts');
   });
 
-  void test('peer-comms codec-server: refused (exit 2) when encryption is off, and for a world-readable key file', async () => {
+  void test('peer-comms codec-server: refused (exit 2) when encryption is off or the key file is world-readable; send with a bad key: exit 2, nothing started', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'peer-comms-codec-cli-'));
     try {
       const config = join(dir, 'peers.yaml');
@@ -309,6 +309,16 @@ void describe('encryption at rest', () => {
       assert.equal(open.code, 2, open.stderr);
       assert.match(open.stderr, /readable or writable by others.*chmod 600/);
       assert.ok(!open.stderr.includes(key), 'the key was printed');
+      // a send with a bad key setting: exit 2 before connecting (no server at 127.0.0.1:1 is needed)
+      const short = randomBytes(16).toString('base64');
+      const send = await runCliBare(['send', 'local', 'hello'], {
+        cwd: dir,
+        env: { PEER_COMMS_CODEC_KEYS: `k1:${short}`, PEER_COMMS_CONFIG: config },
+      });
+      assert.equal(send.code, 2, send.stderr);
+      assert.match(send.stderr, /PEER_COMMS_CODEC_KEYS: 1 problem\s+entry 1: the key "k1" must be 32 random bytes/);
+      assert.ok(!send.stderr.includes(short), 'the key was printed');
+      assert.doesNotMatch(send.stderr, /cannot connect/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { codecServerSettings, startCodecServer } from '../../src/cli/codec-command';
+import { UsageError } from '../../src/cli/exit';
 import { ConfigError } from '../../src/config/load';
 import {
   AesGcmCodec,
@@ -234,5 +236,43 @@ describe('codec keys', () => {
     const { inspect } = await import('node:util');
     assert.ok(!inspect(codec, { depth: 10, showHidden: true }).includes(key));
     assert.ok(!JSON.stringify(codec).includes(key));
+  });
+});
+
+describe('codec-server options', () => {
+  it('defaults to 127.0.0.1:8888 and the dev UI origins; takes a comma-separated origin list', () => {
+    assert.deepEqual(codecServerSettings({ port: '8888', host: '127.0.0.1' }), {
+      port: 8888,
+      host: '127.0.0.1',
+      corsOrigins: ['http://127.0.0.1:8233', 'http://localhost:8233'],
+    });
+    assert.deepEqual(
+      codecServerSettings({
+        port: '0',
+        host: '127.0.0.1',
+        corsOrigin: 'http://127.0.0.1:18233/, https://ui.example:443',
+      }).corsOrigins,
+      ['http://127.0.0.1:18233', 'https://ui.example:443'],
+    );
+  });
+
+  it('refuses a bad port or an origin that is not one (usage error)', () => {
+    assert.throws(() => codecServerSettings({ port: 'x', host: '127.0.0.1' }), UsageError);
+    assert.throws(() => codecServerSettings({ port: '70000', host: '127.0.0.1' }), UsageError);
+    assert.throws(
+      () => codecServerSettings({ port: '1', host: '127.0.0.1', corsOrigin: 'http://x/ui' }),
+      /not an origin/,
+    );
+  });
+
+  it('a port in use gives a readable error', async () => {
+    const codec = await codecOf(`k1:${b64()}`);
+    const first = await startCodecServer({ codec, port: 0 });
+    try {
+      const err = await refusal(startCodecServer({ codec, port: first.port }));
+      assert.match(err.message, new RegExp(`cannot listen on 127.0.0.1:${first.port} \\(EADDRINUSE\\)`));
+    } finally {
+      await first.close();
+    }
   });
 });
