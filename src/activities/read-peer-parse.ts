@@ -197,6 +197,21 @@ export function parseLog(stdout: string): CommitLine[] {
     });
 }
 
+/**
+ * The filter driver names in `git config --null --name-only --get-regexp ^filter\.` output
+ * (`filter.<name>.<key>` entries, NUL-terminated; a name may hold dots), each once.
+ */
+export function parseFilterDrivers(stdout: string): string[] {
+  const names = new Set<string>();
+  for (const key of stdout.split('\0')) {
+    const k = key.replace(/^\n+/, '');
+    const last = k.lastIndexOf('.');
+    if (!k.toLowerCase().startsWith('filter.') || last <= 'filter.'.length) continue;
+    names.add(k.slice('filter.'.length, last));
+  }
+  return [...names];
+}
+
 /** Why git could not describe the workdir, for a person. */
 export function gitProblem(peer: string, workdir: string, res: ExecResult): string {
   const text = why(res);

@@ -9,8 +9,12 @@
  *   tmux [-L s | -S p] capture-pane -p -t =<target> [-S -<n>]
  *   find -H <inbox dir> -maxdepth 2 -printf <format>
  *   grep -E -m 1 -H -e <heading pattern> -- <phone-home file>...
- *   git -C <workdir> --no-optional-locks status --porcelain=v2 --branch
- *   git -C <workdir> log -n <count> --no-show-signature --format=<format>
+ *   git -C <workdir> <safety> config --null --name-only --get-regexp ^filter\.
+ *   git -C <workdir> <safety> <filters off> status --porcelain=v2 --branch
+ *   git -C <workdir> <safety> <filters off> log -n <count> --no-show-signature --no-textconv --no-ext-diff --format=<format>
+ * git never runs a command from the repository's config: <safety> is GIT_READ_SAFETY
+ * (src/guards/commands.ts: no fsmonitor, hooks, pager, external diff, fetch...), and every filter
+ * driver the config defines is switched off by name (`-c filter.<name>.clean=` ...).
  */
 import {
   LOG_DEFAULT_COUNT,
@@ -27,6 +31,7 @@ import {
 } from '../contracts/read-peer';
 import { ErrorType } from '../contracts/errors';
 import { isSafeName } from '../contracts/job';
+import { GIT_FILTER_LIST, gitReadArgv, isFilterDriverName } from '../guards/commands';
 import { capturePane } from '../tmux/commands';
 import { classifyScreen } from '../tmux/screen';
 import { fail, peerContext, run, translate, tryRun, type ActivityDeps } from './context';
@@ -38,6 +43,7 @@ import {
   lastLines,
   paneProblem,
   parseFindOutput,
+  parseFilterDrivers,
   parseLog,
   parseStatusV2,
   why,
@@ -157,12 +163,23 @@ export function createReadPeerActivities(deps: ActivityDeps) {
     const ctx = await peerContext(deps, input.peer);
     const workdir = ctx.cfg.workdir;
     const wd = commandPath(workdir);
-    const status = await tryRun(
-      ctx,
-      'git status',
-      ['git', '-C', wd, '--no-optional-locks', 'status', '--porcelain=v2', '--branch'],
-      { timeoutMs: READ_TIMEOUT_MS },
-    );
+    // The filter drivers the config defines (none runs here: git config only reads), so that
+    // status can switch each one off: a clean filter would run on every file whose stat changed.
+    const filters = await tryRun(ctx, 'git config', gitReadArgv(wd, GIT_FILTER_LIST), { timeoutMs: READ_TIMEOUT_MS });
+    const drivers = filters.code === 0 ? parseFilterDrivers(filters.stdout) : [];
+    const odd = drivers.filter((d) => !isFilterDriverName(d));
+    if (odd.length > 0) {
+      return {
+        peer: ctx.name,
+        workdir,
+        git: null,
+        commits: [],
+        problem: `${ctx.name}: git status not run: the git config of ${workdir} defines a filter driver peer-comms cannot switch off (${odd.map((d) => JSON.stringify(d)).join(', ')}), and git status would run it`,
+      };
+    }
+    const status = await tryRun(ctx, 'git status', gitReadArgv(wd, ['status', '--porcelain=v2', '--branch'], drivers), {
+      timeoutMs: READ_TIMEOUT_MS,
+    });
     if (status.code !== 0) {
       return { peer: ctx.name, workdir, git: null, commits: [], problem: gitProblem(ctx.name, workdir, status) };
     }
@@ -171,10 +188,12 @@ export function createReadPeerActivities(deps: ActivityDeps) {
     const log = await run(
       ctx,
       'git log',
-      ['git', '-C', wd, 'log', '-n', String(count), '--no-show-signature', LOG_FORMAT],
-      {
-        timeoutMs: READ_TIMEOUT_MS,
-      },
+      gitReadArgv(
+        wd,
+        ['log', '-n', String(count), '--no-show-signature', '--no-textconv', '--no-ext-diff', LOG_FORMAT],
+        drivers,
+      ),
+      { timeoutMs: READ_TIMEOUT_MS },
     );
     return { peer: ctx.name, workdir, git, commits: parseLog(log.stdout) };
   }

@@ -11,7 +11,7 @@ import '../../src/activities/inbox';
 import { PREFLIGHT_SCRIPT } from '../../src/activities/preflight';
 import { configSchema } from '../../src/config/schema';
 import { readRecordsCommand } from '../../src/activities/receipts';
-import { commandProblem, type CommandPolicy } from '../../src/guards/commands';
+import { commandProblem, gitReadArgv, type CommandPolicy } from '../../src/guards/commands';
 import { checkGpus, describeGpuCheck, parseGpuLine } from '../../src/guards/gpu';
 import * as tmux from '../../src/tmux/commands';
 
@@ -46,7 +46,18 @@ describe('command allow-list', () => {
     allowed(['nvidia-smi', '--query-gpu=index,temperature.gpu', '--format=csv,noheader,nounits']);
     allowed(['cat', '/proc/loadavg']);
     allowed(['rm', '-f', '--', '/home/alton/.cache/peer-comms/send-x.txt']);
-    allowed(['git', '-C', '/home/a/work', 'log', '--oneline', '-n', '10']);
+    allowed(
+      gitReadArgv('/home/a/work', [
+        'log',
+        '-n',
+        '10',
+        '--no-show-signature',
+        '--no-textconv',
+        '--no-ext-diff',
+        '--format=%h',
+      ]),
+    );
+    allowed(gitReadArgv('/home/a/work', ['status', '--porcelain=v2', '--branch'], ['lfs']));
     allowed(['sh', '-c', 'printf %s "$HOME"']);
     const agent = {
       events: '/h/.local/state/peer-comms/agent/s.events.jsonl',
@@ -104,11 +115,18 @@ describe('command allow-list', () => {
     refused(['rm', '-rf', '/'], /rm may only remove a staged file/);
     refused(['rm', '-f', '--', '/home/a/.cache/peer-comms/../../.bashrc'], /rm may only/);
     refused(['git', 'push', '--force'], /not read-only/);
-    refused(['git', '-C', '/w', 'reset', '--hard'], /not read-only/);
-    refused(['git', 'log', '--output=/home/a/.bashrc'], /--output writes a file/);
-    refused(['git', 'branch', '-D', 'main'], /may change the repository/);
-    refused(['git', 'remote', 'add', 'x', 'y'], /may change the repository/);
-    allowed(['git', 'branch', '--show-current']);
+    refused(gitReadArgv('/w', ['reset', '--hard']), /not read-only/);
+    refused(gitReadArgv('/w', ['log', '--output=/home/a/.bashrc']), /git log runs only as/);
+    refused(gitReadArgv('/w', ['branch', '-D', 'main']), /not read-only/);
+    refused(gitReadArgv('/w', ['remote', 'add', 'x', 'y']), /not read-only/);
+    refused(gitReadArgv('/w', ['config', 'core.fsmonitor', '/tmp/x']), /only lists the filter drivers/);
+    // A git read without the options that keep the repository's config from running commands.
+    refused(['git', '-C', '/w', '--no-optional-locks', 'status', '--porcelain=v2', '--branch'], /safety options/);
+    refused(['git', '-C', '/w', 'log', '-n', '10', '--no-show-signature', '--format=%h'], /safety options/);
+    refused(
+      [...gitReadArgv('/w', []), '-c', 'core.fsmonitor=/x', 'status', '--porcelain=v2', '--branch'],
+      /filter driver/,
+    );
     refused(['bash', '-c', 'true'], /bash is not on the list/);
   });
 });

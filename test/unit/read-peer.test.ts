@@ -1,23 +1,33 @@
 /**
  * Reading peer state, the pure parts: find/git output parsing, the inbox's kinds, headings,
  * the CLI's -n bounds and rendering, and the allow-list accepting exactly the reads' argvs.
+ * Then recentCommits over a LocalShell on a real repository whose config tries to run commands
+ * (core.fsmonitor, a filter driver, hooks, a pager, a signature check): none of them runs.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { commandPath } from '../../src/activities/read-peer';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ActivityDeps } from '../../src/activities/context';
+import { commandPath, createReadPeerActivities } from '../../src/activities/read-peer';
 import {
   classifyInbox,
   gitProblem,
   headingText,
   lastLines,
+  parseFilterDrivers,
   parseFindOutput,
   parseLog,
   parseStatusV2,
 } from '../../src/activities/read-peer-parse';
+import { parseConfigText } from '../../src/config/load';
 import { readInput } from '../../src/cli/read-command';
 import { printable, renderInbox, renderLog, renderPeek } from '../../src/cli/read-render';
 import { UsageError } from '../../src/cli/exit';
-import { commandProblem } from '../../src/guards/commands';
+import { GIT_FILTER_LIST, GIT_READ_SAFETY, commandProblem, gitReadArgv } from '../../src/guards/commands';
+import { LocalShell } from '../../src/peer-access/local-shell';
 import { emptyInbox } from '../workflow/mock-activities';
 
 const policy = { peer: 'p', rental: true, stagingDir: '~/.cache/peer-comms' };
@@ -189,8 +199,14 @@ describe('read peer: the allow-list takes exactly the reads (a rental peer too)'
       ['tmux', '-L', 'e2e', 'capture-pane', '-p', '-t', '=s:0.0', '-S', '-200'],
       ['find', '-H', 'work/inbox/p', '-maxdepth', '2', '-printf', fmt],
       ['grep', '-E', '-m', '1', '-H', '-e', '^ {0,3}#', '--', 'work/inbox/p/PHONE-HOME-a.md', '/abs/b.md'],
-      ['git', '-C', '.', '--no-optional-locks', 'status', '--porcelain=v2', '--branch'],
-      ['git', '-C', '/w', 'log', '-n', '10', '--no-show-signature', '--format=%h%x1f%ct%x1f%an%x1f%s'],
+      gitReadArgv('.', GIT_FILTER_LIST),
+      gitReadArgv('.', ['status', '--porcelain=v2', '--branch']),
+      gitReadArgv('.', ['status', '--porcelain=v2', '--branch'], ['lfs', 'a.b c']),
+      gitReadArgv(
+        '/w',
+        ['log', '-n', '10', '--no-show-signature', '--no-textconv', '--no-ext-diff', '--format=%h%x1f%ct%x1f%an%x1f%s'],
+        ['lfs'],
+      ),
     ]) {
       assert.equal(commandProblem(argv, policy), undefined, argv.join(' '));
     }
@@ -209,5 +225,126 @@ describe('read peer: the allow-list takes exactly the reads (a rental peer too)'
     ]) {
       assert.notEqual(commandProblem(argv, policy), undefined, argv.join(' '));
     }
+  });
+
+  it('refuses a git read without its safety options, or in any other shape', () => {
+    const withoutOne = GIT_READ_SAFETY.map((_, i) => [
+      'git',
+      '-C',
+      '/w',
+      ...GIT_READ_SAFETY.filter((__, k) => k !== i && k !== (GIT_READ_SAFETY[i] === '-c' ? i + 1 : -1)),
+      'status',
+      '--porcelain=v2',
+      '--branch',
+    ]);
+    for (const argv of [
+      // the shapes before: a repository's config could run commands
+      ['git', '-C', '.', '--no-optional-locks', 'status', '--porcelain=v2', '--branch'],
+      ['git', '-C', '/w', 'log', '-n', '10', '--no-show-signature', '--format=%h'],
+      ...withoutOne,
+      gitReadArgv('/w', ['log', '-n', '10', '--no-show-signature', '--format=%h']), // textconv, ext diff
+      gitReadArgv('/w', ['log', '-n', '10', '--no-show-signature', '--no-textconv', '--no-ext-diff', '-p']),
+      gitReadArgv('/w', ['status', '--porcelain=v2', '--branch', '--ignore-submodules=none']),
+      gitReadArgv('/w', ['config', 'core.fsmonitor', '/tmp/x']),
+      gitReadArgv('/w', ['show', 'HEAD']),
+      gitReadArgv('/w', ['reset', '--hard']),
+      // a -c after the safety options that sets something else than a filter off
+      [...gitReadArgv('/w', []), '-c', 'core.fsmonitor=/tmp/x', 'status', '--porcelain=v2', '--branch'],
+      [...gitReadArgv('/w', []), '-c', 'filter.x.clean=/tmp/x', 'status', '--porcelain=v2', '--branch'],
+      ['git', '-C', '/w', '-c', 'core.fsmonitor=/tmp/x', ...GIT_READ_SAFETY, 'status', '--porcelain=v2', '--branch'],
+    ]) {
+      assert.notEqual(commandProblem(argv, policy), undefined, argv.join(' '));
+    }
+    assert.throws(() => gitReadArgv('/w', ['status'], ['a=b']), /cannot switch off/);
+  });
+
+  it('filter driver names from git config --null --name-only', () => {
+    assert.deepEqual(parseFilterDrivers('filter.lfs.clean\0filter.lfs.process\0filter.a.b c.smudge\0filter.x\0'), [
+      'lfs',
+      'a.b c',
+    ]);
+    assert.deepEqual(parseFilterDrivers(''), []);
+  });
+});
+
+describe('read peer: git never runs a command from the repository it reads', () => {
+  let dir: string;
+  let shell: LocalShell;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'peer-comms-git-'));
+    shell = new LocalShell('me', { home: dir });
+  });
+  after(async () => {
+    await shell.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const git = (cwd: string, ...args: string[]): string =>
+    execFileSync('git', ['-c', 'user.name=Peer Agent', '-c', 'user.email=peer@example.invalid', ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+    }).trim();
+
+  it('recentCommits: fsmonitor, a filter driver, hooks, a pager and gpg in the repo config never run', async () => {
+    const repo = join(dir, 'work');
+    const marker = join(dir, 'ran.marker');
+    const evil = join(dir, 'evil.sh');
+    // Writes a marker line naming how it was called, passes stdin through (a filter), succeeds.
+    await writeFile(evil, `#!/bin/sh\necho "$0 $*" >> '${marker}'\ncat\n`);
+    await chmod(evil, 0o755);
+    execFileSync('mkdir', ['-p', repo]);
+    git(repo, 'init', '-q', '-b', 'main');
+    await writeFile(join(repo, 'a.txt'), 'one\n');
+    git(repo, 'add', 'a.txt');
+    git(repo, 'commit', '-q', '-m', 'first commit');
+    for (const [key, value] of [
+      ['core.fsmonitor', evil],
+      ['core.hooksPath', join(dir, 'hooks')],
+      ['core.pager', evil],
+      ['pager.log', evil],
+      ['diff.external', evil],
+      ['log.showSignature', 'true'],
+      ['gpg.program', evil],
+      ['filter.evil.clean', evil],
+      ['filter.evil.required', 'true'],
+      ['filter.lfs.clean', evil],
+    ]) {
+      git(repo, 'config', key ?? '', value ?? '');
+    }
+    await writeFile(join(repo, '.git', 'info', 'attributes'), '* filter=evil\n');
+    await writeFile(join(repo, 'a.txt'), 'two\n'); // modified: status must look at its content
+    await utimes(join(repo, 'a.txt'), new Date('2020-01-01'), new Date('2020-01-01'));
+
+    // The repository really runs them when git is called plainly (the test would prove nothing otherwise).
+    execFileSync('git', ['status', '--porcelain'], {
+      cwd: repo,
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
+      stdio: 'ignore',
+    });
+    assert.match(await readFile(marker, 'utf8'), /evil\.sh/, 'plain git status ran nothing from the config');
+    await rm(marker);
+    const indexBefore = (await stat(join(repo, '.git', 'index'))).mtimeMs;
+
+    const config = parseConfigText('peers:\n  box:\n    via: local\n    workdir: ~/work\n', 'peers.yaml');
+    const deps: ActivityDeps = {
+      config,
+      shells: { get: async () => shell },
+      readControllerFile: async () => Buffer.alloc(0),
+      appendAudit: async () => {},
+      now: () => Date.now(),
+      sleep: async () => {},
+    };
+    const { recentCommits } = createReadPeerActivities(deps);
+    const res = await recentCommits({ peer: 'box', count: 5 });
+    assert.equal(res.problem, undefined, res.problem);
+    assert.equal(res.git?.branch, 'main');
+    assert.deepEqual(res.git?.status, [' M a.txt']);
+    assert.deepEqual(
+      res.commits.map((c) => c.subject),
+      ['first commit'],
+    );
+    await assert.rejects(readFile(marker, 'utf8'), { code: 'ENOENT' }, 'a command from the repo config ran');
+    assert.equal((await stat(join(repo, '.git', 'index'))).mtimeMs, indexBefore, 'the index was written');
   });
 });
