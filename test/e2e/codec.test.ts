@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,9 +24,12 @@ import { findTemporalBinary } from '../../src/temporal/cli-binary';
 import { codecFromEnv, codecOptions, ENCODING_ENCRYPTED, KEYS_ENV, type AesGcmCodec } from '../../src/temporal/codec';
 import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
 import { createControllerWorker } from '../../src/workers/controller';
-import { runCliBare, stackPerFile } from '../helpers/cli';
+import type { JobStatus } from '../../src/contracts/job';
+import { statusQuery } from '../../src/workflows/peer-job';
+import { runCliBare, stackPerFile, startCli } from '../helpers/cli';
 import { addAgent, makeConfig, prompts } from '../helpers/stack';
 import { uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 import { mockActivities, sha256Hex } from '../workflow/mock-activities';
 
 const { stack, cli } = stackPerFile();
@@ -287,6 +290,95 @@ void describe('encryption at rest', () => {
     const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     assert.equal(str(input?.metadata?.encoding), ENCODING_ENCRYPTED);
     assert.equal(str(input?.metadata?.['encryption-key-id']), 'cli-2', 'the first key in the file encrypts');
+  });
+
+  void test('a via: worker peer and its inbox watcher with the codec: the phone-home reaches the job, its text is nowhere in the history', async () => {
+    const s = stack();
+    const env = s.env;
+    const peer = await addAgent(s, { workMs: 800 });
+    const keyFile = join(s.dir, 'codec-keys-pw');
+    await writeFile(keyFile, `pw-1:${key}\n`, { mode: 0o600 });
+    await chmod(keyFile, 0o600);
+    const taskQueue = uniqueQueue('codec-pw');
+    // a worker peer: no SSH settings, its steps run by `peer-comms worker --peer` over local tmux
+    const { host: _h, port: _p, user: _u, privateKey: _k, knownHosts: _n, ...rest } = peer.entry;
+    const entry = { ...rest, via: 'worker', worker: { pickupTimeout: '5m' }, jobs: { scanInterval: '1h' } };
+    const base = makeConfig(s, [], { [peer.name]: entry }, taskQueue);
+    const config = { ...base, controller: { ...base.controller, codec: { keyFile } } };
+    const configPath = join(s.dir, 'codec-pw.yaml');
+    await writeFile(configPath, JSON.stringify(config));
+    const inboxDir = join(peer.dir, 'inbox', peer.name);
+    await mkdir(inboxDir, { recursive: true });
+    const client = new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      ...(await codecOptions(config)),
+    });
+    const { worker, pool } = await createControllerWorker({
+      config,
+      connection: env.nativeConnection,
+      client,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      worker: { workflowBundle: await workflowBundle(), shutdownGraceTime: '1 second' },
+    });
+    const peerWorker = startCli(
+      s,
+      ['--config', configPath, 'worker', '--peer', peer.name, '--inbox-interval', '500ms'],
+      {
+        PEER_COMMS_CODEC_KEYS: '',
+        PEER_COMMS_CODEC_KEY_FILE: '',
+      },
+    );
+    const jobId = `job-${peer.name}-codec`;
+    const directive = `Measure the thing (${MARKER}-directive).`;
+    const phoneHome = `# PHONE-HOME: disk\n\nJob ${jobId}: ${MARKER}-phone-home, the scratch disk is full.\n`;
+    try {
+      await worker.runUntil(async () => {
+        const job = await client.workflow.start('peerJob', {
+          taskQueue,
+          workflowId: jobId,
+          args: [{ peer: peer.name, directive }],
+        });
+        await waitFor(
+          async () => {
+            const st = await job.query(statusQuery);
+            return st.state === 'watching' && st.lastAck && (st.lastScanAt ?? 0) >= st.lastAck.at;
+          },
+          { timeoutMs: 60_000, what: `the job to watch (peer worker: ${peerWorker.output()})` },
+        );
+        await writeFile(join(inboxDir, 'PHONE-HOME-disk.md'), phoneHome);
+        const status: JobStatus = await waitFor(
+          async () => {
+            const st = await job.query(statusQuery);
+            return st.state === 'awaiting-resolution' ? st : undefined;
+          },
+          { timeoutMs: 60_000, what: 'the job to pause on the phone-home' },
+        );
+        assert.equal(status.current?.source, 'signal', 'the watcher (with the codec) signalled the job');
+        assert.equal(status.current.text, phoneHome);
+        await job.terminate('test over');
+      });
+    } finally {
+      peerWorker.child.kill('SIGTERM');
+      await peerWorker.done;
+      await pool.closeAll();
+    }
+    assert.ok(
+      (await prompts(peer)).some((p) => p.toString('utf8').includes(`${MARKER}-directive`)),
+      'the agent got the directive',
+    );
+    const histories: Buffer[] = [];
+    // every workflow on this task queue: the job, its send, the pane lock
+    const types = new Set<string>();
+    for await (const wf of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+      types.add(wf.type);
+      const h = await env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+      histories.push(Buffer.from(temporal.api.history.v1.History.encode(h).finish()));
+    }
+    assert.deepEqual([...types].sort(), ['paneLock', 'peerJob', 'sendDirective'], 'the workflows looked at');
+    for (const raw of histories)
+      assert.ok(!raw.includes(Buffer.from(MARKER)), 'a directive or phone-home text is in a stored history');
   });
 
   void test('peer-comms codec-server: refused (exit 2) when encryption is off or the key file is world-readable; send with a bad key: exit 2, nothing started', async () => {
