@@ -2,9 +2,11 @@
  * The command allow-list: every command an activity runs on a peer passes `commandProblem`
  * first (activities/context.ts `tryRun`). Only what peer-comms itself sends is allowed — tmux,
  * `systemctl --user`, nvidia-smi queries, reading a file, removing a staged file, read-only git,
- * and our own constant scripts — so nothing can run `docker exec`, enter a container or reset a
- * GPU, on any peer and on a rental peer above all (the reference: "NEVER touch the rental
- * container. No docker exec, no GPU reset. Read-only inspection only.").
+ * and our own constant scripts — so no command peer-comms builds can run `docker exec`, enter a
+ * container or reset a GPU, on any peer and on a rental peer above all (the reference: "NEVER
+ * touch the rental container. No docker exec, no GPU reset. Read-only inspection only."). The
+ * session command from the peers file (`recovery.command`) is trusted config: its word check
+ * catches mistakes only (see FORBIDDEN).
  *
  * Message text is not a command: it goes into tmux as the literal argument of `send-keys -l` or
  * `set-buffer`, so a directive that mentions `docker exec` is still delivered.
@@ -34,7 +36,14 @@ export function allowScript(rule: ScriptRule): string {
   return rule.script;
 }
 
-/** Words that must never appear in a command a peer runs (containers, GPU resets, power changes). */
+/**
+ * Words that must never appear in a command a peer runs (containers, GPU resets, power changes).
+ * For the commands peer-comms builds itself this is a real limit (they are argvs of fixed
+ * shapes). For the two commands that come from the peers file — `recovery.command` (the tmux
+ * session command) and `recovery.unit` — it is only a guard against mistakes: those are the
+ * user's own trusted config and run in the peer user's shell as written, so a command spelled
+ * to dodge a word match (`d''ocker run …`) runs. Not a security boundary; see SESSION_COMMAND_TRUST.
+ */
 const FORBIDDEN = [
   /\bdocker\b/,
   /\bpodman\b/,
@@ -167,6 +176,10 @@ function forbidden(text: string): string | undefined {
   return hit ? `it mentions ${hit.source.replace(/\\b/g, '')}` : undefined;
 }
 
+/** What a refusal of the configured session command says about the check (README: Security). */
+export const SESSION_COMMAND_TRUST =
+  'recovery.command is trusted config from your peers file and runs in the peer’s shell as written; this word check only catches a mistake (such as a container command on a rental peer) and is not a security boundary';
+
 function tmuxProblem(args: readonly string[]): string | undefined {
   let i = 0;
   if (args[0] === '-L' || args[0] === '-S') i = 2;
@@ -177,7 +190,7 @@ function tmuxProblem(args: readonly string[]): string | undefined {
   if (sub === 'new-session' || sub === 'respawn-pane') {
     const command = args[args.length - 1] ?? '';
     const why = forbidden(command);
-    if (why) return `the session command ${JSON.stringify(command)} is refused: ${why}`;
+    if (why) return `the session command ${JSON.stringify(command)} is refused: ${why} (${SESSION_COMMAND_TRUST})`;
   }
   return undefined;
 }

@@ -108,6 +108,22 @@ describe('command allow-list', () => {
       tmux.newSession(sock, { session: 'x', width: 200, height: 50, command: 'docker exec -it c claude' }),
       /session command .* refused/,
     );
+    // The configured session command is trusted config: the word check catches a mistake, and says
+    // so; it is no security boundary (a command spelled to dodge it is the user's own choice).
+    const mistake = commandProblem(
+      tmux.newSession(sock, { session: 'x', width: 200, height: 50, command: 'docker run --gpus all img claude' }),
+      rental,
+    );
+    assert.match(mistake ?? '', /mentions docker .*trusted config .*runs in the peer’s shell as written/);
+    assert.match(mistake ?? '', /not a security boundary/);
+    assert.equal(
+      commandProblem(
+        tmux.newSession(sock, { session: 'x', width: 200, height: 50, command: "d''ocker run img" }),
+        rental,
+      ),
+      undefined,
+      'a word match cannot see through shell quoting; the README says so',
+    );
     refused(['systemctl', 'restart', 'docker'], /without --user/);
     refused(['systemctl', '--user', 'stop', 'x.service'], /not a command peer-comms uses/);
     refused(['systemctl', '--user', 'restart', 'docker.service'], /docker/);
