@@ -4,7 +4,8 @@
  * `binary/encrypted`), the codec client still reads its result and queries, a client without
  * the key cannot, and the codec server decrypts a payload taken from that history for the UI.
  * Then the whole path: the CLI and the controller worker with `controller.codec.keyFile`, a
- * real send over sshd and tmux to a stand-in agent, which gets the exact text.
+ * real send over sshd and tmux to a stand-in agent, which gets the exact text; and a `via:
+ * worker` peer whose worker process and inbox watcher carry the codec, with a phone-home.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
