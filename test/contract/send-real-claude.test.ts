@@ -232,6 +232,47 @@ describe('peer-comms send to the real Claude Code over SSH and tmux', { timeout:
     assert.equal(next.outcome, 'acked', next.ackEvidence);
   });
 
+  it(
+    '429 usage limit with OAuth: Claude continues by itself at the reset; the text is not delivered twice',
+    {
+      skip: process.env.PEER_COMMS_CONTRACT_SLOW ? false : 'slow (~2-3 min): set PEER_COMMS_CONTRACT_SLOW=1',
+      timeout: 270_000,
+    },
+    async (t) => {
+      const peer = await realPeer(
+        { auth: 'oauth-file' },
+        { ack: { timeout: '30s', busyWait: '60s', rateLimitWait: '4m' } },
+      );
+      const first = await send(peer, 'warm up');
+      assert.equal(first.outcome, 'acked', first.ackEvidence);
+      // the reset is 20 s ahead; Claude shows it to the minute and continues on its own after it
+      peer.api.setMode('429', { count: 1, resetEpochS: Math.floor(Date.now() / 1000) + 20 });
+      const text = 'this text meets the usage limit';
+      let outcome: string;
+      try {
+        const result = await send(peer, text, {}, 240_000);
+        outcome = `${result.outcome} (redeliveries ${result.redeliveries}): ${result.ackEvidence}`;
+      } catch (err) {
+        outcome = `failed: ${applicationFailureIn(err)?.message ?? String(err)}`;
+      }
+      t.diagnostic(`send: ${outcome}`);
+      // Claude itself continues after the reset (FINDINGS.md §1b): wait for that turn to end
+      await peer.cc.waitForScreen(
+        (c, sc) => /Usage limit reset · Continuing automatically/.test(sc) && c.state !== 'working' && c.turnsDone >= 2,
+        180_000,
+        'the auto-continued turn to end',
+      );
+      const perRequest = peer.api
+        .messageRequests()
+        .filter((r) => r.mode === 'ok')
+        .map((r) => canonicalTexts(r).filter((x) => x === canonicalPrompt(text)).length);
+      const times = Math.max(0, ...perRequest);
+      assert.equal(times, 1, `the text reached the conversation ${times} times; send: ${outcome}`);
+      // the text was received and worked on (by Claude's own auto-continue): not a failure asking to send it again
+      assert.match(outcome, /^(acked|unconfirmed)/, 'send outcome');
+    },
+  );
+
   it('trust dialog: the send fails DialogOnScreen and nothing is typed', async () => {
     const peer = await realPeer({ trusted: false });
     await peer.cc.start([], (c) => c.state === 'dialog:trust', 30_000);

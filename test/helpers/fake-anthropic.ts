@@ -197,6 +197,7 @@ export class FakeAnthropic {
       const path = req.url ?? '/';
       const isMessages = (path.split('?')[0] ?? '').startsWith('/v1/messages');
       const mode: FakeMode = isMessages && !authorized ? '401' : this.mode;
+      const opts = { ...this.opts };
       if (
         path.split('?')[0] === '/v1/messages' &&
         authorized &&
@@ -206,7 +207,7 @@ export class FakeAnthropic {
         this.setMode('ok');
       this.requests.push({ at: Date.now(), method: req.method ?? 'GET', path, headers, body, mode, authorized });
       try {
-        this.answer(req.method ?? 'GET', path.split('?')[0] ?? '/', body, res, mode);
+        this.answer(req.method ?? 'GET', path.split('?')[0] ?? '/', body, res, mode, opts);
       } catch (err) {
         if (!res.headersSent)
           this.json(res, 500, { type: 'error', error: { type: 'api_error', message: String(err) } });
@@ -225,7 +226,14 @@ export class FakeAnthropic {
     res.end(text);
   }
 
-  private answer(method: string, path: string, body: unknown, res: ServerResponse, mode: FakeMode): void {
+  private answer(
+    method: string,
+    path: string,
+    body: unknown,
+    res: ServerResponse,
+    mode: FakeMode,
+    opts: ModeOptions,
+  ): void {
     if (method === 'POST' && path === '/v1/messages/count_tokens') {
       const n = Math.max(1, Math.ceil(JSON.stringify(body ?? '').length / 4));
       this.json(res, 200, { input_tokens: n });
@@ -255,7 +263,7 @@ export class FakeAnthropic {
         });
         return;
       case '429': {
-        const reset = this.opts.resetEpochS ?? Math.floor(Date.now() / 1000) + 300;
+        const reset = opts.resetEpochS ?? Math.floor(Date.now() / 1000) + 300;
         const retryAfter = Math.max(1, reset - Math.floor(Date.now() / 1000));
         this.json(
           res,
@@ -293,7 +301,7 @@ export class FakeAnthropic {
       case 'slow':
         break;
     }
-    const text = this.opts.reply ?? DEFAULT_REPLY;
+    const text = opts.reply ?? DEFAULT_REPLY;
     const model = typeof b.model === 'string' ? b.model : 'claude-sonnet-4-5';
     const id = `msg_${randomBytes(12).toString('hex')}`;
     const usage = { input_tokens: 10, output_tokens: 8, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
@@ -351,7 +359,7 @@ export class FakeAnthropic {
       finish();
       return;
     }
-    const total = this.opts.slowMs ?? 10_000;
+    const total = opts.slowMs ?? 10_000;
     const step = total / (pieces.length + 1);
     pieces.forEach((p, i) => this.later(step * (i + 1), () => delta(p)));
     this.later(total, finish);
