@@ -4,11 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { configSchema, type Config } from '../../src/config/schema';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
+import { findTemporalBinary } from '../../src/temporal/cli-binary';
 import { classifyScreen, type Classification } from '../../src/tmux/screen';
 import type { SshdFixture } from '../helpers/sshd';
 import type { Stack } from '../helpers/stack';
@@ -249,5 +252,95 @@ export function seeded(seed: number): () => number {
   return () => {
     x = (x * 1103515245 + 12345) % 2 ** 31;
     return x / 2 ** 31;
+  };
+}
+
+/** Whether something listens on 127.0.0.1:port. */
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    sock.once('connect', () => {
+      sock.destroy();
+      done(true);
+    });
+    sock.once('error', () => done(false));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => done(port));
+    });
+  });
+}
+
+export interface DevServer {
+  address: string;
+  /** SIGKILL (its whole process group) and wait until the port is closed. */
+  kill(): Promise<void>;
+  /** Start again on the same port and SQLite file. */
+  start(): Promise<void>;
+}
+
+/**
+ * A Temporal CLI dev server of its own (`temporal server start-dev --db-filename F --port P
+ * --headless`, our search attributes), started in its own process group so a SIGKILL reaches
+ * the server itself even through a launcher shim.
+ */
+export function devServer(port: number, dbFile: string): DevServer {
+  const bin = findTemporalBinary('temporal');
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--headless',
+    '--db-filename',
+    dbFile,
+    '--namespace',
+    'default',
+    '--log-level',
+    'error',
+    ...ALL_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=Keyword`]),
+  ];
+  let child: ChildProcess | undefined;
+  return {
+    address: `127.0.0.1:${port}`,
+    async start() {
+      const c = spawn(bin, args, { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+      child = c;
+      children.add(c);
+      let exited = false;
+      c.once('exit', () => {
+        exited = true;
+        children.delete(c);
+      });
+      await waitFor(async () => exited || (await portOpen(port)), {
+        timeoutMs: 60_000,
+        what: `the dev server on ${port}`,
+      });
+      if (exited) throw new Error(`the dev server on ${port} exited at start`);
+    },
+    async kill() {
+      const c = child;
+      if (!c?.pid) return;
+      const gone = new Promise<void>((r) =>
+        c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r()),
+      );
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await gone;
+      await waitFor(async () => !(await portOpen(port)), { timeoutMs: 20_000, what: `port ${port} to close` });
+    },
   };
 }
