@@ -117,9 +117,13 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
   const { workflowId } = workflowInfo();
   const progress: SendProgress = { workflowId, peer: input?.peer, phase: 'starting', steps: [], warnings: [] };
   let lockGranted = false;
+  // The paneLock step: waiting from the request, done when granted (its time is the wait for the pane).
+  let lockRec: StepRecord | undefined;
   setHandler(progressQuery, () => progress);
   setHandler(lockGrantedSignal, () => {
     lockGranted = true;
+    if (lockRec?.status === 'waiting')
+      Object.assign(lockRec, { status: 'done', endedAt: Date.now(), detail: 'granted' });
   });
 
   // From here on the text is the normalised one (CRLF and CR as LF): that is what is delivered.
@@ -188,7 +192,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     // 1. preflight, and meanwhile ask for the pane lock (one send at a time per pane)
     lockId = paneLockId(peer);
     let s = begin('preflight');
-    const lockRec: StepRecord = { step: 'paneLock', status: 'waiting', startedAt: Date.now() };
+    lockRec = { step: 'paneLock', status: 'waiting', startedAt: Date.now() };
     progress.steps.push(lockRec);
     const lockRequested = controller.requestPaneLock.executeWithOptions(
       { summary: `ask for the pane lock ${lockId}` },
@@ -343,7 +347,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     }
     holdsLock = true;
     progress.waitingFor = undefined;
-    end(lockRec, 'done');
+    if (lockRec.status === 'waiting') end(lockRec, 'done', 'granted');
 
     // 5–8 run again (with a fresh delivery id) when the agent's turn of the text fails in a way a
     // recovery can fix: a 401 (fresh credentials, restart keeping the conversation), a rate limit
@@ -673,6 +677,9 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     };
   } catch (caught) {
     const err = pickupFailure(route, caught) ?? caught;
+    if (lockRec?.status === 'waiting' && progress.phase !== 'paneLock') {
+      end(lockRec, 'skipped', 'not reached: the send ended before its turn for the pane');
+    }
     for (const rec of progress.steps) if (rec.status === 'running' || rec.status === 'waiting') end(rec, 'failed');
     progress.waitingFor = undefined;
     const message = failureMessage(err);

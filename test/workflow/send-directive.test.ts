@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
+import { stepLine } from '../../src/cli/render';
 import type { AuditRecord } from '../../src/contracts/audit';
 import { ErrorType } from '../../src/contracts/errors';
 import type { SendDirectiveInput, SendProgress, StepName } from '../../src/contracts/send';
@@ -15,7 +16,16 @@ import { lockStateQuery, paneLockId } from '../../src/workflows/pane-lock';
 import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
 import { applicationFailureIn, devEnvPerFile, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
-import { Gate, ackResult, callerWorkflowId, mockActivities, screen, screens, sha256Hex } from './mock-activities';
+import {
+  Gate,
+  ackResult,
+  callerWorkflowId,
+  mockActivities,
+  preflightReport,
+  screen,
+  screens,
+  sha256Hex,
+} from './mock-activities';
 import type { MockActivities, MockOptions } from './mock-activities';
 
 const theEnv = devEnvPerFile();
@@ -444,7 +454,8 @@ void describe('sendDirective', () => {
       );
     });
     assert.equal(h.mock.count('deliver'), 5, 'the delivery retry policy allows 5 attempts');
-    assert.deepEqual(lockState, { holder: null, waiting: [], grants: 1 });
+    const { holder, waiting, grants } = lockState;
+    assert.deepEqual({ holder, waiting, grants }, { holder: null, waiting: [], grants: 1 });
     assert.equal(h.mock.count('submit'), 0);
     const rec = h.mock.audits[0]!;
     assert.equal(rec.outcome, 'failed');
@@ -601,5 +612,90 @@ void describe('sendDirective', () => {
         undefined,
       );
     });
+  });
+});
+
+void describe('sendDirective: the paneLock step shows what happened to the lock', () => {
+  const HOT = {
+    gpus: [{ index: 0, temperatureC: 90, powerDrawW: 300, powerLimitW: 450, memoryUsedMiB: 1 }],
+    gpuCheck: { hot: [{ index: 0, temperatureC: 90, abortTempC: 88 }], drift: [] },
+  };
+
+  void test('a send refused by the GPU check after the lock was granted: ✓ paneLock, timed from request to grant', async () => {
+    const preflightGate = new Gate();
+    const h = harness({
+      report: HOT,
+      overrides: {
+        // A slow preflight: the lock is granted while it runs.
+        preflight: async ({ peer }) => {
+          await preflightGate.wait();
+          return preflightReport(peer, HOT);
+        },
+      },
+    });
+    const progress = await h.run(async () => {
+      const handle = await h.start({ workload: 'gpu' });
+      const granted = await waitFor(
+        async () => {
+          const p = await handle.query(progressQuery);
+          return p.steps.find((s) => s.step === 'paneLock')?.status === 'done' ? p : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the lock to be granted during preflight' },
+      );
+      assert.equal(granted.steps.find((s) => s.step === 'preflight')?.status, 'running', 'preflight still runs');
+      preflightGate.release();
+      await assertFailsWith(handle, 'GpuTooHot');
+      return handle.query(progressQuery);
+    });
+    const lock = progress.steps.find((s) => s.step === 'paneLock');
+    const preflight = progress.steps.find((s) => s.step === 'preflight');
+    assert.equal(lock?.status, 'done', JSON.stringify(progress.steps));
+    assert.equal(lock?.detail, 'granted');
+    assert.ok(lock.endedAt !== undefined && preflight?.endedAt !== undefined);
+    assert.ok(lock.endedAt <= preflight.endedAt, 'the lock time ends at the grant, not after preflight');
+    assert.ok(lock.startedAt <= lock.endedAt);
+    assert.match(stepLine(lock), /^ {2}✓ paneLock\b.*granted$/);
+    assert.equal(h.mock.count('deliver'), 0);
+  });
+
+  void test('a send refused while still queued for the pane: the paneLock step is not reached, never ✗', async () => {
+    const gate = new Gate();
+    let firstId = '';
+    const h = harness({
+      report: HOT,
+      overrides: {
+        awaitAck: async (input) => {
+          if (callerWorkflowId() === firstId) await gate.wait();
+          return ackResult(input);
+        },
+      },
+    });
+    const { refused, lockAfter } = await h.run(async () => {
+      const first = await h.start({ text: 'cpu work holding the pane', workload: 'cpu' }, 'a');
+      firstId = first.workflowId;
+      await waitFor(() => h.mock.calls.some((c) => c.name === 'awaitAck' && c.workflowId === firstId), {
+        timeoutMs: 10_000,
+        what: 'the first send to hold the pane',
+      });
+      const second = await h.start({ workload: 'gpu' }, 'b');
+      await assertFailsWith(second, 'GpuTooHot');
+      const refused = await second.query(progressQuery);
+      const lock = theEnv().client.workflow.getHandle(paneLockId(h.peer));
+      const lockAfter = await waitFor(
+        async () => {
+          const s = await lock.query(lockStateQuery);
+          return s.waiting.length === 0 ? s : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the refused send to leave the lock queue' },
+      );
+      gate.release();
+      assert.equal((await first.result()).outcome, 'acked');
+      return { refused, lockAfter };
+    });
+    const step = refused.steps.find((s) => s.step === 'paneLock');
+    assert.equal(step?.status, 'skipped', JSON.stringify(refused.steps));
+    assert.match(step.detail ?? '', /^not reached/);
+    assert.match(stepLine(step), /^ {2}· paneLock\b.*not reached/);
+    assert.equal(lockAfter.holder, firstId);
   });
 });
