@@ -14,12 +14,14 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { followSend, startSend } from '../../src/client/send';
+import { setTimeout as delay } from 'node:timers/promises';
+import { startSend } from '../../src/client/send';
 import type { SendProgress, SendResult } from '../../src/contracts/send';
 import { canonicalPrompt } from '../../src/receipts/rewrites';
 import { FakeAnthropic, type RecordedRequest } from '../helpers/fake-anthropic';
 import { makeConfig, startStack, withWorker, type Stack } from '../helpers/stack';
 import { applicationFailureIn, uniqueQueue } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 import { ClaudeHarness, type HarnessOptions } from './claude-harness';
 
 let stack: Stack | undefined;
@@ -78,6 +80,7 @@ async function realPeer(
       credentialsPath,
       stagingDir: join(cc.root, 'staging'),
       agentStateDir: join(cc.root, 'agent-state'),
+      claudeDir: join(cc.home, '.claude'),
       recovery: { method: 'tmux', command: cc.commandLine(), width: 200, height: 50, readyTimeout: '45s' },
       ack: { timeout: '30s', busyWait: '60s' },
       ...entry,
@@ -94,7 +97,7 @@ async function realPeer(
 async function send(
   peer: RealPeer,
   text: string,
-  extra: { mode?: 'heavy' | 'light' } = {},
+  extra: { mode?: 'heavy' | 'light'; queue?: boolean } = {},
   timeoutMs = 120_000,
 ): Promise<SendResult> {
   const s = theStack();
@@ -105,15 +108,22 @@ async function send(
     config,
     async (tq) => {
       const handle = await startSend(s.env.client, tq, { peer: peer.name, text, ...extra });
+      // progress is polled here (not with followSend) so no query outlives the send
       let last: SendProgress | undefined;
+      let polling = true;
+      const poller = (async () => {
+        while (polling) {
+          last = (await handle.query<SendProgress>('progress').catch(() => undefined)) ?? last;
+          await delay(250);
+        }
+      })();
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+      const timeout = new Promise<'timeout'>((done) => {
+        timer = setTimeout(() => done('timeout'), timeoutMs);
       });
       try {
-        return await Promise.race([followSend(handle, (p) => (last = p)), timeout]);
-      } catch (err) {
-        if ((err as Error).message !== 'timeout') throw err;
+        const res = await Promise.race([handle.result(), timeout]);
+        if (res !== 'timeout') return res;
         await handle.terminate('contract test timeout').catch(() => undefined);
         const screen = await peer.cc.capture().catch(() => '(no screen)');
         throw new Error(
@@ -121,10 +131,16 @@ async function send(
         );
       } finally {
         clearTimeout(timer);
+        polling = false;
+        await poller;
       }
     },
     taskQueue,
   );
+}
+
+function withQueue(peer: RealPeer, text: string): Promise<SendResult> {
+  return send(peer, text, { queue: true });
 }
 
 const sha256 = (t: string): string => createHash('sha256').update(canonicalPrompt(t), 'utf8').digest('hex');
@@ -176,6 +192,14 @@ describe('peer-comms send to the real Claude Code over SSH and tmux', { timeout:
     assert.equal(result.outcome, 'acked', result.ackEvidence);
     assert.equal(result.ackSource, 'hook', result.ackEvidence);
     assert.equal(result.path, 'heavy');
+    assert.ok(receivedCanonical(plain.api).includes(canonicalPrompt(text)), 'the API received the text');
+  });
+
+  it('a 5,000-line text is acked from the hook receipt', async () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `${i}: lorem ipsum ; C-m -x ünï`).join('\n');
+    const result = await send(plain, text, { mode: 'heavy' });
+    assert.equal(result.outcome, 'acked', result.ackEvidence);
+    assert.equal(result.ackSource, 'hook', result.ackEvidence);
     assert.ok(receivedCanonical(plain.api).includes(canonicalPrompt(text)), 'the API received the text');
   });
 
@@ -272,6 +296,34 @@ describe('peer-comms send to the real Claude Code over SSH and tmux', { timeout:
       assert.match(outcome, /^(acked|unconfirmed)/, 'send outcome');
     },
   );
+
+  it('busy agent, then --queue: the queued text reaches the model once, after the running turn', async (t) => {
+    const peer = await realPeer();
+    const first = await send(peer, 'warm up');
+    assert.equal(first.outcome, 'acked', first.ackEvidence);
+    peer.api.setMode('slow', { slowMs: 8000 });
+    const busy = await send(peer, 'a long turn');
+    assert.equal(busy.outcome, 'acked', busy.ackEvidence);
+    const text = 'queued behind the long turn';
+    const queued = await withQueue(peer, text);
+    t.diagnostic(`queued send: ${queued.outcome} (${queued.ackSource}): ${queued.ackEvidence}`);
+    assert.ok(['queued', 'acked'].includes(queued.outcome), queued.outcome);
+    const got = await waitFor(
+      () => peer.api.turnRequests().find((r) => canonicalTexts(r).at(-1) === canonicalPrompt(text)),
+      { timeoutMs: 60_000, what: 'the queued text as the last user message of a request' },
+    );
+    const longTurnEnded = peer.api.turnRequests().filter((r) => canonicalTexts(r).at(-1) === 'a long turn');
+    assert.ok(longTurnEnded.length >= 1 && got.at > (longTurnEnded[0]?.at ?? 0));
+    peer.api.setMode('ok');
+  });
+
+  it('an agent started without the hooks: acked from its transcript', async () => {
+    const peer = await realPeer({}, {});
+    peer.entry.recovery = { ...(peer.entry.recovery as Record<string, unknown>), hooks: false };
+    const result = await send(peer, 'no hooks here, read my transcript');
+    assert.equal(result.outcome, 'acked', result.ackEvidence);
+    assert.equal(result.ackSource, 'transcript', result.ackEvidence);
+  });
 
   it('trust dialog: the send fails DialogOnScreen and nothing is typed', async () => {
     const peer = await realPeer({ trusted: false });
