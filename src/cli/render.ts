@@ -10,8 +10,12 @@ const MARK: Record<StepRecord['status'], string> = {
   waiting: '⏳',
 };
 
+/**
+ * One step: its mark, name, time and detail. A skipped step shows no time: nothing ran (a paneLock
+ * step the send never reached is skipped; a granted one is timed from the request to the grant).
+ */
 export function stepLine(s: StepRecord): string {
-  const ms = s.endedAt !== undefined ? formatDuration(s.endedAt - s.startedAt) : '';
+  const ms = s.endedAt !== undefined && s.status !== 'skipped' ? formatDuration(s.endedAt - s.startedAt) : '';
   return `  ${MARK[s.status]} ${s.step.padEnd(18)} ${ms.padStart(7)}  ${s.detail ?? ''}`.trimEnd();
 }
 
