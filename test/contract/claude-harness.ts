@@ -22,7 +22,7 @@ import { classifyScreen, type Classification, type ScreenState } from '../../src
 import type { FakeAnthropic } from '../helpers/fake-anthropic';
 import { shQuote, TmuxServer } from '../helpers/tmux';
 import { waitFor } from '../helpers/wait';
-import { claudeExecutable } from './claude-code';
+import { claudeCodeVersion, claudeExecutable } from './claude-code';
 
 export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit', 'Stop', 'StopFailure'] as const;
 export type HookEventName = (typeof HOOK_EVENTS)[number];
@@ -369,7 +369,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 export async function writeClaudeJson(home: string, workdir: string, apiKey: string, trusted: boolean): Promise<void> {
   const config = {
     hasCompletedOnboarding: true,
-    lastOnboardingVersion: '2.1.328',
+    lastOnboardingVersion: claudeCodeVersion(),
     numStartups: 1,
     customApiKeyResponses: { approved: [apiKey.slice(-20)], rejected: [] },
     projects: {
