@@ -89,6 +89,8 @@ export class ClaudeHarness {
     await mkdir(home, { recursive: true });
     await mkdir(workdir, { recursive: true });
     await mkdir(join(hooksDir, 'raw'), { recursive: true });
+    // claude keeps per-session scratch under $TMPDIR (claude-<uid>/…, cc-socks/): inside root, removed with it
+    await mkdir(join(root, 'tmp'), { recursive: true });
     const apiKey = `sk-ant-api03-${randomBytes(30).toString('base64url')}-${randomBytes(4).toString('hex')}AA`;
     await writeClaudeJson(home, workdir, apiKey, opts.trusted ?? true);
 
@@ -130,6 +132,7 @@ export class ClaudeHarness {
       DISABLE_TELEMETRY: '1',
       DISABLE_ERROR_REPORTING: '1',
       LANG: 'C.UTF-8',
+      TMPDIR: join(root, 'tmp'),
     };
     const auth = opts.auth ?? 'api-key';
     const oauthToken = `sk-ant-oat01-${randomBytes(60).toString('base64url')}`;
