@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -199,6 +200,42 @@ describe('reading peer state (SSH peers, directly)', () => {
     const notRepoJson = json<RecentCommits>(await cli(cfg, ['log', plain.name, '--json']));
     assert.equal(notRepoJson.ok, false);
     assert.equal(notRepoJson.result.git, null);
+  });
+
+  it('log: git over SSH runs no command from the repository config (fsmonitor, a filter driver, a pager)', async () => {
+    const peer = await addAgent(stack, {}, { start: false });
+    const cfg = await configFile(makeConfig(stack, [peer]), `log-hostile-${peer.name}`);
+    const marker = join(stack.dir, `${peer.name}.ran`);
+    const evil = join(stack.dir, `${peer.name}-evil.sh`);
+    await writeFile(evil, `#!/bin/sh\necho "$0 $*" >> '${marker}'\ncat\n`, { mode: 0o755 });
+    git(peer.dir, 'init', '-q', '-b', 'main');
+    await writeFile(join(peer.dir, 'a.txt'), 'one\n');
+    git(peer.dir, 'add', 'a.txt');
+    git(peer.dir, 'commit', '-q', '-m', 'first commit');
+    // What an agent (or anyone who can write the checkout) could put into .git/config.
+    git(peer.dir, 'config', 'core.fsmonitor', evil);
+    git(peer.dir, 'config', 'core.pager', evil);
+    git(peer.dir, 'config', 'filter.x.y.clean', evil);
+    await writeFile(join(peer.dir, '.git', 'info', 'attributes'), '* filter=x.y\n');
+    await writeFile(join(peer.dir, 'a.txt'), 'two\n');
+    // A plain git status does run them (else this test would prove nothing).
+    execFileSync('git', ['status', '--porcelain'], { cwd: peer.dir, stdio: 'ignore' });
+    assert.equal(existsSync(marker), true, 'plain git status ran nothing from the config');
+    await rm(marker);
+
+    const run = await cli(cfg, ['log', peer.name, '--json']);
+    const j = json<RecentCommits>(run);
+    assert.equal(j.ok, true, run.stderr);
+    assert.ok(j.result.git?.status.includes(' M a.txt'), JSON.stringify(j.result.git));
+    assert.deepEqual(
+      j.result.commits.map((c) => c.subject),
+      ['first commit'],
+    );
+    assert.equal(
+      existsSync(marker),
+      false,
+      `a command from the repo config ran: ${existsSync(marker) ? readFileSync(marker, 'utf8') : ''}`,
+    );
   });
 });
 
