@@ -90,6 +90,11 @@ export function agentErrorOfState(state: string): string | null {
   return kind;
 }
 
+/** An OAuth usage-limit answer (`You've hit your 5-hour limit · resets 5:17am`), which Claude Code continues by itself. */
+export function isUsageLimit(words: string | undefined): boolean {
+  return !!words && /usage limit|hit your [\w -]*limit|limit · resets|resets \d/i.test(words);
+}
+
 /** A screen error that the agent is still retrying by itself (the turn may yet recover). */
 function retryingOnScreen(s: ScreenReading): boolean {
   return s.busy || s.state === 'error:api' || (s.state.startsWith('error:') && /retrying/i.test(s.evidence));
@@ -165,6 +170,20 @@ export function createAwaitAck(deps: ActivityDeps) {
       if (received) receivedAt ??= now;
       heartbeat({ polls, state: s.state, extraEnters, received });
 
+      // 0. an OAuth usage limit: the agent itself continues the turn at the reset (FINDINGS §1b),
+      // so the text is received and waits; delivering it again would duplicate it
+      const usageLimit =
+        (verdict.error?.error === 'rate_limit' && isUsageLimit(verdict.error.details)) ||
+        (received && s.state === 'error:usage_limit');
+      if (received && usageLimit) {
+        const words = verdict.error?.details ?? s.evidence;
+        return done(
+          'queued',
+          verdict.receipt?.source ?? 'hook',
+          `received; the account's usage limit is reached and the agent continues by itself when it resets ("${words}"): nothing is sent again`,
+          'queued',
+        );
+      }
       // 1. the agent's records say the turn failed
       if (verdict.error) {
         throw agentFailure(

@@ -141,7 +141,8 @@ export function parseTranscriptLine(line: string): AgentRecord | null {
       at,
       session,
       error: str(e.error) ?? 'unknown',
-      details: apiErrorWords(e),
+      details:
+        e.apiError === 'usage_limit_reached' ? `usage limit reached: ${apiErrorWords(e) ?? ''}` : apiErrorWords(e),
     };
   }
   if (e.type === 'system' && e.subtype === 'turn_duration')

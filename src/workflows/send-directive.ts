@@ -472,7 +472,9 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
               { screen: screen.tail },
             );
           }
-          if (screen.input && screen.state !== 'working' && !screen.busy) {
+          // someone's text in the box: never paste into it (with --queue it would merge), and
+          // while the agent works it may yet be sent, so wait
+          if (screen.input && (input.queue || (screen.state !== 'working' && !screen.busy))) {
             throw ApplicationFailure.nonRetryable(
               `${peer}: the agent's input box already holds text ("${screen.input.slice(0, 80)}"); clear it on the peer so the two do not merge, then send again`,
               ErrorType.InputOccupied,

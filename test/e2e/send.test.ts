@@ -81,6 +81,32 @@ describe('sendDirective over SSH and tmux', () => {
     assert.ok(got[1]!.equals(Buffer.from(big, 'utf8')), '5,000-line text differs');
   });
 
+  it("a failing turn is never acked: 429 → delivered again after the pause, then failed with the agent's words; an OAuth usage limit → queued, never sent again", async () => {
+    const limited = await addAgent(stack, { rateLimit: true });
+    const usage = await addAgent(stack, { usageLimitMs: 4000 });
+    const config = makeConfig(stack, [
+      { ...limited, entry: { ...limited.entry, ack: { timeout: '20s', rateLimitPause: '1s', rateLimitWait: '3s' } } },
+      usage,
+    ]);
+    const [rl, ul] = await withWorker(stack, config, async (tq) => {
+      const a = await startSend(stack.env.client, tq, { peer: limited.name, text: 'rate limited text' });
+      const rlOutcome = await a.result().then(
+        (r) => r.outcome as string,
+        (err: unknown) => (err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err)),
+      );
+      const b = await (
+        await startSend(stack.env.client, tq, { peer: usage.name, text: 'usage limited text' })
+      ).result();
+      return [rlOutcome, b];
+    });
+    assert.match(rl, /rate-limited \("API Error: Request rejected \(429\).*the most a send waits is/, rl);
+    // delivered once, then again after each 1 s pause while the 3 s limit allowed; never acked
+    assert.deepEqual((await prompts(limited)).map(String), Array<string>(4).fill('rate limited text'));
+    assert.equal(ul.outcome, 'queued');
+    assert.match(ul.ackEvidence, /usage limit.*nothing is sent again/);
+    assert.deepEqual((await prompts(usage)).map(String), ['usage limited text']);
+  });
+
   it('recovers a dead tmux session (tmux method) before sending', async () => {
     const peer = await addAgent(stack, {}, { start: false });
     const config = makeConfig(stack, [peer]);

@@ -171,6 +171,10 @@ export interface StandinFlags {
   settings?: string;
   /** Where the stand-in writes its session transcript (tests keep it out of the real ~/.claude). */
   transcriptDir?: string;
+  /** Every turn fails with a 429 (API-key style, not retried). */
+  rateLimit?: boolean;
+  /** Turns hit an OAuth usage limit that resets this many ms later; the agent then continues by itself. */
+  usageLimitMs?: number;
   /** Run dist/standin/agent.js (after `npm run build`) instead of the TypeScript source. */
   compiled?: boolean;
 }
@@ -202,6 +206,8 @@ export function standinArgv(flags: StandinFlags = {}): string[] {
   value('--credentials', flags.credentials);
   value('--settings', flags.settings);
   value('--transcript-dir', flags.transcriptDir);
+  value('--usage-limit', flags.usageLimitMs);
+  if (flags.rateLimit) argv.push('--rate-limit');
   if (flags.trustDialog) argv.push('--trust-dialog');
   if (flags.authFail) argv.push('--auth-fail');
   return argv;
