@@ -6,7 +6,6 @@
  * never `failed`, and the agent must have received the text exactly once.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,42 +14,20 @@ import type { SendResult } from '../../src/contracts/send';
 import { addAgent, makeConfig, prompts, startStack, type Stack } from '../helpers/stack';
 import { uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { WorkerProcesses, exited } from '../helpers/worker-spawn';
 
 const TRIALS = 20;
 const BATCH = 5;
 
 let stack: Stack;
-const children = new Set<ChildProcess>();
+const workers = new WorkerProcesses(() => stack);
 before(async () => {
   stack = await startStack();
 });
 after(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  workers.killAll();
   await stack?.stop();
 });
-
-function startWorkerProcess(configPath: string, taskQueue: string, killAt?: string): ChildProcess {
-  const args = [
-    '--import',
-    'tsx',
-    join(__dirname, '..', 'helpers', 'worker-process.ts'),
-    configPath,
-    taskQueue,
-    stack.settings.address,
-    stack.settings.namespace,
-    ...(killAt ? [killAt] : []),
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(__dirname, '..', '..') });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[worker] ${d.toString()}`));
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<NodeJS.Signals | number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.signalCode ?? child.exitCode);
-  return new Promise((r) => child.once('exit', (code, signal) => r(signal ?? code)));
-}
 
 interface Trial {
   n: number;
@@ -75,11 +52,11 @@ async function trial(n: number, killAt: string): Promise<Trial> {
   await writeFile(configPath, JSON.stringify(makeConfig(stack, [peer])));
   const taskQueue = uniqueQueue(`crash-receipt-${n}`);
   const text = `crash trial ${n} (${killAt}): line one\n\tline two with a TAB; C-m`;
-  const doomed = startWorkerProcess(configPath, taskQueue, killAt);
+  const doomed = workers.start(configPath, taskQueue, killAt);
   const handle = await startSend(stack.env.client, taskQueue, { peer: peer.name, text });
   assert.equal(await exited(doomed), 'SIGKILL', `trial ${n}: the worker should have killed itself (${killAt})`);
   await waitFor(async () => (await prompts(peer)).length > 0, { timeoutMs: 15_000, what: `trial ${n}: the prompt` });
-  const healthy = startWorkerProcess(configPath, taskQueue);
+  const healthy = workers.start(configPath, taskQueue);
   try {
     // never a failure: handle.result() throws for a failed send
     const result: SendResult = await handle.result();

@@ -3,7 +3,6 @@
  * restarted. The agent must receive the text exactly once and be submitted exactly once.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,49 +10,27 @@ import { startSend } from '../../src/client/send';
 import { addAgent, makeConfig, prompts, startStack, type AgentPeer, type Stack } from '../helpers/stack';
 import { uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { WorkerProcesses, exited } from '../helpers/worker-spawn';
 
 let stack: Stack;
-const children = new Set<ChildProcess>();
+const workers = new WorkerProcesses(() => stack);
 before(async () => {
   stack = await startStack();
 });
 after(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  workers.killAll();
   await stack?.stop();
 });
-
-function startWorkerProcess(configPath: string, taskQueue: string, killAfter?: string): ChildProcess {
-  const args = [
-    '--import',
-    'tsx',
-    join(__dirname, '..', 'helpers', 'worker-process.ts'),
-    configPath,
-    taskQueue,
-    stack.settings.address,
-    stack.settings.namespace,
-    ...(killAfter ? [killAfter] : []),
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(__dirname, '..', '..') });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[worker] ${d.toString()}`));
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<NodeJS.Signals | number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.signalCode ?? child.exitCode);
-  return new Promise((r) => child.once('exit', (code, signal) => r(signal ?? code)));
-}
 
 async function crashAndRecover(peer: AgentPeer, killAfter: 'deliver' | 'submit', text: string): Promise<void> {
   const configPath = join(stack.dir, `${peer.name}-config.json`);
   await writeFile(configPath, JSON.stringify(makeConfig(stack, [peer])));
   const taskQueue = uniqueQueue(`crash-${killAfter}`);
-  const doomed = startWorkerProcess(configPath, taskQueue, killAfter);
+  const doomed = workers.start(configPath, taskQueue, killAfter);
   const handle = await startSend(stack.env.client, taskQueue, { peer: peer.name, text });
   assert.equal(await exited(doomed), 'SIGKILL', `the worker should have killed itself after ${killAfter}`);
   // the worker died before reporting: the text is on the screen (and submitted, for 'submit')
-  const healthy = startWorkerProcess(configPath, taskQueue);
+  const healthy = workers.start(configPath, taskQueue);
   try {
     const result = await handle.result();
     assert.equal(result.outcome, 'acked');
@@ -76,7 +53,10 @@ async function crashAndRecover(peer: AgentPeer, killAfter: 'deliver' | 'submit',
       );
     } else {
       // it knows: the agent's receipt says the earlier attempt's C-m went through
-      assert.match(result.steps.find((s) => s.step === 'submit')?.detail ?? '', /already submitted: the agent has a receipt/);
+      assert.match(
+        result.steps.find((s) => s.step === 'submit')?.detail ?? '',
+        /already submitted: the agent has a receipt/,
+      );
     }
   } finally {
     healthy.kill('SIGTERM');
