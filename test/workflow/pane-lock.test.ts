@@ -44,6 +44,7 @@ const MINUTE = 60_000;
 
 interface LockHarness {
   lock: WorkflowHandle<typeof paneLock>;
+  taskQueue: string;
   /** Starts a requester workflow (it only counts grants). */
   requester(name: string): Promise<WorkflowHandle<typeof lockRequester>>;
   /** Asks for the lock for a requester, starting the lock workflow if needed (as requestPaneLock does). */
@@ -69,6 +70,7 @@ function harness(idleMs = 10 * MINUTE, e: TestWorkflowEnvironment = theEnv()): L
   const started: WorkflowHandle[] = [lock];
   return {
     lock,
+    taskQueue,
     requester: async (name) => {
       const handle = await e.client.workflow.start(lockRequester, {
         taskQueue,
@@ -314,6 +316,48 @@ void describe('paneLock follows its holders (dev server, real time)', () => {
       await h.release(r2.workflowId);
       const done = await h.until((x) => x.holder === null, 'the lock to be free');
       assert.equal(moveOf(done, r2.workflowId, 'released')?.requester, r2.workflowId);
+    });
+  });
+
+  void test('a holder carried over continue-as-new is not told again, keeps the pane while it runs, and is followed', async () => {
+    const h = devHarness();
+    await h.run(async () => {
+      const r1 = await h.requester('r1');
+      const r2 = await h.requester('r2');
+      // The lock as a long hold leaves it at continue-as-new: r1 holds (told before), r2 waits.
+      const grantedAt = Date.now();
+      if (!dev) throw new Error('the dev server did not start');
+      await dev.client.workflow.start(paneLock, {
+        workflowId: h.lock.workflowId,
+        taskQueue: h.taskQueue,
+        args: [
+          {
+            idleMs: 10 * MINUTE,
+            waiting: [{ requester: r2.workflowId, leaseMs: HOUR }],
+            holder: { request: { requester: r1.workflowId, leaseMs: HOUR }, grantedAt, leaseEndsAt: grantedAt + HOUR },
+            moves: [{ requester: r1.workflowId, why: 'granted', at: grantedAt }],
+          },
+        ],
+      });
+      const checked = await h.until(
+        (s) => s.holder === r1.workflowId && (s.lastCheck?.statuses.length ?? 0) > 0,
+        'a check of the carried holder',
+        CHECKED,
+      );
+      assert.equal(checked.holderSince, grantedAt);
+      assert.deepEqual(checked.waiting, [r2.workflowId]);
+      assert.equal(await h.grants(r1), 0, 'the carried holder was told again');
+
+      await r1.terminate('a send terminated during a long hold');
+      const s = await h.until(
+        (x) => x.holder === r2.workflowId && moveOf(x, r2.workflowId, 'granted') !== undefined,
+        'r2 to get the pane',
+        CHECKED,
+      );
+      assert.equal(moveOf(s, r1.workflowId, 'holder closed')?.detail, 'TERMINATED');
+      assert.equal(await h.grants(r2), 1);
+      await h.release(r2.workflowId);
+      await h.until((x) => x.holder === null, 'the lock to be free');
     });
   });
 
