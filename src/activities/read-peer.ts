@@ -10,7 +10,7 @@
  *   find -H <inbox dir> -maxdepth 2 -printf <format>
  *   grep -E -m 1 -H -e <heading pattern> -- <phone-home file>...
  *   git -C <workdir> <safety> config --null --name-only --get-regexp ^filter\.
- *   git -C <workdir> <safety> <filters off> status --porcelain=v2 --branch
+ *   git -C <workdir> <safety> <filters off> status --porcelain=v2 --branch --ignore-submodules=dirty
  *   git -C <workdir> <safety> <filters off> log -n <count> --no-show-signature --no-textconv --no-ext-diff --format=<format>
  * git never runs a command from the repository's config: <safety> is GIT_READ_SAFETY
  * (src/guards/commands.ts: no fsmonitor, hooks, pager, external diff, fetch...), and every filter
@@ -31,7 +31,7 @@ import {
 } from '../contracts/read-peer';
 import { ErrorType } from '../contracts/errors';
 import { isSafeName } from '../contracts/job';
-import { GIT_FILTER_LIST, gitReadArgv, isFilterDriverName } from '../guards/commands';
+import { GIT_FILTER_LIST, GIT_STATUS_ARGS, gitReadArgv, isFilterDriverName } from '../guards/commands';
 import { capturePane } from '../tmux/commands';
 import { classifyScreen } from '../tmux/screen';
 import { fail, peerContext, run, translate, tryRun, type ActivityDeps } from './context';
@@ -177,7 +177,7 @@ export function createReadPeerActivities(deps: ActivityDeps) {
         problem: `${ctx.name}: git status not run: the git config of ${workdir} defines a filter driver peer-comms cannot switch off (${odd.map((d) => JSON.stringify(d)).join(', ')}), and git status would run it`,
       };
     }
-    const status = await tryRun(ctx, 'git status', gitReadArgv(wd, ['status', '--porcelain=v2', '--branch'], drivers), {
+    const status = await tryRun(ctx, 'git status', gitReadArgv(wd, GIT_STATUS_ARGS, drivers), {
       timeoutMs: READ_TIMEOUT_MS,
     });
     if (status.code !== 0) {

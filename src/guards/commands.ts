@@ -103,6 +103,13 @@ export const GIT_READ_SAFETY: readonly string[] = [
   ].flatMap((kv) => ['-c', kv]),
 ];
 
+/**
+ * `git status` as we run it. `--ignore-submodules=dirty`: a submodule counts as changed when its
+ * checked-out commit moved, and git does not run a status inside it (a child git there would read
+ * the submodule's own config: its filter drivers are not among the ones switched off here).
+ */
+export const GIT_STATUS_ARGS: readonly string[] = ['status', '--porcelain=v2', '--branch', '--ignore-submodules=dirty'];
+
 /** Lists the filter drivers a repository's config defines (every scope): `filter.<name>.<key>`, NUL-separated. */
 export const GIT_FILTER_LIST: readonly string[] = ['config', '--null', '--name-only', '--get-regexp', '^filter\\.'];
 
@@ -132,9 +139,9 @@ function gitReadShapeProblem(args: readonly string[]): string | undefined {
   const shape = `git ${args.join(' ')}`.slice(0, 120);
   switch (sub) {
     case 'status':
-      return rest.length === 2 && rest[0] === '--porcelain=v2' && rest[1] === '--branch'
+      return args.length === GIT_STATUS_ARGS.length && args.every((a, i) => a === GIT_STATUS_ARGS[i])
         ? undefined
-        : `${shape}: git status runs only as \`status --porcelain=v2 --branch\``;
+        : `${shape}: git status runs only as \`${GIT_STATUS_ARGS.join(' ')}\``;
     case 'log':
       return rest.length === 6 &&
         rest[0] === '-n' &&

@@ -11,7 +11,7 @@ import '../../src/activities/inbox';
 import { PREFLIGHT_SCRIPT } from '../../src/activities/preflight';
 import { configSchema } from '../../src/config/schema';
 import { readRecordsCommand } from '../../src/activities/receipts';
-import { commandProblem, gitReadArgv, type CommandPolicy } from '../../src/guards/commands';
+import { GIT_STATUS_ARGS, commandProblem, gitReadArgv, type CommandPolicy } from '../../src/guards/commands';
 import { checkGpus, describeGpuCheck, parseGpuLine } from '../../src/guards/gpu';
 import * as tmux from '../../src/tmux/commands';
 
@@ -57,7 +57,7 @@ describe('command allow-list', () => {
         '--format=%h',
       ]),
     );
-    allowed(gitReadArgv('/home/a/work', ['status', '--porcelain=v2', '--branch'], ['lfs']));
+    allowed(gitReadArgv('/home/a/work', GIT_STATUS_ARGS, ['lfs']));
     allowed(['sh', '-c', 'printf %s "$HOME"']);
     const agent = {
       events: '/h/.local/state/peer-comms/agent/s.events.jsonl',

@@ -26,7 +26,13 @@ import { parseConfigText } from '../../src/config/load';
 import { readInput } from '../../src/cli/read-command';
 import { printable, renderInbox, renderLog, renderPeek } from '../../src/cli/read-render';
 import { UsageError } from '../../src/cli/exit';
-import { GIT_FILTER_LIST, GIT_READ_SAFETY, commandProblem, gitReadArgv } from '../../src/guards/commands';
+import {
+  GIT_FILTER_LIST,
+  GIT_READ_SAFETY,
+  GIT_STATUS_ARGS,
+  commandProblem,
+  gitReadArgv,
+} from '../../src/guards/commands';
 import { LocalShell } from '../../src/peer-access/local-shell';
 import { emptyInbox } from '../workflow/mock-activities';
 
@@ -200,8 +206,8 @@ describe('read peer: the allow-list takes exactly the reads (a rental peer too)'
       ['find', '-H', 'work/inbox/p', '-maxdepth', '2', '-printf', fmt],
       ['grep', '-E', '-m', '1', '-H', '-e', '^ {0,3}#', '--', 'work/inbox/p/PHONE-HOME-a.md', '/abs/b.md'],
       gitReadArgv('.', GIT_FILTER_LIST),
-      gitReadArgv('.', ['status', '--porcelain=v2', '--branch']),
-      gitReadArgv('.', ['status', '--porcelain=v2', '--branch'], ['lfs', 'a.b c']),
+      gitReadArgv('.', GIT_STATUS_ARGS),
+      gitReadArgv('.', GIT_STATUS_ARGS, ['lfs', 'a.b c']),
       gitReadArgv(
         '/w',
         ['log', '-n', '10', '--no-show-signature', '--no-textconv', '--no-ext-diff', '--format=%h%x1f%ct%x1f%an%x1f%s'],
@@ -244,6 +250,7 @@ describe('read peer: the allow-list takes exactly the reads (a rental peer too)'
       ...withoutOne,
       gitReadArgv('/w', ['log', '-n', '10', '--no-show-signature', '--format=%h']), // textconv, ext diff
       gitReadArgv('/w', ['log', '-n', '10', '--no-show-signature', '--no-textconv', '--no-ext-diff', '-p']),
+      gitReadArgv('/w', ['status', '--porcelain=v2', '--branch']), // a child git would run in each submodule
       gitReadArgv('/w', ['status', '--porcelain=v2', '--branch', '--ignore-submodules=none']),
       gitReadArgv('/w', ['config', 'core.fsmonitor', '/tmp/x']),
       gitReadArgv('/w', ['show', 'HEAD']),
@@ -286,7 +293,7 @@ describe('read peer: git never runs a command from the repository it reads', () 
       env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
     }).trim();
 
-  it('recentCommits: fsmonitor, a filter driver, hooks, a pager and gpg in the repo config never run', async () => {
+  it('recentCommits: fsmonitor, filter drivers (and a submodule’s), hooks, a pager and gpg in the repo config never run', async () => {
     const repo = join(dir, 'work');
     const marker = join(dir, 'ran.marker');
     const evil = join(dir, 'evil.sh');
@@ -298,6 +305,19 @@ describe('read peer: git never runs a command from the repository it reads', () 
     await writeFile(join(repo, 'a.txt'), 'one\n');
     git(repo, 'add', 'a.txt');
     git(repo, 'commit', '-q', '-m', 'first commit');
+    // A submodule whose own config has a filter driver: not the parent's, so not one switched off by name.
+    const sub = join(dir, 'sub');
+    execFileSync('mkdir', ['-p', sub]);
+    git(sub, 'init', '-q', '-b', 'main');
+    await writeFile(join(sub, 's.txt'), 's\n');
+    git(sub, 'add', 's.txt');
+    git(sub, 'commit', '-q', '-m', 'sub');
+    git(repo, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub, 'sub');
+    git(repo, 'commit', '-q', '-m', 'add sub');
+    git(join(repo, 'sub'), 'config', 'filter.subevil.clean', evil);
+    await writeFile(join(repo, '.git', 'modules', 'sub', 'info', 'attributes'), '* filter=subevil\n');
+    await writeFile(join(repo, 'sub', 's.txt'), 'changed\n');
+    await utimes(join(repo, 'sub', 's.txt'), new Date('2020-01-01'), new Date('2020-01-01'));
     for (const [key, value] of [
       ['core.fsmonitor', evil],
       ['core.hooksPath', join(dir, 'hooks')],
@@ -342,7 +362,7 @@ describe('read peer: git never runs a command from the repository it reads', () 
     assert.deepEqual(res.git?.status, [' M a.txt']);
     assert.deepEqual(
       res.commits.map((c) => c.subject),
-      ['first commit'],
+      ['add sub', 'first commit'],
     );
     await assert.rejects(readFile(marker, 'utf8'), { code: 'ENOENT' }, 'a command from the repo config ran');
     assert.equal((await stat(join(repo, '.git', 'index'))).mtimeMs, indexBefore, 'the index was written');
