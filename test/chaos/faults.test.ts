@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities';
 import { startSend, TextRefused } from '../../src/client/send';
 import type { SendProgress, SendResult } from '../../src/contracts/send';
@@ -99,6 +99,9 @@ async function writeLastRun(): Promise<void> {
   const md = [
     '# Faults survived — last run of test/chaos/faults.test.ts',
     '',
+    ...(sorted.length < order.length
+      ? [`**A partial run: ${sorted.length} of ${order.length} faults** (a --test-name-pattern filter?).`, '']
+      : []),
     `Run ${new Date().toISOString()}, ${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s wall time, seed ${SEED}.`,
     'The agent is the exact-byte agent (test/chaos/exact-agent.ts); it keeps no records, so acks come from the screen.',
     '',
@@ -151,8 +154,9 @@ async function assertDelivered(peer: ExactPeer, texts: string[], what: string): 
   assert.equal(await boxOf(peer), '', `${what}: nothing left in the input box`);
 }
 
-describe('fault suite', { concurrency: true }, () => {
-  describe('outages, each on its own sshd or tmux server', { concurrency: true }, () => {
+// the whole suite takes about the longest outage plus setup: its own timeout, above run-tests' 5 min default
+describe('fault suite', { concurrency: true, timeout: 7 * 60_000 }, () => {
+  describe('outages, each on its own sshd or tmux server', { concurrency: true, timeout: 7 * 60_000 }, () => {
     it(`sshd down ${LONG_OUTAGE_MS / 1000} s right before the paste: exactly once, acked`, async () => {
       await outageTrial('before-paste', LONG_OUTAGE_MS);
     });
@@ -164,7 +168,7 @@ describe('fault suite', { concurrency: true }, () => {
     });
   });
 
-  describe('crashes, hostile texts, concurrency, locks', () => {
+  describe('crashes, hostile texts, concurrency, locks', { timeout: 7 * 60_000 }, () => {
     it('hostile texts: every class of the gate is refused, nothing typed', async () => {
       await hostileTexts();
     });
@@ -340,8 +344,10 @@ async function killTrial(plan: KillPlan, i: number): Promise<{ outcome: string; 
   await doomed.ready;
   const text = `fault trial ${i}: worker SIGKILL ${plan.label}\nsecond line with $(x) and \`y\`; C-m\n\ta tabbed third line`;
   const handle = await startSend(stack.env.client, taskQueue, { peer: peer.name, text });
+  let phase = '';
   if (plan.afterMs !== undefined) {
     await delay(plan.afterMs); // the fault's instant, not a synchronisation
+    phase = (await handle.query<SendProgress>('progress').catch(() => undefined))?.phase ?? '?';
     doomed.child.kill('SIGKILL');
   }
   assert.equal(await doomed.exited, 'SIGKILL', `${plan.label}: the worker was SIGKILLed\n${doomed.output()}`);
@@ -357,7 +363,7 @@ async function killTrial(plan: KillPlan, i: number): Promise<{ outcome: string; 
     `${plan.label}: ${result?.outcome}`,
   );
   await assertDelivered(peer, [text], plan.label);
-  return { outcome: result.outcome, retried };
+  return { outcome: result.outcome, retried: phase ? [`${retried.join('+') || 'none'}, killed in ${phase}`] : retried };
 }
 
 async function killTrials(): Promise<void> {
@@ -603,14 +609,23 @@ async function concurrentTrial(): Promise<void> {
       'no send failed',
     );
     for (const p of panes) await assertDelivered(p, texts.get(p) ?? [], `pane ${p.name}`);
-    const unconfirmed = settled.filter((r) => r.result?.outcome === 'unconfirmed');
+    // which sends ended unconfirmed, in each pane's order of delivery (the agent's log)
+    const order = new Map<string, number>();
+    for (const p of panes) (await logged(p)).forEach((b, n) => order.set(b.toString('utf8'), n + 1));
+    const unconfirmed = settled
+      .map((r, i) => ({ r, text: [...texts.values()].flat()[i] ?? '' }))
+      .filter(({ r }) => r.result?.outcome === 'unconfirmed');
     if (unconfirmed.length > 0) {
       process.stdout.write(
-        `30 concurrent: ${unconfirmed.length} unconfirmed, e.g. ${JSON.stringify(unconfirmed[0]?.result?.ackEvidence)}\n`,
+        `30 concurrent: ${unconfirmed.length} unconfirmed, delivered as number ${unconfirmed.map((u) => order.get(u.text)).join(', ')} in their pane; e.g. ${JSON.stringify(unconfirmed[0]?.r.result?.ackEvidence)}\n`,
       );
     }
+    const why =
+      unconfirmed.length > 0
+        ? ` (the unconfirmed were send no. ${unconfirmed.map((u) => order.get(u.text)).join(', ')} of their pane: a 300 ms turn that ended inside the 1 s confirmation window once the pane's history was full, where the on-screen echo and done counts no longer grow; the text had arrived)`
+        : '';
     return {
-      outcome: tally(settled.map((r) => r.result?.outcome ?? 'failed')),
+      outcome: `${tally(settled.map((r) => r.result?.outcome ?? 'failed'))}${why}`,
       once: '30/30, each logged prompt one whole text',
       box: '3/3 empty',
     };
@@ -687,12 +702,16 @@ async function terminatedLockHolderTrial(): Promise<void> {
 // the dev server SIGKILLed and restarted on its SQLite file
 
 async function devServerTrial(): Promise<void> {
-  const instants = ['the text sits in the input box (pasted, C-m not yet pressed)', 'the agent has logged the prompt'];
+  // the server dies inside the step, after its real work and before it can report: the worst moment
+  const plans = [
+    { step: 'deliver', label: 'right after the paste (the text in the box, C-m not pressed)' },
+    { step: 'submit', label: 'right after C-m' },
+  ] as const;
   await trialRow(
     {
       fault:
         'Temporal dev server SIGKILLed mid-send and restarted on the same SQLite file (temporal server start-dev --db-filename)',
-      trials: `${instants.length}: ${instants.join('; ')}`,
+      trials: `${plans.length}: ${plans.map((p) => p.label).join('; ')}`,
     },
     async () => {
       const ds = devServer(await freePort(), join(stack.dir, 'chaos-dev.sqlite'));
@@ -700,49 +719,67 @@ async function devServerTrial(): Promise<void> {
       await ds.start();
       const connection = await Connection.connect({ address: ds.address });
       extraCleanups.push(() => connection.close());
+      const nativeConnection = await NativeConnection.connect({ address: ds.address });
+      extraCleanups.push(() => nativeConnection.close());
       const client = new Client({ connection, namespace: 'default' });
       const peer = await addExactPeer(stack, { workMs: 1500 });
-      const configPath = await writeConfig(stack, [peer], 'dev-server');
+      const config = configOf(stack, [peer]);
       const taskQueue = uniqueQueue('chaos-dev-server');
-      const worker = startWorkerChild(stack, configPath, taskQueue, bundle, undefined, ds.address);
-      await worker.ready;
+      const pool = new PeerShellPool(peerConnector(config));
+      const activities: Activities = createActivities(realDeps(config, pool, client, taskQueue));
+      let killAfter: 'deliver' | 'submit' | null = null;
+      const restarts: string[] = [];
+      const restartIf = async (step: 'deliver' | 'submit'): Promise<void> => {
+        if (killAfter !== step) return;
+        killAfter = null;
+        restarts.push(`${step}: box ${JSON.stringify(((await boxOf(peer)) ?? '').slice(0, 20))}`);
+        await ds.kill();
+        await ds.start();
+      };
+      const { deliver, submit } = activities;
+      activities.deliver = async (input) => {
+        const r = await deliver(input);
+        await restartIf('deliver');
+        return r;
+      };
+      activities.submit = async (input) => {
+        const r = await submit(input);
+        await restartIf('submit');
+        return r;
+      };
+      const texts = plans.map((p, k) => `fault trial: the dev server killed ${p.label}\nsecond line ${k + 1}`);
       const outcomes: string[] = [];
-      const seen: string[] = [];
       try {
-        for (const [k, instant] of instants.entries()) {
-          const text = `fault trial: the dev server killed when ${instant}\nsecond line ${k + 1}`;
-          const before = (await logged(peer)).length;
-          const handle = await startSend(client, taskQueue, { peer: peer.name, text });
-          // the fault's instant: watched on the peer, not through Temporal
-          const at = await waitFor(
-            async () => {
-              if ((await logged(peer)).length > before) return 'logged';
-              if (k === 0 && ((await boxOf(peer)) ?? '') !== '') return 'in the box';
-              return '';
-            },
-            { timeoutMs: 60_000, intervalMs: 10, what: `the instant: ${instant}` },
-          );
-          seen.push(at);
-          await ds.kill();
-          await ds.start();
-          const { result, failure } = await settle(handle);
-          const { lastEvents } = await historySummary(handle).catch(() => ({ lastEvents: [] as string[] }));
-          assert.equal(failure, undefined, `a false failure: ${JSON.stringify(failure)}\n${lastEvents.join('\n')}`);
-          assert.ok(result && (result.outcome === 'acked' || result.outcome === 'unconfirmed'), result?.outcome);
-          outcomes.push(result.outcome);
-        }
+        const worker = await Worker.create({
+          connection: nativeConnection,
+          namespace: 'default',
+          taskQueue,
+          activities,
+          workflowBundle: await workflowBundle(),
+        });
+        await worker.runUntil(async () => {
+          for (const [k, plan] of plans.entries()) {
+            killAfter = plan.step;
+            const handle = await startSend(client, taskQueue, { peer: peer.name, text: texts[k] ?? '' });
+            const { result, failure } = await settle(handle);
+            const { retried, lastEvents } = await historySummary(handle);
+            assert.equal(killAfter, null, `${plan.label}: the server was killed`);
+            assert.equal(
+              failure,
+              undefined,
+              `${plan.label}: a false failure: ${JSON.stringify(failure)}\n${lastEvents.join('\n')}`,
+            );
+            assert.ok(result && (result.outcome === 'acked' || result.outcome === 'unconfirmed'), result?.outcome);
+            outcomes.push(`${result.outcome} (retried: ${retried.join('+') || 'none'})`);
+          }
+        });
       } finally {
-        worker.child.kill('SIGTERM');
-        await worker.exited;
+        await pool.closeAll();
       }
-      await assertDelivered(
-        peer,
-        instants.map((instant, k) => `fault trial: the dev server killed when ${instant}\nsecond line ${k + 1}`),
-        'dev server restart',
-      );
+      await assertDelivered(peer, texts, 'dev server restart');
       return {
-        outcome: `${tally(outcomes)} (killed when: ${seen.join(', ')})`,
-        once: `${instants.length}/${instants.length}`,
+        outcome: `${outcomes.join('; ')}; restarted after ${restarts.join(', after ')}`,
+        once: `${plans.length}/${plans.length}`,
         box: 'empty',
       };
     },
