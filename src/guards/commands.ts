@@ -85,7 +85,9 @@ const TMUX_SUBCOMMANDS = new Set([
  * switch all of that off (`protocol.*.allow=never`: no fetch at all, so no transport runs).
  * Environment variables (GIT_CONFIG_NOSYSTEM and the like) are not an option: peer commands are
  * argvs only. Filter drivers (`filter.<name>.clean/process`, run by `git status` on files whose
- * stat changed) have per-driver keys: gitFilterOffOptions names each one the config defines.
+ * stat changed) have per-driver keys: gitFilterOffOptions names each one the config defines
+ * (listed by GIT_FILTER_LIST just before; a driver added in the moment between the two commands
+ * would still run — a race the agent would have to win, and it runs as the agent's own user).
  */
 export const GIT_READ_SAFETY: readonly string[] = [
   '--no-pager',
