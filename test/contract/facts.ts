@@ -216,7 +216,10 @@ async function summarise(out: string): Promise<Summary> {
       promptAsExpected:
         hp.prompt === pastedPrompt(hp.sent, id) || hp.prompt === normalise(hp.sent).replace(/[ ]+$/, ''),
       finalState: screens.at(-1)?.state ?? '',
-      errorStates: [...new Set(screens.map((x) => x.state).filter((st) => st.startsWith('error:')))].sort(),
+      // only for failing turns: a healthy turn's first frames may still show the previous turn's error
+      errorStates: events.some((e) => e.event === 'StopFailure')
+        ? [...new Set(screens.map((x) => x.state).filter((st) => st.startsWith('error:')))].sort()
+        : [],
       transcriptKinds: [
         ...new Set(transcript.map((e) => `${String(e.type)}${typeof e.subtype === 'string' ? `/${e.subtype}` : ''}`)),
       ].sort(),
