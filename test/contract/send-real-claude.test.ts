@@ -233,6 +233,97 @@ describe('peer-comms send to the real Claude Code over SSH and tmux', { timeout:
     assert.ok(refused.length > 0, 'the API refused the peer token at least once');
   });
 
+  it('hostile texts never reach the real agent: refused by the CLI gate and by the workflow, nothing typed, claude unchanged', async () => {
+    const st = theStack();
+    const hostile: [string, string][] = [
+      ['paste end marker, then keystrokes', 'harmless start\u001b[201~\r/exit\r'],
+      ['paste start marker', 'before\u001b[200~after'],
+      ['lone ESC', 'a\u001bb'],
+      ['shift+tab (mode switch)', 'x\u001b[Z'],
+      ['Ctrl-C twice', 'stop\u0003\u0003'],
+      ['Ctrl-U then /exit', 'text\u0015/exit\r'],
+      ['NUL', 'a\u0000b'],
+      ['DEL', 'a\u007fb'],
+      ['C1 CSI', 'a\u009b201~b'],
+      ['bash mode', '!touch pwned-by-bash-mode'],
+      ['slash command', '/exit'],
+      ['slash command after blanks', '  \n /exit'],
+      ['whitespace only', ' \t\n '],
+    ];
+    const eventsFile = join(
+      plain.cc.root,
+      'agent-state',
+      `${plain.cc.tmux.socketName}.${plain.cc.session}.events.jsonl`,
+    );
+    const eventsBefore = await readFile(eventsFile, 'utf8');
+    const requestsBefore = plain.api.messageRequests().length;
+    const footerBefore = (await plain.cc.capture()).split('\n').filter((l) => /auto mode|mode on/.test(l));
+    const config = makeConfig(st, [], Object.fromEntries(peers.map((p) => [p.name, p.entry])));
+    await withWorker(
+      st,
+      config,
+      async (tq) => {
+        for (const [what, text] of hostile) {
+          // the CLI's gate (startSend) refuses before anything starts
+          await assert.rejects(
+            startSend(st.env.client, tq, { peer: plain.name, text }),
+            /TextRefused|refused|empty|control|starts with|white space/i,
+            what,
+          );
+          // a start from the UI or `temporal workflow start` meets the workflow's own gate
+          const handle = await st.env.client.workflow.start('sendDirective', {
+            taskQueue: tq,
+            workflowId: uniqueQueue('hostile'),
+            args: [{ peer: plain.name, text }],
+          });
+          let type = 'none';
+          try {
+            await handle.result();
+          } catch (err) {
+            type = applicationFailureIn(err)?.type ?? String(err);
+          }
+          assert.equal(type, 'InvalidInput', what);
+        }
+      },
+      taskQueue,
+    );
+    // nothing reached claude: no prompt, no request, same mode, still running and idle
+    assert.equal(await readFile(eventsFile, 'utf8'), eventsBefore, 'no hook event: nothing was submitted');
+    assert.equal(plain.api.messageRequests().length, requestsBefore);
+    const screen = await plain.cc.classify();
+    assert.equal(screen.state, 'idle');
+    assert.equal(screen.input, '');
+    assert.deepEqual(
+      (await plain.cc.capture()).split('\n').filter((l) => /auto mode|mode on/.test(l)),
+      footerBefore,
+    );
+    await assert.rejects(readFile(join(plain.cc.workdir, 'pwned-by-bash-mode')), /ENOENT/);
+  });
+
+  it('command /compact works against the real Claude Code: typed, done, the agent idle after it', async () => {
+    const st = theStack();
+    const config = makeConfig(st, [], Object.fromEntries(peers.map((p) => [p.name, p.entry])));
+    const requestsBefore = plain.api.messageRequests().length;
+    const result = await withWorker(
+      st,
+      config,
+      async (tq) => {
+        const handle = await st.env.client.workflow.start('agentCommand', {
+          taskQueue: tq,
+          workflowId: uniqueQueue('compact'),
+          args: [{ peer: plain.name, command: '/compact' }],
+        });
+        return (await handle.result()) as { outcome: string; screen: { state: string; tail: string } };
+      },
+      taskQueue,
+    );
+    assert.equal(result.outcome, 'done');
+    assert.ok(plain.api.messageRequests().length > requestsBefore, 'the compaction asked the API for a summary');
+    const after = await plain.cc.classify();
+    assert.equal(after.input, '');
+    assert.ok(!after.busy, `still busy after /compact: ${after.state}`);
+  });
+
   it('429 during the send: never acked while refused; delivered again; the next send goes through', async () => {
     const peer = await realPeer({}, { ack: { timeout: '30s', busyWait: '60s', rateLimitPause: '2s' } });
     const first = await send(peer, 'warm up');
