@@ -586,7 +586,9 @@ async function tmuxKilledTrial(): Promise<void> {
 
 async function concurrentTrial(): Promise<void> {
   await trialRow({ fault: '30 concurrent sends to 3 panes (10 each), one worker', trials: '30' }, async () => {
-    const panes = await Promise.all([1, 2, 3].map(() => addExactPeer(stack, { workMs: 300, ack: { confirm: '1s' } })));
+    const panes = await Promise.all(
+      [1, 2, 3].map(() => addExactPeer(stack, { workMs: 300, ack: { confirm: '1s', timeout: '15s' } })),
+    );
     const config = configOf(stack, panes);
     const texts = new Map<ExactPeer, string[]>(
       panes.map((p) => [
@@ -626,7 +628,7 @@ async function concurrentTrial(): Promise<void> {
     }
     const why =
       unconfirmed.length > 0
-        ? ` (the unconfirmed were send no. ${unconfirmed.map((u) => order.get(u.text)).join(', ')} of their pane: a 300 ms turn that ended inside the 1 s confirmation window once the pane's history was full, where the on-screen echo and done counts no longer grow; the text had arrived)`
+        ? ` (the unconfirmed were send no. ${unconfirmed.map((u) => order.get(u.text)).join(', ')} of their pane: a 300 ms turn that ended inside the 1 s confirmation window once the pane's history was full, where the on-screen echo and done counts no longer grow, so the ack step waited out its 15 s timeout; the text had arrived)`
         : '';
     return {
       outcome: `${tally(settled.map((r) => r.result?.outcome ?? 'failed'))}${why}`,
