@@ -243,7 +243,10 @@ export function createAwaitAck(deps: ActivityDeps) {
         // 4. no receipt yet: queued is a screen fact; the screen decides alone only without records
         const fromScreen = ackFromScreen(s, input);
         if (fromScreen === 'queued') return done('queued', 'screen', s.evidence, 'queued');
-        if (fromScreen === 'acked' && !failingOnScreen) {
+        // A turn seen working that ended idle, box empty, no error: still the screen's proof, even
+        // when a full pane scrolled the new echo's count away (the counts stay at the baseline).
+        const endedAfterWork = screenAckAt !== null && s.state === 'idle' && s.input === '';
+        if ((fromScreen === 'acked' || endedAfterWork) && !failingOnScreen) {
           screenAckAt ??= now;
           const noRecords = !wantReceipt || !hasSources;
           const waited = now - screenAckAt;

@@ -299,8 +299,8 @@ describe('sendDirective over SSH and tmux', () => {
 });
 
 describe('failures a person can act on', () => {
-  it('an unreachable peer is retried, then fails with a readable reason', async () => {
-    const peer = await addAgent(stack, {}, { start: false, entry: { port: 1 } });
+  it('an unreachable peer is ridden out for its outage window, then fails with a readable reason', async () => {
+    const peer = await addAgent(stack, {}, { start: false, entry: { port: 1, thresholds: { outageWindow: '12s' } } });
     const config = makeConfig(stack, [peer]);
     const { err, workflowId } = await withWorker(stack, config, async (tq) => {
       const h = await startSend(stack.env.client, tq, { peer: peer.name, text: 'x' });
@@ -315,14 +315,24 @@ describe('failures a person can act on', () => {
     const f = applicationFailureIn(err);
     assert.equal(f?.type, 'PeerUnreachable');
     assert.ok(f?.message.includes(peer.name) && f.message.includes('127.0.0.1:1'), f?.message);
-    // retried: the preflight (first activity) failed on its 4th attempt, the retry policy's last
+    assert.match(
+      f?.message ?? '',
+      /stayed unreachable for .* \(the outage window is 12 s, thresholds\.outageWindow\) during preflight/,
+    );
+    // retried: each preflight failed on its 4th attempt (the retry policy's last), then the
+    // workflow tried again on durable timers until the outage window was used up
     const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
     const events = history.events ?? [];
-    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'preflight');
+    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'preflight');
+    assert.ok(scheduled.length >= 2, `preflight scheduled ${scheduled.length} times`);
     const attempts = events
-      .filter((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId))
+      .filter((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled[0]?.eventId))
       .map((e) => e.activityTaskStartedEventAttributes?.attempt);
     assert.equal(attempts[0], 4, `preflight attempts: ${attempts.join(',')}`);
+    assert.ok(
+      events.some((e) => e.timerStartedEventAttributes),
+      'the wait between tries is a durable timer',
+    );
   });
 
   it('an unknown host key is refused, non-retryably, with its fingerprint', async () => {
