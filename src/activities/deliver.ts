@@ -117,7 +117,10 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     heartbeat('paste');
     const paste = await tryRun(ctx, 'paste', pasteBuffer(ctx.sock, ctx.target, names.text));
     if (paste.code !== 0 && SESSION_GONE.test(paste.stderr)) {
-      throw fail(ErrorType.SessionGone, `${ctx.name}: the agent's tmux session ${ctx.target} is gone (${paste.stderr.trim()})`);
+      throw fail(
+        ErrorType.SessionGone,
+        `${ctx.name}: the agent's tmux session ${ctx.target} is gone (${paste.stderr.trim()})`,
+      );
     }
     if (paste.code !== 0) {
       if (/no buffer/i.test(paste.stderr)) {
