@@ -40,7 +40,7 @@ export interface ScreenSummary {
  * (`{settings}` replaced, or `--settings <file>` appended) and `--continue` on a restart (`{continue}`
  * replaced, or appended), so a command that wraps claude can say where the flags go.
  */
-export function agentCommand(
+export function agentStartCommand(
   command: string,
   opts: { settings: string | null; continueConversation: boolean },
 ): string {
@@ -116,7 +116,7 @@ export function createSessionActivities(deps: ActivityDeps) {
       await run(ctx, 'systemctl restart', ['systemctl', '--user', 'restart', rec.unit], { timeoutMs: 60_000 });
     } else {
       const cwd = await absolutePeerPath(ctx, ctx.cfg.workdir);
-      const command = agentCommand(rec.command, {
+      const command = agentStartCommand(rec.command, {
         settings: hooks,
         continueConversation: alive.code === 0 && !!input.continueConversation && rec.continueOnRestart,
       });

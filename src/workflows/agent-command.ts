@@ -10,7 +10,6 @@ import {
   type ActivityOptions,
   condition,
   defineQuery,
-  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   sleep,
@@ -23,7 +22,7 @@ import { ErrorType } from '../contracts/errors';
 import { isPeerName } from '../contracts/route';
 import { OUTCOME_ATTR, PEER_ATTR } from '../contracts/search-attributes';
 import { QUICK } from './activity-options';
-import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releaseSignal } from './pane-lock';
+import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releasePane } from './pane-lock';
 import { onPeer, resolveRoute } from './routing';
 import { failureMessage } from './failures';
 
@@ -116,7 +115,7 @@ export async function agentCommand(input: AgentCommandInput): Promise<CommandRes
     progress.phase = 'finished';
     progress.outcome = 'done';
     upsertSearchAttributes([{ key: OUTCOME_ATTR, value: 'acked' }]);
-    await release(lockId, workflowId);
+    await releasePane(lockId, workflowId, true);
     return {
       workflowId,
       peer,
@@ -131,12 +130,8 @@ export async function agentCommand(input: AgentCommandInput): Promise<CommandRes
     progress.phase = 'finished';
     await CancellationScope.nonCancellable(async () => {
       upsertSearchAttributes([{ key: OUTCOME_ATTR, value: 'failed' }]);
-      await release(lockId, workflowId).catch(() => undefined);
+      await releasePane(lockId, workflowId, true);
     });
     throw err;
   }
-}
-
-async function release(lockId: string, requester: string): Promise<void> {
-  await getExternalWorkflowHandle(lockId).signal(releaseSignal, { requester });
 }

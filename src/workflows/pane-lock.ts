@@ -84,6 +84,23 @@ export const lockGrantedSignal = defineSignal<[{ lockWorkflowId: string }]>('loc
 export const lockStateQuery = defineQuery<PaneLockState>('lockState');
 
 /**
+ * A requester lets the pane go (also sent while still queued, so the lock forgets the request).
+ * A holder whose signal cannot be delivered is logged: the lock notices a closed holder anyway.
+ */
+export async function releasePane(lockId: string | undefined, requester: string, holds: boolean): Promise<void> {
+  if (!lockId) return;
+  try {
+    await getExternalWorkflowHandle(lockId).signal(releaseSignal, { requester });
+  } catch (err) {
+    if (holds)
+      log.warn('could not release the pane lock; the lock will notice its holder closed', {
+        lockId,
+        error: String(err),
+      });
+  }
+}
+
+/**
  * Workflow id of the lock for a peer's agent pane. A peer's config names exactly one pane, so
  * one lock per peer is one lock per pane — and it is known before preflight, so the lock can be
  * asked for while preflight runs.

@@ -10,7 +10,6 @@ import {
   type ActivityOptions,
   condition,
   defineQuery,
-  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
@@ -35,7 +34,7 @@ import {
   type StepName,
   type StepRecord,
 } from '../contracts/send';
-import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releaseSignal } from './pane-lock';
+import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releasePane } from './pane-lock';
 import { controllerRoute, isPeerName } from '../contracts/route';
 import { formatRefusal, gateText } from '../contracts/text-gate';
 import { CREDENTIALS, QUICK } from './activity-options';
@@ -642,7 +641,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     // The pane is free again; the bookkeeping runs side by side.
     holdsLock = false;
     await Promise.all([
-      releaseLock(lockId, true, workflowId),
+      releasePane(lockId, workflowId, true),
       ...[...new Set([baseDeliveryId, deliveryId])].map((id) =>
         quick.cleanupDelivery.executeWithOptions({ summary: 'remove the delivery buffers' }, [
           { peer, deliveryId: id },
@@ -689,7 +688,7 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
     progress.error = message;
     progress.phase = 'finished';
     await CancellationScope.nonCancellable(async () => {
-      await releaseLock(lockId, holdsLock, workflowId);
+      await releasePane(lockId, workflowId, holdsLock);
       upsertSearchAttributes([{ key: OUTCOME_ATTR, value: 'failed' }]);
       try {
         await audit({
@@ -705,16 +704,6 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
       }
     });
     throw err;
-  }
-}
-
-async function releaseLock(lockId: string | undefined, holds: boolean, requester: string): Promise<void> {
-  if (!lockId) return;
-  try {
-    // Also sent when we are still queued, so the lock forgets the request.
-    await getExternalWorkflowHandle(lockId).signal(releaseSignal, { requester });
-  } catch (err) {
-    if (holds) log.warn('could not release the pane lock; its lease will', { lockId, error: String(err) });
   }
 }
 

@@ -11,6 +11,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -78,6 +80,23 @@ export function uniqueQueue(prefix: string): string {
  * The first ApplicationFailure in an error's cause chain (WorkflowFailedError → ActivityFailure
  * → ApplicationFailure), or undefined. Use its `.type` to assert what went wrong.
  */
+/**
+ * Awaits a workflow that must fail: asserts it ended with WorkflowFailedError and returns the
+ * ApplicationFailure in its cause chain (asserting there is one).
+ */
+export async function workflowFailure(result: Promise<unknown>): Promise<ApplicationFailure> {
+  let caught: unknown;
+  try {
+    await result;
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(caught)}`);
+  const failure = applicationFailureIn(caught);
+  assert.ok(failure, `no ApplicationFailure in the cause chain of ${String(caught)}`);
+  return failure;
+}
+
 export function applicationFailureIn(err: unknown): ApplicationFailure | undefined {
   let e: unknown = err;
   for (let depth = 0; e instanceof Error && depth < 10; depth++) {

@@ -18,7 +18,7 @@ import {
   type AgentRecord,
 } from '../../src/receipts/records';
 import { canonicalPrompt } from '../../src/receipts/rewrites';
-import { agentCommand } from '../../src/activities/session';
+import { agentStartCommand } from '../../src/activities/session';
 
 const dir = mkdtempSync(join(tmpdir(), 'pc-receipts-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -133,15 +133,18 @@ describe('receipt hook script', () => {
 describe('agent command', () => {
   it('appends --settings, or fills {settings}; --continue only on a restart', () => {
     assert.equal(
-      agentCommand('claude --model x', { settings: '/s.json', continueConversation: false }),
+      agentStartCommand('claude --model x', { settings: '/s.json', continueConversation: false }),
       'claude --model x --settings /s.json',
     );
     assert.equal(
-      agentCommand("bash -lc 'claude {settings} {continue}'", { settings: '/h/s.json', continueConversation: true }),
+      agentStartCommand("bash -lc 'claude {settings} {continue}'", {
+        settings: '/h/s.json',
+        continueConversation: true,
+      }),
       "bash -lc 'claude --settings /h/s.json --continue'",
     );
-    assert.equal(agentCommand('claude {settings}', { settings: null, continueConversation: false }), 'claude ');
-    assert.equal(agentCommand('claude', { settings: null, continueConversation: true }), 'claude --continue');
+    assert.equal(agentStartCommand('claude {settings}', { settings: null, continueConversation: false }), 'claude ');
+    assert.equal(agentStartCommand('claude', { settings: null, continueConversation: true }), 'claude --continue');
   });
 });
 

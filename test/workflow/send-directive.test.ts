@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { stepLine } from '../../src/cli/render';
@@ -14,7 +14,7 @@ import { ErrorType } from '../../src/contracts/errors';
 import type { SendDirectiveInput, SendProgress, StepName } from '../../src/contracts/send';
 import { lockStateQuery, paneLockId } from '../../src/workflows/pane-lock';
 import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
-import { applicationFailureIn, devEnvPerFile, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { devEnvPerFile, uniqueQueue, workflowBundle, workflowFailure } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import {
   Gate,
@@ -69,15 +69,7 @@ function harness(opts: Omit<MockOptions, 'client' | 'taskQueue'> = {}): Harness 
 
 /** Asserts the workflow failed with an ApplicationFailure of this type (anywhere in the cause chain). */
 async function assertFailsWith(handle: WorkflowHandle, type: string): Promise<ApplicationFailure> {
-  let caught: unknown;
-  try {
-    await handle.result();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(caught)}`);
-  const failure = applicationFailureIn(caught);
-  assert.ok(failure, `no ApplicationFailure in the cause chain of ${String(caught)}`);
+  const failure = await workflowFailure(handle.result());
   assert.equal(failure.type, type, failure.message);
   return failure;
 }

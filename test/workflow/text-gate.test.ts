@@ -7,28 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { DeliverInput } from '../../src/activities/deliver';
 import { ErrorType } from '../../src/contracts/errors';
 import type { SendDirectiveInput } from '../../src/contracts/send';
 import { MAX_TEXT_BYTES, formatRefusal, gateText } from '../../src/contracts/text-gate';
 import { sendDirective } from '../../src/workflows/send-directive';
-import { applicationFailureIn, devEnvPerFile, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { devEnvPerFile, uniqueQueue, workflowBundle, workflowFailure } from '../helpers/temporal';
 import { mockActivities, sha256Hex } from './mock-activities';
 
 const theEnv = devEnvPerFile();
 
 async function failureOf(handle: WorkflowHandle): Promise<{ type?: string; message: string; nonRetryable: boolean }> {
-  let caught: unknown;
-  try {
-    await handle.result();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(caught)}`);
-  const f = applicationFailureIn(caught);
-  assert.ok(f, `no ApplicationFailure in ${String(caught)}`);
+  const f = await workflowFailure(handle.result());
   return { type: f.type ?? undefined, message: f.message, nonRetryable: f.nonRetryable === true };
 }
 
