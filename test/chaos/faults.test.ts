@@ -328,7 +328,7 @@ async function hostileTexts(): Promise<void> {
 
 interface KillPlan {
   label: string;
-  /** chaos-worker kill point: `<activity>` or `<activity>@<ms>`. */
+  /** worker-process kill point: `<activity>` or `<activity>@<ms>`. */
   killAt?: string;
   /** Or: SIGKILL from outside this long after the send started. */
   afterMs?: number;

@@ -1,6 +1,6 @@
 /**
  * Fault-suite helpers: peers whose agent is the exact-byte agent (test/chaos/exact-agent.ts),
- * worker processes that can be SIGKILLed (test/chaos/chaos-worker.ts), and the results table.
+ * worker processes that can be SIGKILLed (test/helpers/worker-process.ts), and the results table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -147,7 +147,7 @@ export async function writeConfig(stack: Stack, list: ExactPeer[], name: string)
   return path;
 }
 
-/** The workflow code bundled once into a file, for chaos-worker processes. */
+/** The workflow code bundled once into a file, for the suite's worker processes (WORKER_BUNDLE). */
 export async function writeBundle(dir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
@@ -179,15 +179,18 @@ export function startWorkerChild(
   const args = [
     '--import',
     TSX,
-    join(__dirname, 'chaos-worker.ts'),
+    join(__dirname, '..', 'helpers', 'worker-process.ts'),
     configPath,
     taskQueue,
     address,
     stack.settings.namespace,
-    bundle,
     ...(killAt ? [killAt] : []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, WORKER_BUNDLE: bundle },
+  });
   children.add(child);
   let out = '';
   const exited = new Promise<NodeJS.Signals | number | null>((r) =>

@@ -1,6 +1,7 @@
 /**
  * A controller worker in its own process, so a test can SIGKILL it at a chosen instant.
  * argv: <config.json> <taskQueue> <address> <namespace> [<activity>[@<ms>]]
+ * env WORKER_BUNDLE: a prebuilt workflow bundle file to run (default: bundle src/workflows).
  * With a kill point, the process kills itself (SIGKILL) the moment that activity's real work
  * has finished — before Temporal hears of the result, the worst moment for a retry — or, with
  * `@<ms>`, that long after the activity started, wherever it is then.
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     const [activity, delayMs] = killAfter.split('@');
     const name = activity as keyof Activities;
     const real = activities[name] as (...args: unknown[]) => Promise<unknown>;
+    if (typeof real !== 'function') throw new Error(`no activity ${String(activity)}`);
     const die = (): never => {
       process.stdout.write(`killing myself ${delayMs ? `${delayMs} ms into` : 'after'} ${name}\n`);
       process.kill(process.pid, 'SIGKILL');
@@ -47,11 +49,16 @@ async function main(): Promise<void> {
     namespace,
     taskQueue,
     activities,
-    workflowsPath: require.resolve('../../src/workflows'),
+    // WORKER_BUNDLE: a workflow bundle built once by the caller, so many workers start fast
+    ...(process.env.WORKER_BUNDLE
+      ? { workflowBundle: { codePath: process.env.WORKER_BUNDLE } }
+      : { workflowsPath: require.resolve('../../src/workflows') }),
+    shutdownGraceTime: '1 second',
   });
-  process.stdout.write('worker ready\n');
   process.once('SIGTERM', () => worker.shutdown());
-  await worker.run();
+  const running = worker.run();
+  process.stdout.write(`worker ready ${process.pid}\n`);
+  await running;
   await pool.closeAll();
 }
 
