@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config, type PeerConfig } from './schema';
-import { expandHome, userConfigDir } from './paths';
+import {
+  ControllerPathError,
+  currentHost,
+  expandHome,
+  legacyConfigDirs,
+  userConfigDir,
+  type ControllerHost,
+} from './paths';
 
 /** A config file that cannot be used; `problems` holds one line per problem, each with its path in the file. */
 export class ConfigError extends Error {
@@ -17,21 +23,49 @@ export class ConfigError extends Error {
   }
 }
 
-/** The order in which the config file is looked for. */
-export function configCandidates(explicit?: string): string[] {
-  if (explicit) return [expandHome(explicit)];
-  if (process.env.PEER_COMMS_CONFIG) return [expandHome(process.env.PEER_COMMS_CONFIG)];
-  return [join(process.cwd(), 'peers.yaml'), join(userConfigDir(), 'peers.yaml')];
+/** Expands a config file path given on the command line or in PEER_COMMS_CONFIG (a bad one is a ConfigError). */
+function configPath(p: string, from: string, host: ControllerHost): string {
+  try {
+    return expandHome(p, host);
+  } catch (err) {
+    if (err instanceof ControllerPathError) throw new ConfigError(p, [`${from}: ${err.message}`]);
+    throw err;
+  }
 }
 
-export function findConfigFile(explicit?: string): string {
-  const candidates = configCandidates(explicit);
+/**
+ * The order in which the config file is looked for: --config, $PEER_COMMS_CONFIG, ./peers.yaml,
+ * the user config folder, then (macOS) the folder earlier versions used.
+ */
+export function configCandidates(explicit?: string, host: ControllerHost = currentHost()): string[] {
+  if (explicit) return [configPath(explicit, '--config', host)];
+  const fromEnv = host.env.PEER_COMMS_CONFIG;
+  if (fromEnv) return [configPath(fromEnv, 'PEER_COMMS_CONFIG', host)];
+  return [host.cwd, userConfigDir(host), ...legacyConfigDirs(host)].map((dir) => host.path.join(dir, 'peers.yaml'));
+}
+
+/**
+ * The config file to use. One found only in an earlier version's folder is still used, with a
+ * note (to stderr by default) saying where to move it.
+ */
+export function findConfigFile(
+  explicit?: string,
+  host: ControllerHost = currentHost(),
+  note: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): string {
+  const candidates = configCandidates(explicit, host);
   const found = candidates.find((c) => existsSync(c));
   if (!found) {
     throw new ConfigError(candidates[0] ?? 'peers.yaml', [
       `no config file found (looked in: ${candidates.join(', ')})`,
       'copy peers.example.yaml to peers.yaml and edit it, pass --config FILE, or set PEER_COMMS_CONFIG',
     ]);
+  }
+  if (legacyConfigDirs(host).some((dir) => host.path.dirname(found) === dir)) {
+    const target = host.path.join(userConfigDir(host), 'peers.yaml');
+    note(
+      `note: using ${found}, the folder earlier versions used; peer-comms now looks in ${target} first: move it there`,
+    );
   }
   return found;
 }
