@@ -366,7 +366,7 @@ export function firstInvalidUtf8(bytes: Uint8Array): { offset: number; reason: s
 }
 
 /** 1-based line and column (in characters) of a byte offset; CRLF and lone CR count as one line break. */
-function lineColumn(bytes: Uint8Array, offset: number): { line: number; column: number } {
+export function lineColumn(bytes: Uint8Array, offset: number): { line: number; column: number } {
   let line = 1;
   let column = 1;
   for (let i = 0; i < offset; i++) {
