@@ -13,6 +13,7 @@ import { connectWorker } from '../temporal/worker-connection';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { installRuntime } from '../temporal/runtime';
 import { createControllerWorker } from '../workers/controller';
+import { refuseDemoOnWindows, temporalCliFor } from './dev-preconditions';
 import { runSend } from './send-command';
 
 const DEMO_TEXT = [
@@ -22,7 +23,14 @@ const DEMO_TEXT = [
   'Budget: 1 minute, no tokens. Commit nothing.',
 ].join('\n');
 
-export async function demo(opts: { port: number; text?: string; json: boolean }): Promise<number> {
+export async function demo(opts: {
+  port: number;
+  text?: string;
+  json: boolean;
+  /** false: never download the Temporal CLI (`--no-download`). */
+  download?: boolean;
+}): Promise<number> {
+  refuseDemoOnWindows(); // first: one line, nothing started, no state folder
   installRuntime();
   const stateDir = userStateDir();
   const log = (l: string) => process.stderr.write(`${l}\n`);
@@ -33,7 +41,9 @@ export async function demo(opts: { port: number; text?: string; json: boolean })
       `  encryption at rest: on (key ${encrypted.currentKeyId}); \`peer-comms codec-server\` lets the Web UI show payloads`,
     );
   }
-  const dev = await startDevServer({ stateDir: join(stateDir, 'dev-server'), port: opts.port, detached: true });
+  // No Temporal CLI (and no download): exit 2 before the state folder is made.
+  const bin = await temporalCliFor(opts.port, { download: opts.download, log: (l) => log(`  ${l}`) });
+  const dev = await startDevServer({ stateDir: join(stateDir, 'dev-server'), port: opts.port, detached: true, bin });
   log(
     dev.startedHere
       ? `  started the Temporal dev server on ${dev.address} (pid ${dev.pid}; it keeps running for the Web UI: ${dev.uiUrl})`

@@ -172,6 +172,8 @@ program
     const { parseDuration } = await import('../config/duration.js');
     installRuntime();
     const { file, config } = await loadCliConfig();
+    // Windows cannot serve via: local peers (no tmux): say so before connecting to anything.
+    if (opts.peer === undefined) (await import('./dev-preconditions.js')).refuseLocalPeersOnWindows(config, file);
     let inboxIntervalMs: number;
     try {
       inboxIntervalMs = parseDuration(opts.inboxInterval);
@@ -226,11 +228,20 @@ program
   .description('start the Temporal dev server (SQLite file, Web UI) and the controller worker')
   .addOption(new Option('--port <port>', 'frontend port (UI on port+1000)').default('7233'))
   .option('--codec-port <port>', 'encryption at rest on: the codec server the Web UI decrypts through', '8888')
-  .action(async (opts: { port: string; codecPort: string }) => {
+  .option('--no-download', 'never download the Temporal CLI (also PEER_COMMS_TEMPORAL_DOWNLOAD=never)')
+  .action(async (opts: { port: string; codecPort: string; download: boolean }) => {
     const { userStateDir } = await import('../config/paths.js');
     const { startDevServer } = await import('../temporal/dev-server.js');
     const { codecFromEnv } = await import('../temporal/codec.js');
-    const codec = await codecFromEnv((await loadCliConfig()).config);
+    const { refuseLocalPeersOnWindows, temporalCliFor } = await import('./dev-preconditions.js');
+    const { file, config } = await loadCliConfig();
+    // Before anything starts: what cannot work here, then the Temporal CLI (found or downloaded).
+    refuseLocalPeersOnWindows(config, file);
+    const codec = await codecFromEnv(config);
+    const bin = await temporalCliFor(Number(opts.port), {
+      download: opts.download,
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
     const ui = Number(opts.port) + 1000;
     const codecServer = codec
       ? await (
@@ -245,6 +256,7 @@ program
       stateDir: join(userStateDir(), 'dev-server'),
       port: Number(opts.port),
       uiCodecEndpoint: codecServer?.url,
+      bin,
     });
     process.env.TEMPORAL_ADDRESS = dev.address;
     process.stderr.write(
@@ -264,9 +276,15 @@ program
   .addOption(new Option('--port <port>', 'Temporal frontend port').default('7233'))
   .option('--text <text>', 'the directive to send')
   .option('--json', 'print one JSON object')
-  .action(async (opts: { port: string; text?: string; json?: boolean }) => {
+  .option('--no-download', 'never download the Temporal CLI (also PEER_COMMS_TEMPORAL_DOWNLOAD=never)')
+  .action(async (opts: { port: string; text?: string; json?: boolean; download: boolean }) => {
     const { demo } = await import('./demo.js');
-    process.exitCode = await demo({ port: Number(opts.port), text: opts.text, json: !!opts.json });
+    process.exitCode = await demo({
+      port: Number(opts.port),
+      text: opts.text,
+      json: !!opts.json,
+      download: opts.download,
+    });
     // Done: exit now rather than wait on gRPC channels still closing (the dev server keeps running).
     await flushed(process.stdout);
     await flushed(process.stderr);

@@ -7,7 +7,7 @@ import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
-import { findTemporalBinary } from './cli-binary';
+import { locateTemporalCli, type DownloadPolicy } from './cli-download';
 
 export interface DevServerOptions {
   stateDir: string;
@@ -18,6 +18,12 @@ export interface DevServerOptions {
   namespace?: string;
   /** The Web UI's codec server (`--ui-codec-endpoint`), when encryption at rest is on. */
   uiCodecEndpoint?: string;
+  /** The Temporal CLI to run; default: found here or downloaded (see cli-download.ts). */
+  bin?: string;
+  /** Whether the CLI may be downloaded when none is found (default 'never': callers opt in). */
+  download?: DownloadPolicy;
+  /** Progress lines (a download). */
+  log?: (line: string) => void;
 }
 
 export interface DevServer {
@@ -50,8 +56,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (await portOpen(port)) {
     return { address, uiUrl, pid: undefined, startedHere: false, stop: async () => {} };
   }
+  // The binary first: when there is none, nothing (not even the state folder) is made.
+  const bin = opts.bin ?? (await locateTemporalCli({ policy: opts.download ?? 'never', log: opts.log }));
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
-  const bin = findTemporalBinary('temporal');
   const args = [
     'server',
     'start-dev',
