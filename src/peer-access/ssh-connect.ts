@@ -8,6 +8,8 @@ import { Client } from 'ssh2';
 import type { ConnectConfig, ServerHostKeyAlgorithm } from 'ssh2';
 import { knownKeyTypes, verifyHostKey } from './known-hosts';
 import type { HostKeyVerdict } from './known-hosts';
+import { addHostKeyCommand, knownHostsNote, removeHostKeyCommand } from './host-key-commands';
+import { decodeKnownHosts } from '../config/text-file';
 import { HostKeyRejected, HostKeyRevoked, PeerAuthFailed, PeerUnreachable } from './shell';
 
 export interface SshTarget {
@@ -48,16 +50,30 @@ export function hostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKeyA
   return [...first, ...HOST_KEY_ORDER.filter((a) => !first.includes(a))];
 }
 
-/** The message a person reads when the host key is refused: what was seen and what to do. */
+/** What hostKeyMessage needs besides the verdict. */
+export interface HostKeyMessageOptions {
+  /** The shell the suggested commands are written for (default: this process's platform). */
+  platform?: NodeJS.Platform;
+  /** What reading known_hosts found about its encoding (knownHostsNote): said once, in the message. */
+  knownHostsNote?: string;
+}
+
+/**
+ * The message a person reads when the host key is refused: what was seen and what to do, with
+ * the commands quoted for the shell they will paste them into (PowerShell on Windows).
+ */
 export function hostKeyMessage(
   target: Pick<SshTarget, 'peer' | 'host' | 'port' | 'knownHostsPath'>,
   verdict: Extract<HostKeyVerdict, { ok: false }>,
   knownHostsMissing = false,
+  opts: HostKeyMessageOptions = {},
 ): string {
   const { peer, host, port, knownHostsPath } = target;
+  const platform = opts.platform ?? process.platform;
   const where = `${host}:${port}`;
   const lookup = port === 22 ? host : `[${host}]:${port}`;
-  const scan = port === 22 ? `ssh-keyscan ${host}` : `ssh-keyscan -p ${port} ${host}`;
+  const add = addHostKeyCommand(host, port, knownHostsPath, platform);
+  const note = opts.knownHostsNote ? ` ${opts.knownHostsNote}` : '';
   const lines = verdict.lines.length > 0 ? ` (line ${verdict.lines.join(', ')})` : '';
   switch (verdict.reason) {
     case 'unknown': {
@@ -67,33 +83,45 @@ export function hostKeyMessage(
           ? ` known_hosts holds only ${verdict.knownTypes.join(', ')} keys for this host.`
           : '';
       return (
-        `${peer}: host key of ${where} is not known: ${verdict.keyType} ${verdict.fingerprint} is not in ${file}.${other} ` +
+        `${peer}: host key of ${where} is not known: ${verdict.keyType} ${verdict.fingerprint} is not in ${file}.${other}${note} ` +
         `Refusing to connect. Verify this fingerprint out of band (on the peer: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), ` +
-        `then add the key with: ${scan} >> ${knownHostsPath}`
+        `then add the key with: ${add}`
       );
     }
     case 'changed':
       return (
         `${peer}: HOST KEY CHANGED for ${where}: it presented ${verdict.keyType} ${verdict.fingerprint}, ` +
-        `but ${knownHostsPath}${lines} records a different ${verdict.keyType} key. Someone could be intercepting the ` +
+        `but ${knownHostsPath}${lines} records a different ${verdict.keyType} key.${note} Someone could be intercepting the ` +
         `connection (man-in-the-middle), or the peer was reinstalled. Refusing to connect. Remove the old line only if ` +
-        `you know why the key changed (ssh-keygen -R "${lookup}" -f ${knownHostsPath}), then verify and add the new key.`
+        `you know why the key changed (${removeHostKeyCommand(lookup, knownHostsPath, platform)}), then verify and add the new key.`
       );
     case 'revoked':
       return (
         `${peer}: host key ${verdict.keyType} ${verdict.fingerprint} of ${where} is marked @revoked in ` +
-        `${knownHostsPath}${lines}. Refusing to connect; the peer needs a new host key.`
+        `${knownHostsPath}${lines}.${note} Refusing to connect; the peer needs a new host key.`
       );
   }
 }
 
-async function readKnownHosts(peer: string, path: string): Promise<{ text: string; missing: boolean }> {
+/**
+ * known_hosts as connectClient reads it: decoded whatever encoding Windows left it in (UTF-16,
+ * or UTF-8 with UTF-16 lines appended by PowerShell's `>>`: decodeKnownHosts), with a note for
+ * the person when the file is one OpenSSH itself cannot read. A missing file is no keys at all.
+ */
+export async function readKnownHosts(
+  peer: string,
+  path: string,
+  platform: NodeJS.Platform = process.platform,
+): Promise<{ text: string; missing: boolean; note?: string }> {
+  let bytes: Buffer;
   try {
-    return { text: await readFile(path, 'utf8'), missing: false };
+    bytes = await readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', missing: true };
     throw new PeerUnreachable(peer, `cannot read known_hosts ${path}: ${(err as Error).message}`, { cause: err });
   }
+  const decoded = decodeKnownHosts(bytes);
+  return { text: decoded.text, missing: false, note: knownHostsNote(decoded, path, platform) };
 }
 
 function agentFor(useAgent: SshTarget['useAgent']): string | undefined {
@@ -168,7 +196,7 @@ export async function connectClient(target: SshTarget): Promise<Client> {
       hostVerifier: (key: Buffer): boolean => {
         const verdict = verifyHostKey(known.text, target.host, target.port, key);
         if (verdict.ok) return true;
-        const message = hostKeyMessage(target, verdict, known.missing);
+        const message = hostKeyMessage(target, verdict, known.missing, { knownHostsNote: known.note });
         refused =
           verdict.reason === 'revoked'
             ? new HostKeyRevoked(peer, verdict.fingerprint, message)
