@@ -4,37 +4,16 @@
  * a fast-forward is never attempted (the repository stays untouched) and the result says why.
  * Runs on the controller, git through execFile (no shell), so it works on Windows too.
  */
-import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
-import { expandHome } from '../config/paths';
+import { ApplicationFailure } from '@temporalio/common';
+import { ControllerPathError, expandHome } from '../config/paths';
 import { ErrorType } from '../contracts/errors';
 import type { GitSyncInput, GitSyncResult } from '../contracts/job';
-import { fail, type ActivityDeps, type GitRunner, type GitRunResult } from './context';
+import { fail, type ActivityDeps, type GitRunResult } from './context';
+import { execGit } from './git-run';
 
-/** The real git: `git <args>` in `cwd`, never prompting, with our own deadline. */
-export const execGit: GitRunner = (args, opts) =>
-  new Promise<GitRunResult>((resolve, reject) => {
-    execFile(
-      'git',
-      [...args],
-      {
-        cwd: opts.cwd,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
-        timeout: opts.timeoutMs ?? 60_000,
-        signal: opts.signal,
-        maxBuffer: 16 * 1024 * 1024,
-        windowsHide: true,
-      },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') {
-          reject(err instanceof Error ? err : new Error('git could not run')); // missing, deadline, aborted
-          return;
-        }
-        resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
+export { execGit } from './git-run';
 
 function abortSignal(): AbortSignal | undefined {
   try {
@@ -48,13 +27,65 @@ function lastLines(s: string): string {
   return s.trim().split('\n').slice(-3).join(' | ');
 }
 
+/**
+ * What git or ssh print when a login was needed and nobody could give it (with prompts off):
+ * https (git, Git Credential Manager, servers' 401/403), ssh (OpenSSH, plink).
+ */
+const AUTH_FAILURES = [
+  /could not read (Username|Password) for/i,
+  /terminal prompts disabled/i,
+  /Authentication failed for/i,
+  /user interactivity has been disabled/i,
+  /HTTP Basic: Access denied/i,
+  /Invalid username or password/i,
+  /The requested URL returned error: 40[13]\b/,
+  /Permission denied \((publickey|password|keyboard-interactive|gssapi)/i,
+  /Host key verification failed/i,
+  /No supported authentication methods available/i,
+];
+
+/** The line of git's stderr that shows a login could not be given, if any. */
+export function authFailureLine(stderr: string): string | undefined {
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => AUTH_FAILURES.some((re) => re.test(l)));
+}
+
+/** A remote URL fit for a message: a password in it is replaced by ***. */
+function shownUrl(url: string): string {
+  return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+}
+
+/** The failure for a fetch that needed a login nobody could type: which remote, which repo, what to set up. */
+function authFailure(remote: string, url: string, repo: string, line: string): ApplicationFailure {
+  const https = /^https?:\/\//i.test(url);
+  const fix = /Host key verification failed/i.test(line)
+    ? `the remote's ssh host key is not in known_hosts: connect once by hand (ssh to that host as the user the worker runs as), check the fingerprint and accept it`
+    : https
+      ? `store the login in a credential helper that answers without a window (Git Credential Manager or credential.helper osxkeychain/libsecret/store with an access token; log in once by hand with: git -C "${repo}" fetch ${remote})`
+      : `load the key into an SSH agent the worker can reach (ssh-add), or use a key without a passphrase (core.sshCommand "ssh -i KEY" in the repo); check by hand with: git -C "${repo}" fetch ${remote}`;
+  return ApplicationFailure.create({
+    type: ErrorType.GitSyncFailed,
+    // Retrying cannot help: the login is missing until a person sets it up.
+    nonRetryable: true,
+    message: `git fetch ${remote} (${url}) in ${repo} needs a login that nobody can type here: ${line}. Git sync never prompts (it runs unattended); ${fix}; then sync again`,
+  });
+}
+
 export function createGitSync(deps: ActivityDeps) {
   return async function gitSync(input: GitSyncInput): Promise<GitSyncResult> {
     const { repo: configured, gitRemote: remote, gitBranch: branch } = deps.config.controller;
     if (!configured) {
       return { ok: false, skipped: true, reason: 'controller.repo is not configured: git sync skipped' };
     }
-    const repo = expandHome(configured);
+    let repo: string;
+    try {
+      repo = expandHome(configured);
+    } catch (err) {
+      if (err instanceof ControllerPathError) throw fail(ErrorType.InvalidConfig, `controller.repo: ${err.message}`);
+      throw err;
+    }
     const base = { repo, remote, branch };
     const st = await stat(repo).catch(() => null);
     if (!st?.isDirectory()) {
@@ -88,6 +119,11 @@ export function createGitSync(deps: ActivityDeps) {
 
     const fetched = await git(['fetch', '--quiet', remote], 5 * 60_000);
     if (fetched.code !== 0) {
+      const line = authFailureLine(fetched.stderr);
+      if (line) {
+        const url = await git(['remote', 'get-url', remote]);
+        throw authFailure(remote, shownUrl(url.code === 0 ? url.stdout.trim() : remote), repo, line);
+      }
       throw fail(ErrorType.GitSyncFailed, `git fetch ${remote} in ${repo} failed: ${lastLines(fetched.stderr)}`);
     }
     const ref = `refs/remotes/${remote}/${branch}`;
