@@ -8,6 +8,7 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { getPeer } from '../config/load';
 import { expandHome } from '../config/paths';
 import type { Config } from '../config/schema';
+import { inspectKey } from '../peer-access/private-key';
 import { gateBytes, gateText, MAX_TEXT_BYTES, type GateOptions } from '../contracts/text-gate';
 import { UsageError } from './exit';
 
@@ -91,6 +92,15 @@ export async function checkPeerFiles(configFile: string, config: Config, name: s
         problem.startsWith('does not exist')
           ? `fix the path in ${configFile}, or create the key (ssh-keygen -t ed25519 -f ${key}) and add its .pub to the peer's ~/.ssh/authorized_keys`
           : `make it readable by this user (chmod 600 ${key}), or fix the path in ${configFile}`,
+      );
+    }
+    // A format ssh2 cannot read (a PuTTY v3 key) is refused here; a passphrase is the business
+    // of the worker that connects (asked when it starts, or from its environment).
+    const inspection = inspectKey(key, await readFile(key));
+    if (inspection.kind === 'unusable') {
+      throw new RefusedInput(
+        `peer "${name}": its private key file ${key} (privateKey in ${configFile}) ${inspection.problem}; nothing was started`,
+        inspection.fix,
       );
     }
   }

@@ -181,6 +181,11 @@ program
       throw new UsageError(`--inbox-interval: ${(err as Error).message}`);
     }
     if (opts.peer !== undefined) getPeerOrUsage(config, opts.peer);
+    else {
+      // Key passphrases are asked now, before anything starts, not when an activity first connects.
+      const { unlockKeys } = await import('./key-unlock.js');
+      await unlockKeys(file, config, Object.keys(config.peers));
+    }
     const { client, connection, settings } = await connect();
     await ensureSearchAttributes(connection, settings.namespace).catch((err: unknown) => {
       process.stderr.write(`warning: could not register search attributes Peer/Outcome: ${String(err)}\n`);
@@ -489,8 +494,10 @@ program
   .option('--json', 'print JSON')
   .action(async (peerName: string, opts: { json?: boolean }) => {
     const { preflightNow } = await import('./preflight-command.js');
-    const { config } = await loadCliConfig();
+    const { unlockKeys } = await import('./key-unlock.js');
+    const { file, config } = await loadCliConfig();
     getPeerOrUsage(config, peerName);
+    await unlockKeys(file, config, [peerName]);
     process.exitCode = await preflightNow(config, peerName, !!opts.json);
   });
 
@@ -504,8 +511,10 @@ program
   .option('--json', 'print JSON')
   .action(async (peerName: string, opts: { install?: boolean; json?: boolean }) => {
     const { agentSettingsNow } = await import('./agent-settings-command.js');
-    const { config } = await loadCliConfig();
+    const { unlockKeys } = await import('./key-unlock.js');
+    const { file, config } = await loadCliConfig();
     getPeerOrUsage(config, peerName);
+    await unlockKeys(file, config, [peerName]);
     process.exitCode = await agentSettingsNow(config, peerName, { install: !!opts.install, json: !!opts.json });
   });
 
@@ -521,8 +530,11 @@ for (const [what, description] of [
     .option('--json', 'print JSON')
     .action(async (peerName: string, opts: { lines?: string; count?: string; json?: boolean }) => {
       const { readNow } = await import('./read-command.js');
-      const { config } = await loadCliConfig();
+      const { unlockKeys } = await import('./key-unlock.js');
+      const { file, config } = await loadCliConfig();
       getPeerOrUsage(config, peerName);
+      // A worker peer is read through its worker: no key is used here.
+      if (config.peers[peerName]?.via === 'ssh') await unlockKeys(file, config, [peerName]);
       process.exitCode = await readNow(
         config,
         { peer: peerName, what, n: opts.lines ?? opts.count, json: !!opts.json },

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PEER_NAME_PATTERN } from '../contracts/route';
 import { durationSchema } from './duration';
+import { agentPathProblem } from '../peer-access/ssh-agent';
 
 /** Peer names appear in workflow ids, task queues and file names: keep them plain. */
 export const peerNameSchema = z
@@ -196,9 +197,30 @@ export const peerSchema = z
       .string()
       .regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'expected a user name')
       .optional(),
-    /** Private key on the controller; `agent: true` uses the SSH agent instead. */
+    /** Private key on the controller (OpenSSH, or a format-2 RSA .ppk); `agent` uses an SSH agent instead or too. */
     privateKey: z.string().optional(),
-    agent: z.boolean().default(false),
+    /**
+     * The environment variable holding the key's passphrase (default PEER_COMMS_KEY_PASSPHRASE);
+     * without it, a passphrase-protected key is asked for on the terminal when a command starts.
+     */
+    passphraseEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, "_")')
+      .optional(),
+    /**
+     * true: SSH_AUTH_SOCK, on Windows without it the OpenSSH agent pipe, else Pageant; `pageant`,
+     * `openssh` (Windows: \\.\pipe\openssh-ssh-agent); or the agent's socket / pipe path.
+     */
+    agent: z
+      .union([z.boolean(), z.string()], {
+        error: 'expected true, false, pageant, openssh, or the path of an agent socket or pipe',
+      })
+      .superRefine((value, ctx) => {
+        if (typeof value !== 'string' || value === 'pageant' || value === 'openssh') return;
+        const problem = agentPathProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default(false),
     /** known_hosts on the controller (OpenSSH format, hashed entries allowed). */
     knownHosts: z.string().default('~/.ssh/known_hosts'),
     tmux: z

@@ -101,7 +101,10 @@ export function shJoin(argv: readonly string[]): string {
   return argv.map(shQuote).join(' ');
 }
 
-/** SSH authentication was refused: the key (or agent) is not accepted by the peer. Never retried. */
+/**
+ * SSH authentication failed: the peer refused the key and agent keys offered, or the key could not
+ * be used (unreadable, wrong passphrase, a format ssh2 cannot read). Never retried.
+ */
 export class PeerAuthFailed extends Error {
   constructor(
     readonly peer: string,
@@ -109,14 +112,19 @@ export class PeerAuthFailed extends Error {
     /** Private key file that was offered, if any. */
     readonly privateKeyPath: string | undefined,
     detail: string,
-    options?: { cause?: unknown },
+    options?: {
+      cause?: unknown;
+      /** What was offered, e.g. "the key C:\Users\me\.ssh\id_ed25519 and Pageant". */
+      tried?: string;
+      /** What to do; default: the authorized_keys advice. */
+      hint?: string;
+    },
   ) {
-    const key = privateKeyPath ? `the key ${privateKeyPath}` : 'the SSH agent keys';
-    super(
-      `${peer}: SSH authentication as "${user}" failed with ${key} (${detail}). ` +
-        `The matching public key must be listed in ~${user}/.ssh/authorized_keys on the peer.`,
-      options,
-    );
+    const tried = options?.tried ?? (privateKeyPath ? `the key ${privateKeyPath}` : 'the SSH agent keys');
+    const hint =
+      options?.hint ?? `The matching public key must be listed in ~${user}/.ssh/authorized_keys on the peer.`;
+    const cause = options?.cause !== undefined ? { cause: options.cause } : undefined;
+    super(`${peer}: SSH authentication as "${user}" failed (${detail}); tried ${tried}. ${hint}`, cause);
     this.name = 'PeerAuthFailed';
   }
 }

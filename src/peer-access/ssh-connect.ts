@@ -11,6 +11,8 @@ import type { HostKeyVerdict } from './known-hosts';
 import { addHostKeyCommand, knownHostsNote, removeHostKeyCommand } from './host-key-commands';
 import { decodeKnownHosts } from '../config/text-file';
 import { HostKeyRejected, HostKeyRevoked, PeerAuthFailed, PeerUnreachable } from './shell';
+import { planAuth, refusedHint, type AuthPlan } from './ssh-auth';
+import type { AgentSetting } from './ssh-agent';
 
 export interface SshTarget {
   /** Peer name from the config, for error messages. */
@@ -20,8 +22,10 @@ export interface SshTarget {
   user: string;
   privateKeyPath?: string;
   passphrase?: string;
-  /** true = SSH_AUTH_SOCK (pageant on win32); a string = that agent socket / pipe. */
-  useAgent?: boolean | string;
+  /** Where the passphrase comes from, named in messages (default PEER_COMMS_KEY_PASSPHRASE). */
+  passphraseEnv?: string;
+  /** The peer's `agent:` setting (see chooseAgent): true, 'pageant', 'openssh' or a socket / pipe path. */
+  useAgent?: AgentSetting;
   knownHostsPath: string;
   /** SSH handshake deadline. Default 10000. */
   readyTimeoutMs?: number;
@@ -124,17 +128,20 @@ export async function readKnownHosts(
   return { text: decoded.text, missing: false, note: knownHostsNote(decoded, path, platform) };
 }
 
-function agentFor(useAgent: SshTarget['useAgent']): string | undefined {
-  if (typeof useAgent === 'string') return useAgent;
-  if (useAgent !== true) return undefined;
-  if (process.platform === 'win32') return process.env.SSH_AUTH_SOCK ?? 'pageant';
-  return process.env.SSH_AUTH_SOCK;
-}
-
-function mapError(target: SshTarget, err: Error & { level?: string; code?: unknown }): Error {
+function mapError(
+  target: SshTarget,
+  auth: AuthPlan,
+  agentProblems: readonly string[],
+  err: Error & { level?: string; code?: unknown },
+): Error {
   const where = `${target.host}:${target.port}`;
   if (err.level === 'client-authentication') {
-    return new PeerAuthFailed(target.peer, target.user, target.privateKeyPath, err.message, { cause: err });
+    const agentNote = agentProblems.length > 0 ? `; the agent could not be asked: ${agentProblems.join('; ')}` : '';
+    return new PeerAuthFailed(target.peer, target.user, target.privateKeyPath, `${err.message}${agentNote}`, {
+      cause: err,
+      tried: auth.tried,
+      hint: refusedHint(target.user, target.privateKeyPath, auth.agent ?? { kind: 'off' }),
+    });
   }
   if (err.level === 'client-timeout') {
     const ms = target.readyTimeoutMs ?? 10000;
@@ -149,20 +156,9 @@ function mapError(target: SshTarget, err: Error & { level?: string; code?: unkno
 export async function connectClient(target: SshTarget): Promise<Client> {
   const { peer, user, privateKeyPath } = target;
   const known = await readKnownHosts(peer, target.knownHostsPath);
-  let privateKey: Buffer | undefined;
-  if (privateKeyPath !== undefined) {
-    try {
-      privateKey = await readFile(privateKeyPath);
-    } catch (err) {
-      throw new PeerAuthFailed(peer, user, privateKeyPath, `cannot read the key file: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-  }
-  const agent = agentFor(target.useAgent);
-  if (privateKey === undefined && agent === undefined) {
-    throw new PeerAuthFailed(peer, user, undefined, 'no private key configured and no SSH agent available');
-  }
+  // The key is read and opened here, so a wrong passphrase or unreadable format is named as such.
+  const auth = await planAuth(target);
+  const agentProblems: string[] = [];
 
   const serverHostKey = hostKeyAlgorithms(knownKeyTypes(known.text, target.host, target.port));
   const client = new Client();
@@ -176,7 +172,15 @@ export async function connectClient(target: SshTarget): Promise<Client> {
       reject(refused ?? err);
     };
     // Stays attached for the client's whole life; SshShell adds its own handling after 'ready'.
-    client.on('error', (err) => fail(mapError(target, err)));
+    client.on('error', (err: Error & { level?: string }) => {
+      // An agent that cannot be reached (no Pageant running, a stale socket) is not the end:
+      // ssh2 goes on with the next method; the reason is kept for the message if all fail.
+      if (err.level === 'agent' && !settled) {
+        agentProblems.push(err.message);
+        return;
+      }
+      fail(mapError(target, auth, agentProblems, err));
+    });
     client.on('close', () =>
       fail(new PeerUnreachable(peer, `connection to ${target.host}:${target.port} closed during the SSH handshake`)),
     );
@@ -204,9 +208,9 @@ export async function connectClient(target: SshTarget): Promise<Client> {
         return false;
       },
     };
-    if (privateKey !== undefined) config.privateKey = privateKey;
-    if (target.passphrase !== undefined) config.passphrase = target.passphrase;
-    if (agent !== undefined) config.agent = agent;
+    if (auth.privateKey !== undefined) config.privateKey = auth.privateKey;
+    if (auth.passphrase !== undefined) config.passphrase = auth.passphrase;
+    if (auth.agent !== undefined) config.agent = auth.agent.socket;
     if (serverHostKey) config.algorithms = { serverHostKey };
     try {
       client.connect(config);
@@ -215,7 +219,7 @@ export async function connectClient(target: SshTarget): Promise<Client> {
       const e = err as Error;
       fail(
         /key|passphrase/i.test(e.message)
-          ? new PeerAuthFailed(peer, user, privateKeyPath, e.message, { cause: e })
+          ? new PeerAuthFailed(peer, user, privateKeyPath, e.message, { cause: e, tried: auth.tried })
           : new PeerUnreachable(peer, `cannot start the SSH connection: ${e.message}`, { cause: e }),
       );
     }

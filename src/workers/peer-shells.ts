@@ -2,7 +2,9 @@
 import type { Config } from '../config/schema';
 import { expandHome } from '../config/paths';
 import { LocalShell } from '../peer-access/local-shell';
+import { passphraseEnvName, passphraseFor } from '../peer-access/key-passphrases';
 import type { PeerShell } from '../peer-access/shell';
+import type { AgentSetting } from '../peer-access/ssh-agent';
 import { SshShell } from '../peer-access/ssh-shell';
 
 export function peerConnector(config: Config): (peer: string) => Promise<PeerShell> {
@@ -15,14 +17,24 @@ export function peerConnector(config: Config): (peer: string) => Promise<PeerShe
         `${peer} is reached through its peer worker (via: worker) and has no SSH settings, so this machine cannot connect to it directly; use \`peer-comms fleet check ${peer}\` (preflight through the peer worker) or peek/inbox/log, which go through it too`,
       );
     }
+    const privateKeyPath = cfg.privateKey ? expandHome(cfg.privateKey) : undefined;
+    const passphraseEnv = passphraseEnvName(cfg);
     return SshShell.connect({
       peer,
       host: cfg.host ?? '',
       port: cfg.port,
       user: cfg.user ?? '',
-      privateKeyPath: cfg.privateKey ? expandHome(cfg.privateKey) : undefined,
-      useAgent: cfg.agent,
+      privateKeyPath,
+      // Typed at the start of this process, or from the environment: never from the config or Temporal.
+      passphrase: privateKeyPath ? passphraseFor(privateKeyPath, passphraseEnv) : undefined,
+      passphraseEnv,
+      useAgent: agentSetting(cfg.agent),
       knownHostsPath: expandHome(cfg.knownHosts),
     });
   };
+}
+
+/** The `agent:` value as connectClient takes it: a `~/` socket path expanded, pipes and words as they are. */
+export function agentSetting(agent: Config['peers'][string]['agent']): AgentSetting {
+  return typeof agent === 'string' && /^~[/\\]/.test(agent) ? expandHome(agent) : agent;
 }
