@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config, type PeerConfig } from './schema';
+import { decodeTextFile, TextFileRefused } from './text-file';
+import { yamlProblems } from './yaml-problems';
 import {
   ControllerPathError,
   currentHost,
@@ -83,12 +85,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 
 export function parseConfigText(text: string, file: string): Config {
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => `YAML: ${e.message.split('\n')[0] ?? e.message}`),
-    );
-  }
+  const problems = yamlProblems(doc, text);
+  if (problems.length > 0) throw new ConfigError(file, problems);
   const result = configSchema.safeParse(doc.toJS());
   if (!result.success) throw new ConfigError(file, formatIssues(result.error.issues));
   return result.data;
@@ -101,8 +99,17 @@ export interface LoadedConfig {
 
 export async function loadConfig(explicit?: string): Promise<LoadedConfig> {
   const file = findConfigFile(explicit);
-  const text = await readFile(file, 'utf8');
-  return { file, config: parseConfigText(text, file) };
+  return { file, config: parseConfigText(configText(await readFile(file), file), file) };
+}
+
+/** The config file's text: UTF-8 with or without BOM, or UTF-16 with BOM (Notepad, PowerShell's >). */
+export function configText(bytes: Uint8Array, file: string, platform: NodeJS.Platform = process.platform): string {
+  try {
+    return decodeTextFile(bytes, 'the file', { path: file, platform }).text;
+  } catch (err) {
+    if (err instanceof TextFileRefused) throw new ConfigError(file, [err.message]);
+    throw err;
+  }
 }
 
 /** The peer's settings, or an error that lists the peers there are. */
