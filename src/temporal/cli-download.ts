@@ -104,7 +104,8 @@ export async function locateTemporalCli(opts: LocateOptions): Promise<string> {
   try {
     await (opts.download ?? downloadWithSdk)(dir);
   } catch (err) {
-    reason = err instanceof Error ? err.message : String(err);
+    const text = err instanceof Error ? err.message : String(err);
+    reason = text.length > 300 ? `${text.slice(0, 300)}…` : text; // the SDK repeats the URL in nested causes
   }
   // Looked for even after a failure: the SDK downloads first and may fail only afterwards
   // (its throwaway server must answer within 5 s).
