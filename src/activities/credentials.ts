@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { expandHome } from '../config/paths';
+import { decodeTextFile, TextFileRefused } from '../config/text-file';
 import { formatDuration } from '../config/duration';
 import { ErrorType } from '../contracts/errors';
 import { PeerFileNotFound } from '../peer-access/shell';
@@ -28,11 +29,21 @@ export interface RefreshResult {
 export function expiresAtOf(bytes: Buffer | null): number | null {
   if (!bytes) return null;
   try {
-    const parsed = credentialsSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    const parsed = credentialsSchema.safeParse(JSON.parse(decodeTextFile(bytes, 'credentials').text));
     return parsed.success ? parsed.data.claudeAiOauth.expiresAt : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * The credentials as UTF-8 without a BOM, the form Claude Code on the peer reads (JSON.parse
+ * fails on a BOM). A Windows editor may have saved the controller's file with a BOM or as
+ * UTF-16; the JSON itself is left as it is. Throws TextFileRefused for anything else.
+ */
+export function credentialsAsUtf8(bytes: Buffer, file: string): Buffer {
+  const { text, encoding, bom } = decodeTextFile(bytes, file);
+  return encoding === 'utf-8' && !bom ? bytes : Buffer.from(text, 'utf8');
 }
 
 async function readPeerFile(ctx: PeerContext, path: string): Promise<Buffer | null> {
@@ -65,6 +76,16 @@ export function createRefreshCredentials(deps: ActivityDeps) {
       throw fail(
         ErrorType.ControllerCredentials,
         `${ctx.name}: the peer's token needs a refresh, but the controller's credentials file ${localPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); log in on the controller (claude /login) and send again`,
+      );
+    }
+    try {
+      controllerBytes = credentialsAsUtf8(controllerBytes, localPath);
+    } catch (err) {
+      // Never the decoder's own words here: they would quote bytes of the secret.
+      const hint = err instanceof TextFileRefused ? err.hint : 'save it as UTF-8';
+      throw fail(
+        ErrorType.ControllerCredentials,
+        `${ctx.name}: the controller's credentials file ${localPath} is neither UTF-8 nor UTF-16 with a byte-order mark, so it cannot be pushed; ${hint}, or log in on the controller again (claude /login)`,
       );
     }
     const controllerExpiresAt = expiresAtOf(controllerBytes);
