@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { ControllerLoginNotFound } from '../config/controller-credentials';
 import { expandHome } from '../config/paths';
 import { decodeTextFile, TextFileRefused } from '../config/text-file';
 import { formatDuration } from '../config/duration';
@@ -73,6 +74,13 @@ export function createRefreshCredentials(deps: ActivityDeps) {
     try {
       controllerBytes = await deps.readControllerFile(localPath);
     } catch (err) {
+      // On macOS the reader also tried the Keychain; its message names the file and the item.
+      if (err instanceof ControllerLoginNotFound) {
+        throw fail(
+          ErrorType.ControllerCredentials,
+          `${ctx.name}: the peer's token needs a refresh, but ${err.message}`,
+        );
+      }
       throw fail(
         ErrorType.ControllerCredentials,
         `${ctx.name}: the peer's token needs a refresh, but the controller's credentials file ${localPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); log in on the controller (claude /login) and send again`,

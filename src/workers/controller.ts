@@ -2,7 +2,7 @@
  * The controller worker: serves the "peer-comms" task queue with the workflows and the
  * activities that reach peers over SSH (one pooled connection per peer) or locally.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
@@ -11,6 +11,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config/schema';
+import { readControllerCredentials } from '../config/controller-credentials';
 import { expandHome } from '../config/paths';
 import { PeerShellPool } from '../peer-access/pool';
 import { codecOptions } from '../temporal/codec';
@@ -36,7 +37,7 @@ export function realDeps(config: Config, pool: PeerShellPool, client: Client, ta
   return {
     config,
     shells: pool,
-    readControllerFile: (p) => readFile(p),
+    readControllerFile: (p) => readControllerCredentials(p), // the file, or on macOS the Keychain
     appendAudit: async (line) => {
       await mkdir(dirname(auditPath), { recursive: true, mode: 0o700 });
       await appendFile(auditPath, `${line}\n`, { mode: 0o600 });
