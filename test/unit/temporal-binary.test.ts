@@ -106,6 +106,12 @@ void describe('finding temporal.exe on Windows', () => {
     assert.match(host.runs[0]![3]!, /get_preferred_scheme/);
   });
 
+  void it("finds it in peer-comms' own bin folder (where scripts/bootstrap.ps1 puts it), first of the known folders", () => {
+    const own = 'C:\\Users\\ann\\AppData\\Local\\peer-comms\\bin\\temporal.exe';
+    const pip = 'C:\\Users\\ann\\AppData\\Roaming\\Python\\Python312\\Scripts\\temporal.exe';
+    assert.equal(findTemporalBinary('temporal', fakeHost({ ...WIN, files: [pip, own] })), own);
+  });
+
   void it("finds winget's alias and a download the SDK made earlier", () => {
     const winget = 'C:\\Users\\ann\\AppData\\Local\\Microsoft\\WinGet\\Links\\temporal.exe';
     assert.equal(findTemporalBinary('temporal', fakeHost({ ...WIN, files: [winget] })), winget);
@@ -229,6 +235,10 @@ void describe('when there is no Temporal CLI', () => {
     assert.match(err.message, /The download is off/);
     assert.match(err.message, /%APPDATA%\\Python\\Python3\*\\Scripts/);
     assert.match(err.message, /C:\\Users\\ann\\AppData\\Local\\peer-comms\\temporal-cli/);
+    assert.match(
+      err.message,
+      /put temporal\.exe in C:\\Users\\ann\\AppData\\Local\\peer-comms\\bin \(peer-comms looks there\)/,
+    );
     assert.deepEqual(
       host.runs.map((r) => r[0]),
       ['py', 'python', 'python3'],
