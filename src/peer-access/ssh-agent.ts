@@ -6,7 +6,7 @@
  * Windows named pipe (`\\.\pipe\…`, the OpenSSH agent service that ships with Windows) and the
  * word `pageant` (PuTTY's agent, Windows only).
  */
-import { existsSync } from 'node:fs';
+import { accessSync } from 'node:fs';
 
 /** The pipe the Windows OpenSSH agent service (ssh-agent, "OpenSSH Authentication Agent") listens on. */
 export const OPENSSH_AGENT_PIPE = '\\\\.\\pipe\\openssh-ssh-agent';
@@ -25,18 +25,30 @@ export type AgentChoice =
 export interface AgentEnv {
   platform: NodeJS.Platform;
   env: Record<string, string | undefined>;
-  /**
-   * Whether a Windows named pipe exists. The default is fs.existsSync, which on win32 asks the
-   * pipe file system (as `Test-Path \\.\pipe\…` does); it opens and closes one pipe instance,
-   * which the OpenSSH agent treats as a client that left at once.
-   */
+  /** Whether a Windows named pipe exists (default: namedPipeExists). */
   pipeExists: (pipe: string) => boolean;
+}
+
+/**
+ * On win32, Node's fs.access/existsSync on `\\.\pipe\NAME` ask the pipe file system and see
+ * pipes (as `Test-Path` does); the probe opens and closes one pipe instance, which the OpenSSH
+ * agent treats as a client that left at once. fs.existsSync also says false when every instance
+ * is busy (ERROR_PIPE_BUSY, EBUSY), so only "no such file" counts as absent here.
+ */
+export function namedPipeExists(pipe: string): boolean {
+  try {
+    accessSync(pipe);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EINVAL';
+  }
 }
 
 export const processAgentEnv = (): AgentEnv => ({
   platform: process.platform,
   env: process.env,
-  pipeExists: existsSync,
+  pipeExists: namedPipeExists,
 });
 
 const authSock = (env: AgentEnv['env']): string | undefined => {

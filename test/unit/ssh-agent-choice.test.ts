@@ -24,7 +24,7 @@ import {
   puttygenCommand,
 } from '../../src/peer-access/private-key';
 import { PeerAuthFailed } from '../../src/peer-access/shell';
-import { OPENSSH_AGENT_PIPE, chooseAgent, type AgentEnv } from '../../src/peer-access/ssh-agent';
+import { OPENSSH_AGENT_PIPE, chooseAgent, namedPipeExists, type AgentEnv } from '../../src/peer-access/ssh-agent';
 import { describeTried, planAuth, refusedHint } from '../../src/peer-access/ssh-auth';
 import { agentSetting } from '../../src/workers/peer-shells';
 import { rsaPpkV2 } from '../helpers/ppk';
@@ -106,6 +106,11 @@ describe('agent choice', () => {
     });
     const pipe = chooseAgent('\\\\.\\pipe\\my-agent', at('win32', {}));
     assert.equal(pipe.kind === 'agent' && pipe.socket, '\\\\.\\pipe\\my-agent');
+  });
+
+  it('the default pipe check: only "no such file" is absent', () => {
+    assert.equal(namedPipeExists(OPENSSH_AGENT_PIPE), false, 'not a pipe name on Linux: no such file');
+    assert.equal(namedPipeExists(__filename), true);
   });
 
   it('a ~/ socket path is expanded for the connection; words and pipes are kept', () => {
