@@ -109,9 +109,15 @@ export function agentPathProblem(value: string): string | undefined {
     return `"${value}": only "~/" (this user's home) is expanded in an agent path`;
   }
   const absolute = value.startsWith('/') || value.startsWith('~') || /^[A-Za-z]:[/\\]/.test(value);
-  const pipe = /^[/\\][/\\]\.[/\\]pipe[/\\]./i.test(value);
-  if (!absolute && !pipe) {
-    return `"${value}" is a relative path, which would depend on the folder peer-comms starts in; give an absolute socket path (or ~/…), a Windows pipe (\\\\.\\pipe\\NAME), or one of true, false, pageant, openssh`;
+  // `$XDG_RUNTIME_DIR/…`, `%USERPROFILE%\…`: expanded like every controller path (expandHome).
+  const fromVariable = /^(\$|%[A-Za-z_])/.test(value);
+  if (!absolute && !fromVariable && !isWindowsPipe(value)) {
+    return `"${value}" is a relative path, which would depend on the folder peer-comms starts in; give an absolute socket path (or ~/…, $VAR/…), a Windows pipe (\\\\.\\pipe\\NAME), or one of true, false, pageant, openssh`;
   }
   return undefined;
+}
+
+/** `\\.\pipe\NAME` (or with forward slashes), as ssh2 recognises a Windows named pipe. */
+export function isWindowsPipe(value: string): boolean {
+  return /^[/\\][/\\]\.[/\\]pipe[/\\]./i.test(value);
 }

@@ -4,7 +4,7 @@ import { expandHome } from '../config/paths';
 import { LocalShell } from '../peer-access/local-shell';
 import { passphraseEnvName, passphraseFor } from '../peer-access/key-passphrases';
 import type { PeerShell } from '../peer-access/shell';
-import type { AgentSetting } from '../peer-access/ssh-agent';
+import { isWindowsPipe, type AgentSetting } from '../peer-access/ssh-agent';
 import { SshShell } from '../peer-access/ssh-shell';
 
 export function peerConnector(config: Config): (peer: string) => Promise<PeerShell> {
@@ -34,7 +34,11 @@ export function peerConnector(config: Config): (peer: string) => Promise<PeerShe
   };
 }
 
-/** The `agent:` value as connectClient takes it: a `~/` socket path expanded, pipes and words as they are. */
+/**
+ * The `agent:` value as connectClient takes it: a socket path expanded like every controller
+ * path (`~`, `$VAR`, `%VAR%`); pipes, `pageant` and `openssh` as they are.
+ */
 export function agentSetting(agent: Config['peers'][string]['agent']): AgentSetting {
-  return typeof agent === 'string' && /^~[/\\]/.test(agent) ? expandHome(agent) : agent;
+  if (typeof agent !== 'string' || agent === 'pageant' || agent === 'openssh' || isWindowsPipe(agent)) return agent;
+  return expandHome(agent);
 }

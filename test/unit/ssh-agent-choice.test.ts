@@ -113,9 +113,12 @@ describe('agent choice', () => {
     assert.equal(namedPipeExists(__filename), true);
   });
 
-  it('a ~/ socket path is expanded for the connection; words and pipes are kept', () => {
+  it('a socket path is expanded for the connection (~, $VAR); words and pipes are kept', () => {
     assert.equal(agentSetting('~/.ssh/agent.sock'), join(homedir(), '.ssh', 'agent.sock'));
+    assert.equal(agentSetting('$HOME/agent.sock'), join(process.env.HOME ?? homedir(), 'agent.sock'));
+    assert.equal(agentSetting('/run/a.sock'), '/run/a.sock');
     assert.equal(agentSetting('pageant'), 'pageant');
+    assert.equal(agentSetting('openssh'), 'openssh');
     assert.equal(agentSetting('\\\\.\\pipe\\openssh-ssh-agent'), '\\\\.\\pipe\\openssh-ssh-agent');
     assert.equal(agentSetting(true), true);
   });
@@ -143,6 +146,8 @@ describe('agent: in the peers file', () => {
     assert.equal(parseAgent('openssh').agent, 'openssh');
     assert.equal(parseAgent('/run/user/1000/ssh-agent.socket').agent, '/run/user/1000/ssh-agent.socket');
     assert.equal(parseAgent('~/.ssh/agent.sock').agent, '~/.ssh/agent.sock');
+    assert.equal(parseAgent('$XDG_RUNTIME_DIR/ssh-agent.socket').agent, '$XDG_RUNTIME_DIR/ssh-agent.socket');
+    assert.equal(parseAgent("'%USERPROFILE%\\agent.sock'").agent, '%USERPROFILE%\\agent.sock');
     assert.equal(parseAgent("'\\\\.\\pipe\\openssh-ssh-agent'").agent, '\\\\.\\pipe\\openssh-ssh-agent');
     assert.equal(parseAgent("'C:\\Users\\me\\agent.sock'").agent, 'C:\\Users\\me\\agent.sock');
     const off = parseConfigText(
