@@ -4,6 +4,7 @@
  * readable ApplicationFailures (which peer, which step, what was found, what to do).
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { ControllerPathError, expandHome } from '../config/paths';
 import type { Config, PeerConfig } from '../config/schema';
 import { ErrorType, NON_RETRYABLE, type ErrorTypeName } from '../contracts/errors';
 import {
@@ -80,9 +81,24 @@ export function fail(type: ErrorTypeName, message: string, details?: unknown): A
   return ApplicationFailure.create({ type, message, nonRetryable, details: details === undefined ? [] : [details] });
 }
 
+/**
+ * A controller-side path from the config (`field` names it), expanded; a variable in it that is
+ * not set is a non-retryable InvalidConfig naming the field and the variable.
+ */
+export function controllerPath(p: string, field: string): string {
+  try {
+    return expandHome(p);
+  } catch (err) {
+    if (err instanceof ControllerPathError) throw fail(ErrorType.InvalidConfig, `${field}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Turns a low-level error into a typed failure naming the peer and the step. */
 export function translate(peer: string, step: string, err: unknown): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
+  // privateKey / knownHosts with a variable that is not set (expanded when the peer is connected)
+  if (err instanceof ControllerPathError) return fail(ErrorType.InvalidConfig, `${peer}: ${step}: ${err.message}`);
   if (err instanceof HostKeyRejected)
     return fail(ErrorType.UnknownHostKey, err.message, { fingerprint: err.fingerprint });
   if (err instanceof PeerAuthFailed) return fail(ErrorType.AuthFailed, err.message);

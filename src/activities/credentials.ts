@@ -6,12 +6,19 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { ControllerLoginNotFound } from '../config/controller-credentials';
-import { expandHome } from '../config/paths';
 import { decodeTextFile, TextFileRefused } from '../config/text-file';
 import { formatDuration } from '../config/duration';
 import { ErrorType } from '../contracts/errors';
 import { PeerFileNotFound } from '../peer-access/shell';
-import { absolutePeerPath, fail, peerContext, translate, type ActivityDeps, type PeerContext } from './context';
+import {
+  absolutePeerPath,
+  controllerPath,
+  fail,
+  peerContext,
+  translate,
+  type ActivityDeps,
+  type PeerContext,
+} from './context';
 
 const credentialsSchema = z.object({
   claudeAiOauth: z.object({ expiresAt: z.number().int().positive() }).loose(),
@@ -68,7 +75,7 @@ export function createRefreshCredentials(deps: ActivityDeps) {
     const ctx = await peerContext(deps, input.peer);
     const now = deps.now();
     const window = ctx.cfg.thresholds.credentialRefresh;
-    const localPath = expandHome(deps.config.controller.credentialsPath);
+    const localPath = controllerPath(deps.config.controller.credentialsPath, 'controller.credentialsPath');
 
     let controllerBytes: Buffer;
     try {

@@ -7,10 +7,9 @@
 import { stat } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ControllerPathError, expandHome } from '../config/paths';
 import { ErrorType } from '../contracts/errors';
 import type { GitSyncInput, GitSyncResult } from '../contracts/job';
-import { fail, type ActivityDeps, type GitRunResult } from './context';
+import { controllerPath, fail, type ActivityDeps, type GitRunResult } from './context';
 import { execGit } from './git-run';
 
 export { execGit } from './git-run';
@@ -79,13 +78,7 @@ export function createGitSync(deps: ActivityDeps) {
     if (!configured) {
       return { ok: false, skipped: true, reason: 'controller.repo is not configured: git sync skipped' };
     }
-    let repo: string;
-    try {
-      repo = expandHome(configured);
-    } catch (err) {
-      if (err instanceof ControllerPathError) throw fail(ErrorType.InvalidConfig, `controller.repo: ${err.message}`);
-      throw err;
-    }
+    const repo = controllerPath(configured, 'controller.repo');
     const base = { repo, remote, branch };
     const st = await stat(repo).catch(() => null);
     if (!st?.isDirectory()) {

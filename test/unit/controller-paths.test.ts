@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { controllerPath, translate } from '../../src/activities/context';
 import { ConfigError, configCandidates, findConfigFile } from '../../src/config/load';
 import {
   ControllerPathError,
@@ -243,5 +244,26 @@ void describe('where the config file is looked for', () => {
         (err: unknown) => err instanceof ConfigError && err.message.includes(xdg) && err.message.includes(legacy),
       );
     });
+  });
+});
+
+void describe('in activities: an unset variable is a non-retryable InvalidConfig naming the field', () => {
+  const unset = 'PEER_COMMS_TEST_SURELY_UNSET';
+  void it('controllerPath (credentialsPath, repo) and translate (privateKey / knownHosts at connect)', () => {
+    delete process.env[unset];
+    assert.equal(controllerPath('/abs/x', 'controller.repo'), '/abs/x');
+    assert.throws(
+      () => controllerPath(`$${unset}/creds.json`, 'controller.credentialsPath'),
+      (err: Error & { type?: string; nonRetryable?: boolean }) =>
+        err.type === 'InvalidConfig' &&
+        err.nonRetryable === true &&
+        err.message.startsWith(
+          `controller.credentialsPath: the path "$${unset}/creds.json" uses $${unset}, but ${unset} is not set`,
+        ),
+    );
+    const failure = translate('rtx', 'connect', new ControllerPathError('%K%', 'K', 'K is not set'));
+    assert.equal(failure.type, 'InvalidConfig');
+    assert.equal(failure.nonRetryable, true);
+    assert.equal(failure.message, 'rtx: connect: K is not set');
   });
 });
