@@ -56,7 +56,13 @@ export async function unlockKeys(
   for (const name of names) {
     const peer = config.peers[name];
     if (!peer || !usesKeyFile(peer)) continue;
-    const path = expandHome(peer.privateKey ?? '');
+    let path: string;
+    try {
+      path = expandHome(peer.privateKey ?? '');
+    } catch (err) {
+      // an unset variable in the path: named here, before anything starts
+      throw new RefusedInput(`peer "${name}": privateKey in ${configFile}: ${(err as Error).message}`);
+    }
     const entry = byKey.get(path) ?? { peers: [], envName: passphraseEnvName(peer) };
     entry.peers.push(name);
     byKey.set(path, entry);
