@@ -2,13 +2,22 @@
 import { readFile } from 'node:fs/promises';
 import { checkDirective, formatReport, PART_LABELS, PART_NAMES } from '../directive';
 import { formatDuration } from '../config/duration';
+import { decodeTextFile, TextFileRefused } from '../config/text-file';
 import { EXIT, UsageError } from './exit';
 
+/** The directive's text: UTF-8 or UTF-16 with a BOM (decodeTextFile); other encodings exit 2 with how to fix them. */
 export async function readDirectiveFile(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return decodeTextFile(bytes, file).text;
+  } catch (err) {
+    if (err instanceof TextFileRefused) throw new UsageError(err.message);
+    throw err;
   }
 }
 

@@ -59,7 +59,10 @@ program
   .description('send a directive to a peer and wait until its agent visibly works on it')
   .argument('<peer>', 'peer name from the config')
   .argument('[text]', 'the directive (or use --from-file)')
-  .option('-f, --from-file <file>', 'read the directive from a file')
+  .option(
+    '-f, --from-file <file>',
+    'read the directive from a file (UTF-8, or UTF-16 with a BOM; "-" reads standard input)',
+  )
   .option('--heavy', 'stage the text as a file on the peer and paste it from there')
   .option('--light', 'pass the text in the command itself (one line, at most 2000 bytes)')
   .option('--queue', 'if the agent is busy, queue the text behind its work (exit 3) instead of waiting')
@@ -339,7 +342,7 @@ job
   .command('start')
   .description('check the directive, then start a job that sends it and watches the peer')
   .argument('<peer>')
-  .argument('<directive>', 'Markdown directive file (see peer-comms lint)')
+  .argument('<directive>', 'Markdown directive file (see peer-comms lint; "-" reads standard input)')
   .option('--budget <duration>', "wall-clock budget (default: the directive's own)")
   .option('--slug <slug>', 'job id part (default: from the directive title or goal)')
   .option('--force', 'start even if the directive lacks parts')

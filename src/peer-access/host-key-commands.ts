@@ -39,7 +39,7 @@ function lineRange(first: number, last: number): string {
 }
 
 /**
- * One sentence about a known_hosts that was not plain UTF-8 (UTF-16, mixed encodings, damaged
+ * One or two sentences about a known_hosts that was not plain UTF-8 (UTF-16, mixed encodings, damaged
  * lines): what peer-comms made of it and how to fix the file for OpenSSH. Undefined for a UTF-8
  * file (a leading UTF-8 BOM included: it is only dropped).
  */
@@ -57,7 +57,7 @@ export function knownHostsNote(
       : '';
   const first = parts[0];
   const plain = parts.length <= 1 && (first === undefined || first.encoding === 'utf-8');
-  if (plain) return damaged ? `Note: ${knownHostsPath}:${damaged}` : undefined;
+  if (plain) return damaged ? `${knownHostsPath}:${damaged}` : undefined;
 
   const addAgain = addHostKeyCommand('HOST', 22, knownHostsPath, platform);
   if (parts.length === 1 && first) {
@@ -66,7 +66,7 @@ export function knownHostsNote(
       shell === 'powershell'
         ? `(Get-Content${first.bom ? '' : first.encoding === 'utf-16le' ? ' -Encoding Unicode' : ' -Encoding BigEndianUnicode'} -LiteralPath ${file}) | Set-Content -Encoding ascii -LiteralPath ${file}`
         : `iconv -f ${first.bom ? 'UTF-16' : first.encoding === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'} -t UTF-8 ${file} > ${quotePath(shell, `${knownHostsPath}.utf8`)} && mv ${quotePath(shell, `${knownHostsPath}.utf8`)} ${file}`;
-    return `Note: ${knownHostsPath} is ${name} (what Windows PowerShell 5.1's > and Out-File write); peer-comms reads it, OpenSSH (ssh, scp, git) does not: convert it with ${convert}.${damaged}`;
+    return `${knownHostsPath} is ${name} (what Windows PowerShell 5.1's > and Out-File write); peer-comms reads it, OpenSSH (ssh, scp, git) does not: convert it with ${convert}.${damaged}`;
   }
 
   const layout = parts
@@ -80,5 +80,5 @@ export function knownHostsNote(
     first?.encoding === 'utf-8' && !foreign.includes(first)
       ? `delete ${foreign.map((p) => lineRange(p.firstLine, p.lastLine)).join(', ')} in an editor and add those hosts again with ${addAgain}`
       : `delete the file and add each host again with ${addAgain}`;
-  return `Note: ${knownHostsPath} mixes encodings (${layout}), as Windows PowerShell 5.1's >> leaves it; peer-comms reads every line, OpenSSH does not: ${fix}.${damaged}`;
+  return `${knownHostsPath} mixes encodings (${layout}), as Windows PowerShell 5.1's >> leaves it; peer-comms reads every line, OpenSSH does not: ${fix}.${damaged}`;
 }

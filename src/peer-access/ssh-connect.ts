@@ -77,7 +77,7 @@ export function hostKeyMessage(
   const where = `${host}:${port}`;
   const lookup = port === 22 ? host : `[${host}]:${port}`;
   const add = addHostKeyCommand(host, port, knownHostsPath, platform);
-  const note = opts.knownHostsNote ? ` ${opts.knownHostsNote}` : '';
+  const note = opts.knownHostsNote ? ` Note: ${opts.knownHostsNote}` : '';
   const lines = verdict.lines.length > 0 ? ` (line ${verdict.lines.join(', ')})` : '';
   switch (verdict.reason) {
     case 'unknown': {
