@@ -205,6 +205,21 @@ describe('the CLI edge', () => {
     assert.match(res.stderr, /is passphrase-protected/);
   });
 
+  it('send with a PuTTY format-3 key: exit 2 with the puttygen command, before connecting to Temporal', async () => {
+    const v3 = join(dir, 'v3.ppk');
+    await writeFile(v3, 'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: k\nPublic-Lines: 1\nAAAA\n');
+    const v3cfg = join(dir, 'peers-v3.yaml');
+    await writeFile(v3cfg, configText([`privateKey: ${v3}`]));
+    const res = await runCliBare(['--config', v3cfg, 'send', 'p', 'hello'], { cwd: dir });
+    assert.equal(res.code, 2, res.stderr);
+    assert.ok(!/cannot connect/.test(res.stderr), res.stderr);
+    assert.match(
+      res.stderr,
+      /its private key file .*v3\.ppk .* is a PuTTY key of format 3, which the SSH library \(ssh2\) cannot read/,
+    );
+    assert.ok(res.stderr.includes(`puttygen ${v3} -O private-openssh -o ${join(dir, 'v3')}`), res.stderr);
+  });
+
   it('preflight with the passphrase in PEER_COMMS_KEY_PASSPHRASE reaches the peer', async () => {
     const res = await runCliBare(['--config', cfgFile, 'preflight', 'p', '--json'], {
       cwd: dir,
