@@ -20,6 +20,7 @@ import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ConfigError } from '../config/load';
 import { expandHome } from '../config/paths';
+import { decodeTextFile, TextFileRefused } from '../config/text-file';
 
 export const ENCODING_ENCRYPTED = 'binary/encrypted';
 export const METADATA_ENCODING = 'encoding';
@@ -207,7 +208,17 @@ export async function readKeyFile(path: string): Promise<CodecKey[]> {
         `the codec key file is readable or writable by others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); refused — run \`chmod 600 ${full}\``,
       ]);
     }
-    content = await readFile(full, 'utf8');
+    // A key file made in Windows PowerShell 5.1 (`"id:…" > codec.key`) is UTF-16: decoded, not misread.
+    const bytes = await readFile(full);
+    try {
+      content = decodeTextFile(bytes, 'the codec key file', { path: full }).text;
+    } catch (err) {
+      // Not the decoder's own words: they would quote a byte of the key.
+      if (!(err instanceof TextFileRefused)) throw err;
+      throw new ConfigError(full, [
+        `the codec key file is neither UTF-8 nor UTF-16 with a byte-order mark; ${err.hint}`,
+      ]);
+    }
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(full, [

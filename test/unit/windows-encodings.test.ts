@@ -6,7 +6,7 @@
  * gatedFile, refreshCredentials), on real temp files.
  */
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { verifyHostKey } from '../../src/peer-access/known-hosts';
 import { LocalShell } from '../../src/peer-access/local-shell';
 import { hostKeyMessage, readKnownHosts } from '../../src/peer-access/ssh-connect';
 import { canonicalSha256 } from '../../src/receipts/records';
+import { readKeyFile } from '../../src/temporal/codec';
 
 /** An SSH wire-format ed25519 public key blob, and its known_hosts form. */
 function ed25519(): { blob: Buffer; line: string } {
@@ -378,5 +379,38 @@ void describe("the controller's Claude credentials as Notepad saves them", () =>
     }
     // plain UTF-8 goes as it is, byte for byte
     assert.deepEqual(await push(Buffer.from(json)), Buffer.from(json));
+  });
+});
+
+void describe('the codec key file as Windows PowerShell 5.1 writes it (`"id:…" > codec.key`)', () => {
+  void it('UTF-16 LE with BOM and CRLF reads the same keys as UTF-8; a legacy code page is refused without quoting it', async () => {
+    const k1 = randomBytes(32).toString('base64');
+    const k2 = randomBytes(32).toString('base64');
+    const text = `# keys\r\nnew:${k1}\r\nold:${k2}\r\n`;
+    const utf8 = join(dir, 'codec-utf8');
+    const utf16 = join(dir, 'codec-utf16');
+    await writeFile(utf8, text, { mode: 0o600 });
+    await writeFile(utf16, Buffer.concat([BOM_LE, le(text)]), { mode: 0o600 });
+    const a = await readKeyFile(utf8);
+    const b = await readKeyFile(utf16);
+    assert.deepEqual(
+      b.map((k) => [k.id, k.key.export().toString('base64')]),
+      a.map((k) => [k.id, k.key.export().toString('base64')]),
+    );
+    assert.deepEqual(
+      b.map((k) => k.id),
+      ['new', 'old'],
+    );
+    const bad = join(dir, 'codec-1252');
+    await writeFile(bad, Buffer.concat([Buffer.from(`new:${k1}\n# `), Buffer.from([0xe9, 0x0a])]), { mode: 0o600 });
+    await assert.rejects(readKeyFile(bad), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(
+        err.message,
+        /the codec key file is neither UTF-8 nor UTF-16 with a byte-order mark; save it as UTF-8/,
+      );
+      assert.doesNotMatch(err.message, /0xE9/);
+      return true;
+    });
   });
 });
