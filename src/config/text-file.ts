@@ -185,11 +185,12 @@ export function decodeTextFile(bytes: Uint8Array, label: string, opts: DecodeOpt
   // began one byte before it). Said as such, since "save it as UTF-8" would not repair it.
   const bad = firstInvalidUtf8(bytes);
   const nul = bytes.indexOf(0);
-  const at = bad ? bad.offset : nul >= 0 ? Math.max(0, nul - 1) : -1;
-  if (at >= 0) {
+  const nulAt = nul >= 0 ? Math.max(0, nul - 1) : Infinity;
+  const at = Math.min(nulAt, bad ? bad.offset : Infinity);
+  if (at !== Infinity) {
     const bomThere = bomAt(bytes, at)?.encoding;
     const appended =
-      bomThere === 'utf-16le' || bomThere === 'utf-16be' || (bad === undefined && utf16Like(bytes.subarray(at)));
+      bomThere === 'utf-16le' || bomThere === 'utf-16be' || (at === nulAt && utf16Like(bytes.subarray(at)));
     if (appended) {
       const { line, column } = lineColumn(bytes, at);
       throw refused(

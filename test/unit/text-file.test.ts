@@ -66,7 +66,8 @@ void describe('decodeTextFile', () => {
   });
 
   void it('refuses UTF-16 appended to UTF-8 (PowerShell >>) as such, with or without a BOM between', () => {
-    for (const tail of [le('b: 2\r\nc: 3\r\n'), bytes([0xff, 0xfe], le('b: 2\r\n'))]) {
+    // (é in UTF-16 LE is E9 00, invalid UTF-8 too: the NUL before it decides)
+    for (const tail of [le('b: 2\r\nc: 3\r\n'), bytes([0xff, 0xfe], le('b: 2\r\n')), le('b: été\r\n')]) {
       const r = refusal(() => decodeTextFile(bytes('a: 1\n', tail), 'p.yaml'));
       assert.match(r.problem, /p\.yaml turns into UTF-16 at byte 5 \(line 2, column 1\)/);
       assert.match(r.hint, /delete everything from line 2 on/);
