@@ -19,6 +19,16 @@ export interface AgentCommandInput {
   requestedBy?: string;
 }
 
+/** What the agentCommand workflow's `commandProgress` query answers. */
+export interface CommandProgress {
+  peer: string;
+  command: string;
+  phase: string;
+  waitingFor?: string;
+  outcome?: 'done' | 'failed';
+  error?: string;
+}
+
 export type CommandStep = 'paneLock' | 'inspectScreen' | 'waitIdle' | 'type' | 'submit' | 'awaitDone';
 
 export interface CommandResult {

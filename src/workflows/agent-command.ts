@@ -9,7 +9,6 @@ import {
   CancellationScope,
   type ActivityOptions,
   condition,
-  defineQuery,
   proxyActivities,
   setHandler,
   sleep,
@@ -17,7 +16,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { commandShapeProblem, type AgentCommandInput, type CommandResult } from '../contracts/command';
+import {
+  commandShapeProblem,
+  type AgentCommandInput,
+  type CommandProgress,
+  type CommandResult,
+} from '../contracts/command';
 import { ErrorType } from '../contracts/errors';
 import { isPeerName } from '../contracts/route';
 import { OUTCOME_ATTR, PEER_ATTR } from '../contracts/search-attributes';
@@ -26,16 +30,10 @@ import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releasePane } from './pan
 import { onPeer, resolveRoute } from './routing';
 import { failureMessage } from './failures';
 
-export interface CommandProgress {
-  peer: string;
-  command: string;
-  phase: string;
-  waitingFor?: string;
-  outcome?: 'done' | 'failed';
-  error?: string;
-}
+export type { CommandProgress } from '../contracts/command';
+import { commandProgressQuery } from './definitions';
 
-export const commandProgressQuery = defineQuery<CommandProgress>('commandProgress');
+export { commandProgressQuery };
 
 /** Waiting for the command to finish: long (a /compact summarises through the API), heartbeating. */
 const COMMAND_RUN: ActivityOptions = {

@@ -9,7 +9,6 @@
  */
 import {
   ApplicationFailure,
-  defineQuery,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -31,7 +30,9 @@ import { CREDENTIALS } from './activity-options';
 import { failureMessage, failureType } from './failures';
 import { onPeer, pickupFailure, resolveRoute } from './routing';
 
-export const reportQuery = defineQuery<FleetReport>('report');
+import { reportQuery } from './definitions';
+
+export { reportQuery };
 
 /**
  * Fleet preflight: one round trip; two tries, not a send's four, so an unreachable peer costs

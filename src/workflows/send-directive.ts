@@ -9,7 +9,6 @@ import {
   CancellationScope,
   type ActivityOptions,
   condition,
-  defineQuery,
   log,
   proxyActivities,
   setHandler,
@@ -41,7 +40,9 @@ import { CREDENTIALS, QUICK } from './activity-options';
 import { failureMessage, failureType } from './failures';
 import { onPeer, pickupFailure, resolveRoute, watchPickup } from './routing';
 
-export const progressQuery = defineQuery<SendProgress>('progress');
+import { progressQuery } from './definitions';
+
+export { progressQuery };
 
 const credentials = proxyActivities<Activities>(CREDENTIALS);
 
