@@ -21,7 +21,7 @@ import { ErrorType } from '../contracts/errors';
 import type { AckSource, TurnState } from '../contracts/send';
 import { judgeTurn, type AgentRecord, type TurnVerdict } from '../receipts/records';
 import { sendKey } from '../tmux/commands';
-import { fail, peerContext, run, type ActivityDeps } from './context';
+import { fail, peerContext, run, type PeerDeps } from './context';
 import { readRecordsSince, type RecordCursor } from './receipts';
 import { readScreen, type ScreenReading } from './screen';
 
@@ -116,7 +116,7 @@ function toReceipt(v: TurnVerdict): Receipt | undefined {
   return { source: r.source, at: r.at, session: r.session, promptId: r.promptId, length: r.length };
 }
 
-export function createAwaitAck(deps: ActivityDeps) {
+export function createAwaitAck(deps: PeerDeps) {
   return async function awaitAck(input: AwaitAckInput): Promise<AckResult> {
     const ctx = await peerContext(deps, input.peer);
     const signal = cancellationSignal();

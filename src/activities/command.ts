@@ -8,10 +8,10 @@ import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { commandName, commandShapeProblem } from '../contracts/command';
 import { ErrorType } from '../contracts/errors';
 import { sendKey, sendKeysLiteral } from '../tmux/commands';
-import { fail, peerContext, run, type ActivityDeps } from './context';
+import { fail, peerContext, run, type PeerDeps } from './context';
 import { readScreen } from './screen';
 
-export function createCommandActivities(deps: ActivityDeps) {
+export function createCommandActivities(deps: PeerDeps) {
   /** Types the command into an idle agent's empty box; C-m is the next step. Idempotent: a retry that finds it typed does nothing. */
   async function typeCommand(input: { peer: string; command: string }): Promise<{ typed: boolean; state: string }> {
     const ctx = await peerContext(deps, input.peer);

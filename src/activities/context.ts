@@ -19,22 +19,27 @@ import {
 import { allowScript, commandProblem, showCommand } from '../guards/commands';
 import { parseTarget, type TmuxSocket } from '../tmux/commands';
 
-export interface ActivityDeps {
+/** What activities that run where the peer is reached need (the controller, or the peer's own worker). */
+export interface PeerDeps {
   config: Config;
   /** One shell per peer (SSH pool or local). */
-  shells: { get(peer: string): Promise<PeerShell>; evict?(peer: string): void };
+  shells: { get(peer: string): Promise<PeerShell> };
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** What the controller-only activities need besides: the controller's files, audit log, Temporal client, git. */
+export interface ControllerDeps extends PeerDeps {
   /** Reads a file on the controller (the controller's own credentials). */
   readControllerFile(path: string): Promise<Buffer>;
   /** Appends one line to the audit log on the controller. */
   appendAudit(line: string): Promise<void>;
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Asks the pane-lock workflow for the lock on behalf of a send (needs a Temporal client). */
-  requestPaneLock?: (lockWorkflowId: string, request: { requester: string; leaseMs: number }) => Promise<void>;
+  requestPaneLock(lockWorkflowId: string, request: { requester: string; leaseMs: number }): Promise<void>;
   /** The workers that polled a task queue for activities lately (needs a Temporal client). */
-  queuePollers?: (taskQueue: string) => Promise<{ identity: string; lastAccessAt: number | null }[]>;
-  /** Runs git on the controller (gitSync); default: the real `git` through execFile. */
-  runGit?: GitRunner;
+  queuePollers(taskQueue: string): Promise<{ identity: string; lastAccessAt: number | null }[]>;
+  /** Runs git on the controller (gitSync): the real `git` (execGit), or a fake in tests. */
+  runGit: GitRunner;
 }
 
 export interface GitRunResult {
@@ -60,7 +65,7 @@ export interface PeerContext {
   session: string;
 }
 
-export async function peerContext(deps: ActivityDeps, name: string): Promise<PeerContext> {
+export async function peerContext(deps: PeerDeps, name: string): Promise<PeerContext> {
   const cfg = deps.config.peers[name];
   if (!cfg) {
     throw fail(

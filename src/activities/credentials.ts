@@ -16,7 +16,8 @@ import {
   fail,
   peerContext,
   translate,
-  type ActivityDeps,
+  type ControllerDeps,
+  type PeerDeps,
   type PeerContext,
 } from './context';
 
@@ -70,7 +71,7 @@ function stamp(ms: number): string {
     .replace(/\.\d+Z$/, 'Z');
 }
 
-export function createRefreshCredentials(deps: ActivityDeps) {
+export function createRefreshCredentials(deps: PeerDeps & Pick<ControllerDeps, 'readControllerFile'>) {
   return async function refreshCredentials(input: { peer: string }): Promise<RefreshResult> {
     const ctx = await peerContext(deps, input.peer);
     const now = deps.now();

@@ -29,7 +29,7 @@ import {
 import { shJoin } from '../peer-access/shell';
 import { canonicalSha256, judgeTurn } from '../receipts/records';
 import { readRecordsSince, type RecordCursor } from './receipts';
-import { absolutePeerPath, fail, peerContext, run, translate, tryRun, type ActivityDeps } from './context';
+import { absolutePeerPath, fail, peerContext, run, translate, tryRun, type PeerDeps } from './context';
 import { readScreen, SESSION_GONE } from './screen';
 
 export interface DeliverInput {
@@ -69,7 +69,7 @@ export function bufferNames(deliveryId: string): { text: string; marker: string 
   return { text: `pc-${deliveryId}`, marker: `pc-${deliveryId}.loaded` };
 }
 
-export function createDeliveryActivities(deps: ActivityDeps) {
+export function createDeliveryActivities(deps: PeerDeps) {
   async function deliver(input: DeliverInput): Promise<DeliverResult> {
     const ctx = await peerContext(deps, input.peer);
     const bytes = Buffer.from(input.text, 'utf8');

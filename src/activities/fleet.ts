@@ -3,9 +3,9 @@
  * workflow never reads the config itself; the answer is recorded in its history).
  */
 import type { FleetPeerEntry } from '../contracts/fleet';
-import type { ActivityDeps } from './context';
+import type { ControllerDeps } from './context';
 
-export function createFleetActivities(deps: ActivityDeps) {
+export function createFleetActivities(deps: Pick<ControllerDeps, 'config'>) {
   // Activities return promises; this one has nothing to wait for.
   function listPeers(): Promise<FleetPeerEntry[]> {
     return Promise.resolve(

@@ -9,8 +9,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../contracts/errors';
 import type { GitSyncInput, GitSyncResult } from '../contracts/job';
-import { controllerPath, fail, type ActivityDeps, type GitRunResult } from './context';
-import { execGit } from './git-run';
+import { controllerPath, fail, type ControllerDeps, type GitRunResult } from './context';
 
 export { execGit } from './git-run';
 
@@ -72,7 +71,7 @@ function authFailure(remote: string, url: string, repo: string, line: string): A
   });
 }
 
-export function createGitSync(deps: ActivityDeps) {
+export function createGitSync(deps: Pick<ControllerDeps, 'config' | 'runGit'>) {
   return async function gitSync(input: GitSyncInput): Promise<GitSyncResult> {
     const { repo: configured, gitRemote: remote, gitBranch: branch } = deps.config.controller;
     if (!configured) {
@@ -84,7 +83,7 @@ export function createGitSync(deps: ActivityDeps) {
     if (!st?.isDirectory()) {
       throw fail(ErrorType.InvalidConfig, `controller.repo ${repo} is not a folder (job ${input.jobId})`);
     }
-    const runGit = deps.runGit ?? execGit;
+    const runGit = deps.runGit;
     const signal = abortSignal();
     const git = async (args: string[], timeoutMs = 60_000): Promise<GitRunResult> => {
       try {

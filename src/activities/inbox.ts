@@ -19,7 +19,7 @@ import {
 } from '../contracts/job';
 import { RESOLVED_FOLDER, doneMarkerName, phoneHomeFileName, topicFromFileName } from '../contracts/phone-home';
 import { allowScript } from '../guards/commands';
-import { fail, peerContext, run, translate, type ActivityDeps } from './context';
+import { fail, peerContext, run, translate, type PeerDeps } from './context';
 
 const SCRIPT = allowScript({
   name: 'inbox scan',
@@ -107,7 +107,7 @@ export function parseScanOutput(
   return result;
 }
 
-export function createInboxActivities(deps: ActivityDeps) {
+export function createInboxActivities(deps: PeerDeps) {
   async function scanInbox(input: ScanInboxInput): Promise<InboxScan> {
     if (!isSafeName(input.jobId)) {
       throw fail(ErrorType.UnsafeInboxName, `job id ${JSON.stringify(input.jobId)} cannot name a file`);

@@ -1,11 +1,17 @@
 /**
- * All activities, built from injected dependencies: the worker passes real shells (SSH pool,
- * local), the clock and the audit sink; tests pass fakes.
+ * The activities, in two sets by the task queue that serves them, built from injected
+ * dependencies (the worker passes real shells, the clock, the audit sink; tests pass fakes).
+ *
+ * - Peer activities act on one peer through its shell. They run on the controller's queue (SSH
+ *   or local peers) or on the peer worker's own queue (`via: worker`); `onPeer` in
+ *   workflows/routing.ts can reach only these, and the peer worker registers only these.
+ * - Controller activities need the controller itself: its files and audit log, its Temporal
+ *   client, its git, its peers file. Only the controller worker registers them.
  */
 import { createAwaitAck } from './ack';
 import { createCommandActivities } from './command';
 import { createAudit } from './audit';
-import type { ActivityDeps } from './context';
+import type { ControllerDeps, PeerDeps } from './context';
 import { createRefreshCredentials } from './credentials';
 import { createDeliveryActivities } from './deliver';
 import { createFleetActivities } from './fleet';
@@ -19,25 +25,39 @@ import { createReceiptActivities } from './receipts';
 import { createRouteActivities } from './route';
 import { createSessionActivities } from './session';
 
-export function createActivities(deps: ActivityDeps) {
+/** What runs where the peer is reached: the controller's queue, or the peer worker's. */
+export function createPeerActivities(deps: PeerDeps) {
   return {
     preflight: createPreflight(deps),
-    refreshCredentials: createRefreshCredentials(deps),
     ...createSessionActivities(deps),
     ...createDeliveryActivities(deps),
     awaitAck: createAwaitAck(deps),
-    audit: createAudit(deps),
-    requestPaneLock: createRequestPaneLock(deps),
-    lockHolders: createLockHolders(),
-    ...createFleetActivities(deps),
     ...createInboxActivities(deps),
-    gitSync: createGitSync(deps),
-    ...createRouteActivities(deps),
     ...createReadPeerActivities(deps),
     ...createReceiptActivities(deps),
     ...createCommandActivities(deps),
   };
 }
 
+/** What only the controller can run (its credentials, audit log, Temporal client, git, peers file). */
+export function createControllerActivities(deps: ControllerDeps) {
+  return {
+    refreshCredentials: createRefreshCredentials(deps),
+    audit: createAudit(deps),
+    requestPaneLock: createRequestPaneLock(deps),
+    lockHolders: createLockHolders(),
+    ...createFleetActivities(deps),
+    gitSync: createGitSync(deps),
+    ...createRouteActivities(deps),
+  };
+}
+
+/** Everything the controller worker registers: its own activities and the peer activities of SSH and local peers. */
+export function createActivities(deps: ControllerDeps) {
+  return { ...createPeerActivities(deps), ...createControllerActivities(deps) };
+}
+
+export type PeerActivities = ReturnType<typeof createPeerActivities>;
+export type ControllerActivities = ReturnType<typeof createControllerActivities>;
 export type Activities = ReturnType<typeof createActivities>;
-export type { ActivityDeps } from './context';
+export type { ControllerDeps, PeerDeps } from './context';

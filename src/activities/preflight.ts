@@ -8,7 +8,7 @@ import type { GpuReading, PreflightReport } from '../contracts/preflight';
 import { allowScript } from '../guards/commands';
 import { GPU_QUERY_FIELDS, checkGpus, describeGpuCheck, parseGpuLine } from '../guards/gpu';
 import { formatDuration } from '../config/duration';
-import { peerContext, run, type ActivityDeps } from './context';
+import { peerContext, run, type PeerDeps } from './context';
 
 export const PREFLIGHT_SCRIPT = allowScript({
   name: 'preflight',
@@ -55,7 +55,7 @@ function num(s: string | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export function createPreflight(deps: ActivityDeps) {
+export function createPreflight(deps: PeerDeps) {
   return async function preflight(input: { peer: string }): Promise<PreflightReport> {
     const started = deps.now();
     const ctx = await peerContext(deps, input.peer);

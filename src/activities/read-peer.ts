@@ -34,7 +34,7 @@ import { isSafeName } from '../contracts/job';
 import { GIT_FILTER_LIST, GIT_STATUS_ARGS, gitReadArgv, isFilterDriverName } from '../guards/commands';
 import { capturePane } from '../tmux/commands';
 import { classifyScreen } from '../tmux/screen';
-import { fail, peerContext, run, translate, tryRun, type ActivityDeps } from './context';
+import { fail, peerContext, run, translate, tryRun, type PeerDeps } from './context';
 import { homeRelative, inboxDirOf } from './inbox';
 import {
   classifyInbox,
@@ -70,7 +70,7 @@ function invalid(what: string, value: number | undefined, max: number) {
 
 // ── activities ───────────────────────────────────────────────────────────────────────────
 
-export function createReadPeerActivities(deps: ActivityDeps) {
+export function createReadPeerActivities(deps: PeerDeps) {
   async function peekPane(input: PeekInput): Promise<PeekResult> {
     const count = boundedCount(input.lines, PEEK_DEFAULT_LINES, PEEK_MAX_LINES);
     if (count === undefined) throw invalid('lines', input.lines, PEEK_MAX_LINES);

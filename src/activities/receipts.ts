@@ -13,7 +13,7 @@ import {
   type AgentRecord,
   type RecordSource,
 } from '../receipts/records';
-import { absolutePeerPath, peerContext, run, type ActivityDeps, type PeerContext } from './context';
+import { absolutePeerPath, peerContext, run, type PeerDeps, type PeerContext } from './context';
 
 /** Where the records stood before a send: bytes of the event log, and the newest transcript's path and size. */
 export interface RecordCursor {
@@ -212,7 +212,7 @@ export interface TurnReading {
   cursor: RecordCursor;
 }
 
-export function createReceiptActivities(deps: ActivityDeps) {
+export function createReceiptActivities(deps: PeerDeps) {
   /**
    * The turn of a sent text, from the agent's records since the text's cursor (a peer job shows it
    * while it watches). Reads from the cursor each time: a turn's records are a few lines.

@@ -5,9 +5,9 @@
  */
 import { peerTaskQueue, type PeerRoute, type QueuePollers } from '../contracts/route';
 import { ErrorType } from '../contracts/errors';
-import { fail, type ActivityDeps } from './context';
+import { fail, type ControllerDeps } from './context';
 
-export function createRouteActivities(deps: ActivityDeps) {
+export function createRouteActivities(deps: Pick<ControllerDeps, 'config' | 'queuePollers'>) {
   // Activities return promises; this one has nothing to wait for.
   function routePeer(input: { peer: string }): Promise<PeerRoute> {
     return Promise.resolve(routeOf(input.peer));
@@ -34,7 +34,6 @@ export function createRouteActivities(deps: ActivityDeps) {
   }
 
   async function queuePollers(input: { taskQueue: string }): Promise<QueuePollers> {
-    if (!deps.queuePollers) throw new Error('this worker has no Temporal client to describe task queues');
     return { taskQueue: input.taskQueue, pollers: await deps.queuePollers(input.taskQueue) };
   }
 

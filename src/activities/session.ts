@@ -5,7 +5,7 @@
 import { heartbeat, cancellationSignal } from '@temporalio/activity';
 import { ErrorType } from '../contracts/errors';
 import { hasSession, killSession, newSession } from '../tmux/commands';
-import { absolutePeerPath, fail, peerContext, run, tryRun, type ActivityDeps } from './context';
+import { absolutePeerPath, fail, peerContext, run, tryRun, type PeerDeps } from './context';
 import { readScreen, type ScreenReading } from './screen';
 import { installReceiptHook, recordCursor, type ReceiptSources, type RecordCursor } from './receipts';
 import { shQuote } from '../peer-access/shell';
@@ -70,7 +70,7 @@ export function summarize(s: ScreenReading): ScreenSummary {
   };
 }
 
-export function createSessionActivities(deps: ActivityDeps) {
+export function createSessionActivities(deps: PeerDeps) {
   /**
    * `restart: true` restarts a live session too (the agent reads fresh credentials only when it
    * starts): systemd restarts the unit, the tmux method kills the session and creates it anew.

@@ -9,7 +9,8 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
+import { createActivities, type ControllerDeps } from '../activities';
+import { execGit } from '../activities/git-run';
 import type { Config } from '../config/schema';
 import { readControllerCredentials } from '../config/controller-credentials';
 import { expandHome } from '../config/paths';
@@ -27,12 +28,12 @@ export interface ControllerWorkerOptions {
   namespace: string;
   taskQueue?: string;
   /** Overrides for tests (e.g. a fake clock or audit sink). */
-  deps?: Partial<ActivityDeps>;
+  deps?: Partial<ControllerDeps>;
   /** Extra worker options (tests: shorter shutdown grace). */
   worker?: Partial<WorkerOptions>;
 }
 
-export function realDeps(config: Config, pool: PeerShellPool, client: Client, taskQueue: string): ActivityDeps {
+export function realDeps(config: Config, pool: PeerShellPool, client: Client, taskQueue: string): ControllerDeps {
   const auditPath = expandHome(config.controller.auditLog);
   return {
     config,
@@ -65,6 +66,7 @@ export function realDeps(config: Config, pool: PeerShellPool, client: Client, ta
         lastAccessAt: p.lastAccessTime?.seconds != null ? Number(p.lastAccessTime.seconds) * 1000 : null,
       }));
     },
+    runGit: execGit,
   };
 }
 

@@ -1,13 +1,13 @@
 /**
  * The peer worker: runs on the peer itself (`peer-comms worker --peer <name>`) and serves the
- * task queue `<controller queue>@<name>` with the same activities as the controller, over a
- * LocalShell (no SSH). Workflows stay on the controller; only the peer's own steps come here.
+ * task queue `<controller queue>@<name>` with the peer activities only (none of the controller's),
+ * over a LocalShell (no SSH). Workflows stay on the controller; only the peer's own steps come here.
  * It also watches the peer's inbox folder and signals the matching job on a new phone-home.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
+import { createPeerActivities, type PeerDeps } from '../activities';
 import { inboxDirOf } from '../activities/inbox';
 import type { Config } from '../config/schema';
 import { peerTaskQueue } from '../contracts/route';
@@ -26,15 +26,13 @@ export interface PeerWorkerOptions {
   home?: string;
   /** How often the inbox is looked at (ms); 0 turns the watcher off. */
   inboxIntervalMs?: number;
-  deps?: Partial<ActivityDeps>;
+  deps?: Partial<PeerDeps>;
   worker?: Partial<WorkerOptions>;
   log?: (line: string) => void;
 }
 
 /** Deps for activities that run on the peer itself: only this peer, over a LocalShell. */
-export function peerDeps(config: Config, peer: string, shell: LocalShell): ActivityDeps {
-  const refuse = (what: string) => () =>
-    Promise.reject(new Error(`the peer worker of ${peer} does not ${what}; that runs on the controller`));
+export function peerDeps(config: Config, peer: string, shell: LocalShell): PeerDeps {
   return {
     config,
     shells: {
@@ -43,8 +41,6 @@ export function peerDeps(config: Config, peer: string, shell: LocalShell): Activ
           ? Promise.resolve(shell)
           : Promise.reject(new Error(`this is the peer worker of ${peer}; it does not serve ${name}`)),
     },
-    readControllerFile: refuse('read the controller’s files'),
-    appendAudit: refuse('write the audit log'),
     now: () => Date.now(),
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
   };
@@ -66,7 +62,7 @@ export async function createPeerWorker(
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue,
-    activities: createActivities(deps),
+    activities: createPeerActivities(deps), // never a controller activity: routing cannot send one here
     identity: `peer-comms peer worker ${opts.peer} (pid ${process.pid})`,
     ...(await codecOptions(opts.config)), // encryption at rest, when on
     ...opts.worker,

@@ -13,17 +13,17 @@ import {
   type ActivityInterfaceFor,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { ControllerActivities, PeerActivities } from '../activities';
 import { ErrorType } from '../contracts/errors';
 import { controllerRoute, type PeerRoute } from '../contracts/route';
 
-const routing = proxyLocalActivities<Activities>({
+const routing = proxyLocalActivities<ControllerActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', maximumAttempts: 3 },
 });
 
 /** Controller-side look at a task queue's pollers. */
-const looking = proxyActivities<Activities>({
+const looking = proxyActivities<ControllerActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 2 },
 });
@@ -34,10 +34,13 @@ export async function resolveRoute(peer: string): Promise<PeerRoute> {
   return routing.routePeer({ peer });
 }
 
-/** Activity stubs for `options` that run where the peer's activities run. */
-export function onPeer(route: PeerRoute, options: ActivityOptions): ActivityInterfaceFor<Activities> {
-  if (!route.taskQueue) return proxyActivities<Activities>(options);
-  return proxyActivities<Activities>({
+/**
+ * Activity stubs for `options` that run where the peer's activities run. Only peer activities:
+ * a controller activity through these stubs is a type error, as the peer worker has none.
+ */
+export function onPeer(route: PeerRoute, options: ActivityOptions): ActivityInterfaceFor<PeerActivities> {
+  if (!route.taskQueue) return proxyActivities<PeerActivities>(options);
+  return proxyActivities<PeerActivities>({
     ...options,
     taskQueue: route.taskQueue,
     scheduleToStartTimeout: route.pickupTimeoutMs ?? 30 * 60_000,

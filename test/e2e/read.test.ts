@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import { createPeerActivities } from '../../src/activities';
 import type { Config } from '../../src/config/schema';
 import type { InboxListing, PeekResult, RecentCommits } from '../../src/contracts/read-peer';
 import { peerTaskQueue } from '../../src/contracts/route';
@@ -278,14 +278,12 @@ describe('reading a via: worker peer (readPeer workflow, peer queue)', () => {
             namespace: stack.settings.namespace,
             taskQueue: peerQueue,
             identity: `test peer worker ${peer.name}`,
-            activities: createActivities({
+            activities: createPeerActivities({
               config,
               shells: {
                 get: (name) =>
                   name === peer.name ? Promise.resolve(shell) : Promise.reject(new Error(`not this peer: ${name}`)),
               },
-              readControllerFile: () => Promise.reject(new Error('not on the peer')),
-              appendAudit: () => Promise.reject(new Error('not on the peer')),
               now: () => Date.now(),
               sleep: (ms, signal) => delay(ms, undefined, { signal }),
             }),

@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, mock, test } from 'node:test';
-import type { ActivityDeps } from '../../src/activities';
+import type { ControllerDeps, PeerDeps } from '../../src/activities';
 import { createRefreshCredentials } from '../../src/activities/credentials';
 import {
   ControllerLoginNotFound,
@@ -211,7 +211,7 @@ void describe('refreshCredentials on a macOS controller (Keychain) to a local pe
     await mkdir(peerHome, { recursive: true });
   });
 
-  function deps(): ActivityDeps {
+  function deps(): PeerDeps & Pick<ControllerDeps, 'readControllerFile'> {
     const shell = new LocalShell('mac-peer', { home: peerHome });
     return {
       config: configSchema.parse({
@@ -221,7 +221,6 @@ void describe('refreshCredentials on a macOS controller (Keychain) to a local pe
       }),
       shells: { get: () => Promise.resolve(shell) },
       readControllerFile: (p) => readControllerCredentials(p, mac()),
-      appendAudit: async () => undefined,
       now: () => Date.now(),
       sleep: async () => undefined,
     };

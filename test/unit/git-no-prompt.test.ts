@@ -15,7 +15,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import type { ActivityDeps } from '../../src/activities';
+import type { ControllerDeps } from '../../src/activities';
+import { execGit } from '../../src/activities/git-run';
 import { batchSshCommand, noPromptEnv } from '../../src/activities/git-run';
 import { authFailureLine, createGitSync } from '../../src/activities/git-sync';
 import { configSchema } from '../../src/config/schema';
@@ -23,14 +24,10 @@ import { startSshd, type SshdFixture } from '../helpers/sshd';
 
 const run = promisify(execFile);
 
-function deps(repo: string): ActivityDeps {
+function deps(repo: string): Pick<ControllerDeps, 'config' | 'runGit'> {
   return {
     config: configSchema.parse({ controller: { repo }, peers: { local: { via: 'local' } } }),
-    shells: { get: () => Promise.reject(new Error('unused')) },
-    readControllerFile: () => Promise.reject(new Error('unused')),
-    appendAudit: async () => undefined,
-    now: () => Date.now(),
-    sleep: async () => undefined,
+    runGit: execGit,
   };
 }
 

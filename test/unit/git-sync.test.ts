@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import type { ActivityDeps } from '../../src/activities';
+import type { ControllerDeps } from '../../src/activities';
+import { execGit } from '../../src/activities/git-run';
 import { createGitSync } from '../../src/activities/git-sync';
 import { configSchema } from '../../src/config/schema';
 
@@ -29,14 +30,10 @@ async function commit(repo: string, file: string, content: string): Promise<stri
   return git(repo, 'rev-parse', 'HEAD');
 }
 
-function deps(controller: Record<string, unknown>): ActivityDeps {
+function deps(controller: Record<string, unknown>): Pick<ControllerDeps, 'config' | 'runGit'> {
   return {
     config: configSchema.parse({ controller, peers: { local: { via: 'local' } } }),
-    shells: { get: () => Promise.reject(new Error('unused')) },
-    readControllerFile: () => Promise.reject(new Error('unused')),
-    appendAudit: async () => undefined,
-    now: () => Date.now(),
-    sleep: async () => undefined,
+    runGit: execGit,
   };
 }
 

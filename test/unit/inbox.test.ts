@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createInboxActivities, inboxDirOf, parseScanOutput } from '../../src/activities/inbox';
-import type { ActivityDeps } from '../../src/activities';
+import type { PeerDeps } from '../../src/activities';
 import { configSchema } from '../../src/config/schema';
 import { jobWorkflowId, parseDecision, slugify } from '../../src/contracts/job';
 import {
@@ -189,11 +189,9 @@ void describe('scanInbox and resolvePhoneHome on a real folder', () => {
     const config = configSchema.parse({
       peers: { local: { via: 'local', workdir: '~/work', inboxHost: 'hostA', jobs: { scanInterval: '5m' } } },
     });
-    const deps: ActivityDeps = {
+    const deps: PeerDeps = {
       config,
       shells: { get: async () => shell! },
-      readControllerFile: () => Promise.reject(new Error('unused')),
-      appendAudit: async () => undefined,
       now: () => Date.now(),
       sleep: async () => undefined,
     };

@@ -10,7 +10,7 @@ import { chmod, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ActivityDeps } from '../../src/activities/context';
+import type { PeerDeps } from '../../src/activities/context';
 import { commandPath, createReadPeerActivities } from '../../src/activities/read-peer';
 import {
   classifyInbox,
@@ -347,11 +347,9 @@ describe('read peer: git never runs a command from the repository it reads', () 
     const indexBefore = (await stat(join(repo, '.git', 'index'))).mtimeMs;
 
     const config = parseConfigText('peers:\n  box:\n    via: local\n    workdir: ~/work\n', 'peers.yaml');
-    const deps: ActivityDeps = {
+    const deps: PeerDeps = {
       config,
       shells: { get: async () => shell },
-      readControllerFile: async () => Buffer.alloc(0),
-      appendAudit: async () => {},
       now: () => Date.now(),
       sleep: async () => {},
     };

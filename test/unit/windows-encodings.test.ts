@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import type { ActivityDeps } from '../../src/activities';
+import type { ControllerDeps, PeerDeps } from '../../src/activities';
 import { createRefreshCredentials } from '../../src/activities/credentials';
 import { gatedFile, gatedText, RefusedInput } from '../../src/cli/input-checks';
 import { ConfigError, loadConfig, parseConfigText } from '../../src/config/load';
@@ -358,11 +358,10 @@ void describe("the controller's Claude credentials as Notepad saves them", () =>
       controller: { credentialsPath: controllerPath },
       peers: { loc: { via: 'local', credentialsPath: peerPath } },
     });
-    const deps: ActivityDeps = {
+    const deps: PeerDeps & Pick<ControllerDeps, 'readControllerFile'> = {
       config,
       shells: { get: async () => shell! },
       readControllerFile: (p) => readFile(p),
-      appendAudit: async () => undefined,
       now: () => Date.now(),
       sleep: async () => undefined,
     };
