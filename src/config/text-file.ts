@@ -15,7 +15,7 @@
  * decodeKnownHosts is the lenient reader for known_hosts, which is ASCII by nature: it also
  * reads the mixed files `>>` leaves behind (see there).
  */
-import { firstInvalidUtf8, lineColumn } from '../contracts/text-gate';
+import { firstInvalidUtf8, lineColumn } from '../contracts/utf8';
 import { quotePath, shellFor } from './quote';
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
