@@ -52,7 +52,7 @@ export async function unlockKeys(
   typed: Map<string, string> = typedPassphrases,
 ): Promise<void> {
   // One key may serve several peers: ask once per file.
-  const byKey = new Map<string, { peers: string[]; envName: string }>();
+  const byKey = new Map<string, { peers: string[]; envName: string; agentToo: boolean }>();
   for (const name of names) {
     const peer = config.peers[name];
     if (!peer || !usesKeyFile(peer)) continue;
@@ -63,11 +63,13 @@ export async function unlockKeys(
       // an unset variable in the path: named here, before anything starts
       throw new RefusedInput(`peer "${name}": privateKey in ${configFile}: ${(err as Error).message}`);
     }
-    const entry = byKey.get(path) ?? { peers: [], envName: passphraseEnvName(peer) };
+    const entry = byKey.get(path) ?? { peers: [], envName: passphraseEnvName(peer), agentToo: true };
     entry.peers.push(name);
+    // with an agent configured, a protected key the agent holds needs no passphrase here
+    entry.agentToo &&= peer.agent !== false;
     byKey.set(path, entry);
   }
-  for (const [path, { peers, envName }] of byKey) {
+  for (const [path, { peers, envName, agentToo }] of byKey) {
     const who = `peer${peers.length > 1 ? 's' : ''} "${peers.join('", "')}"`;
     let bytes: Buffer;
     try {
@@ -95,6 +97,9 @@ export async function unlockKeys(
       typed.set(path, fromEnv);
       continue;
     }
+    // Every peer using this key also has agent: set: the connection offers the agent alone
+    // (ssh-auth.ts planAuth), so neither ask nor refuse.
+    if (agentToo) continue;
     if (!io.ask) {
       throw new RefusedInput(
         `${who}: the private key ${path} is passphrase-protected, ${envName} is not set and there is no terminal to ask on; nothing was started`,

@@ -92,6 +92,14 @@ export async function planAuth(target: AuthTarget, at?: AgentEnv): Promise<AuthP
   }
   if (inspection.kind === 'encrypted') {
     const envName = target.passphraseEnv ?? DEFAULT_PASSPHRASE_ENV;
+    if (passphrase === undefined && agent !== undefined) {
+      // The key is locked but an agent is configured: the agent is expected to hold it (ssh-add),
+      // so offer the agent alone rather than refuse; the message names both if the peer says no.
+      return {
+        agent,
+        tried: `${agent.label} (the key ${keyPath} is passphrase-protected and no passphrase was given, so it was not offered)`,
+      };
+    }
     if (passphrase === undefined) {
       throw new PeerAuthFailed(
         peer,

@@ -168,6 +168,32 @@ describe('an SSH agent given by its socket path', () => {
     }
   });
 
+  it('a passphrase-protected key the agent holds: no passphrase needed, the agent alone is offered', async () => {
+    delete process.env[ENV];
+    await run('ssh-add', ['-D'], { env: { ...process.env, SSH_AUTH_SOCK: agentSock } });
+    const msg = await authFailure([`privateKey: ${lockedKey}`, `agent: ${agentSock}`]);
+    assert.ok(msg.includes(`the SSH agent at ${agentSock} (the key ${lockedKey} is passphrase-protected`), msg);
+
+    // ssh-add reads the passphrase through SSH_ASKPASS when there is no terminal
+    const askpass = join(dir, 'askpass.sh');
+    await writeFile(askpass, `#!/bin/sh\necho '${PASS}'\n`, { mode: 0o700 });
+    await run('ssh-add', [lockedKey], {
+      env: {
+        ...process.env,
+        SSH_AUTH_SOCK: agentSock,
+        SSH_ASKPASS: askpass,
+        SSH_ASKPASS_REQUIRE: 'force',
+        DISPLAY: ':0',
+      },
+    });
+    const shell = await connect([`privateKey: ${lockedKey}`, `agent: ${agentSock}`]);
+    try {
+      assert.equal((await shell.exec(['true'])).code, 0);
+    } finally {
+      await shell.close();
+    }
+  });
+
   it('an agent that cannot be reached does not end the attempt; the failure names key and agent', async () => {
     const stranger = join(dir, 'stranger');
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
@@ -196,6 +222,15 @@ describe('the CLI edge', () => {
       res.stderr,
       /PEER_COMMS_KEY_PASSPHRASE is not set and there is no terminal to ask on; nothing was started/,
     );
+  });
+
+  it('with an agent configured, a protected key without its passphrase is left to the agent (no refusal)', async () => {
+    const agentCfg = join(dir, 'peers-agent.yaml');
+    await writeFile(agentCfg, configText([`privateKey: ${lockedKey}`, `agent: ${join(dir, 'no-agent.sock')}`]));
+    const res = await runCliBare(['--config', agentCfg, 'preflight', 'p', '--json'], { cwd: dir, env: noPass });
+    // past the edge: the connection itself fails (the agent socket is missing), naming key and agent
+    assert.doesNotMatch(res.stderr, /nothing was started/);
+    assert.match(res.stderr + res.stdout, /passphrase-protected and no passphrase was given, so it was not offered/);
   });
 
   it('the controller worker refuses the same way before it connects to Temporal', async () => {
