@@ -1,0 +1,40 @@
+/**
+ * The send's timeout and retry groups (QUICK and CREDENTIALS are shared, in ../activity-options),
+ * and its controller-side activity stubs. Peer-side stubs are made per route (./peer.ts).
+ */
+import { type ActivityOptions, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { CREDENTIALS, QUICK } from '../activity-options';
+
+/** Session restart: slow (the agent must start), heartbeating; twice at most, a restart loop helps nobody. */
+export const RECOVERY: ActivityOptions = {
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 2 },
+};
+
+/** Delivery: a 5,000-line text may take a while (heartbeats notice a dead worker); idempotent, so retrying is safe. */
+export const DELIVERY: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+};
+
+/** Ack poll: long, heartbeating every poll so a dead worker is noticed in seconds. */
+export const ACK_POLL: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 2 },
+};
+
+/** Credential pushes: always from the controller (the token never travels through Temporal). */
+export const credentials = proxyActivities<Activities>(CREDENTIALS);
+
+/** Controller-side quick steps (the pane lock). */
+export const controller = proxyActivities<Activities>(QUICK);
+
+/** Audit: local file append; retry generously, it must not be lost. */
+export const auditing = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 10 },
+});
