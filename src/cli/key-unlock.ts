@@ -75,6 +75,8 @@ export async function unlockKeys(
     try {
       bytes = await io.readKey(path);
     } catch {
+      const fromEnv = io.env[envName];
+      if (fromEnv) typed.set(path, fromEnv); // kept for the connection, which names the read error
       continue;
     }
     const inspection = inspectKey(path, bytes);
@@ -121,4 +123,7 @@ export async function unlockKeys(
       }
     }
   }
+  // The passphrases now live in `typed` only: take the variables out of this process's
+  // environment so no child (git and its ssh, the Temporal server, python, security) inherits them.
+  for (const { envName } of byKey.values()) delete io.env[envName];
 }

@@ -389,8 +389,11 @@ describe('passphrases before start', () => {
   it('takes the passphrase from PEER_COMMS_KEY_PASSPHRASE (or passphraseEnv) and checks it', async () => {
     const key = k('locked_ed25519').path;
     const typed = new Map<string, string>();
-    await unlockKeys('peers.yaml', config({ a: key }), ['a'], io({ [DEFAULT_PASSPHRASE_ENV]: 'correct horse' }), typed);
+    const env: Record<string, string> = { [DEFAULT_PASSPHRASE_ENV]: 'correct horse', PATH: '/bin' };
+    await unlockKeys('peers.yaml', config({ a: key }), ['a'], io(env), typed);
     assert.equal(typed.get(key), 'correct horse');
+    // taken out of the environment, so no child process inherits it
+    assert.deepEqual(env, { PATH: '/bin' });
     const per = config({ a: key }, ['    passphraseEnv: WORK_PASS']);
     await assert.rejects(
       unlockKeys(
@@ -402,6 +405,14 @@ describe('passphrases before start', () => {
       ),
       refusedWith(/the passphrase in WORK_PASS does not open the private key .*locked_ed25519/),
     );
+  });
+
+  it('with agent: set, a protected key without its passphrase is left to the agent: no question, no refusal', async () => {
+    const ask = io({}, ['never asked']);
+    const typed = new Map<string, string>();
+    await unlockKeys('peers.yaml', config({ a: k('locked_ed25519').path }, ['    agent: true']), ['a'], ask, typed);
+    assert.equal(ask.questions.length, 0);
+    assert.equal(typed.size, 0);
   });
 
   it('without a variable and without a terminal: exit 2 before anything starts, naming key and variable', async () => {
