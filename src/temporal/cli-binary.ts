@@ -61,6 +61,9 @@ export function currentLookupHost(): CliLookupHost {
           stdio: ['ignore', 'pipe', 'ignore'],
           timeout: 10_000,
           windowsHide: true,
+          // Windows Python writes piped output in the ANSI code page: a folder under
+          // C:\Users\Jürgen would come back garbled. Ask it for UTF-8.
+          env: { ...process.env, PYTHONUTF8: '1', PYTHONIOENCODING: 'utf-8' },
         });
       } catch {
         return undefined; // no such program (or the Windows Store stand-in that only says "install me")
