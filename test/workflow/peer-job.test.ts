@@ -40,7 +40,7 @@ import type {
 import { resolutionMessage } from '../../src/contracts/phone-home';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
 import { paneLockId } from '../../src/workflows/pane-lock';
-import { turnResolutionMessage } from '../../src/workflows/peer-job-state';
+import { turnResolutionMessage } from '../../src/workflows/job/messages';
 import {
   completeSignal,
   peerJob,
