@@ -15,8 +15,16 @@ import {
   type ExecOptions,
   type ExecResult,
   type PeerShell,
+  shJoin,
 } from '../peer-access/shell';
-import { allowScript, commandProblem, showCommand } from '../guards/commands';
+import {
+  allowScript,
+  commandProblem,
+  composedProblem,
+  showCommand,
+  type CommandPolicy,
+  type ComposedScript,
+} from '../guards/commands';
 import { parseTarget, type TmuxSocket } from '../tmux/commands';
 
 /** What activities that run where the peer is reached need (the controller, or the peer's own worker). */
@@ -140,13 +148,56 @@ export async function tryRun(
   argv: readonly string[],
   opts?: ExecOptions,
 ): Promise<ExecResult> {
-  const why = commandProblem(argv, { peer: ctx.name, rental: !!ctx.cfg.rental, stagingDir: ctx.cfg.stagingDir });
-  if (why) {
-    throw fail(
-      ErrorType.PolicyRefused,
-      `${ctx.name}${ctx.cfg.rental ? ' (a rental peer)' : ''}: refused to run \`${showCommand(argv)}\` (${step}): ${why}. peer-comms sends a peer only the commands on its allow-list (src/guards/commands.ts)`,
-    );
-  }
+  const why = commandProblem(argv, policyOf(ctx));
+  if (why) throw refusal(ctx, step, argv, why);
+  return execOn(ctx, step, argv, opts);
+}
+
+/**
+ * Runs a script composed of argvs in one round trip (`sh -c`), whatever the exit status. Each
+ * argv is checked against the allow-list as it is; only then is the script's text made.
+ */
+export async function tryRunScript(
+  ctx: PeerContext,
+  step: string,
+  script: ComposedScript,
+  opts?: ExecOptions,
+): Promise<ExecResult> {
+  const argv = ['sh', '-c', scriptText(script)];
+  const why = composedProblem(script, policyOf(ctx));
+  if (why) throw refusal(ctx, step, argv, why);
+  return execOn(ctx, step, argv, opts);
+}
+
+/** The text of a composed script: each argv quoted (shJoin), `&&` within a chain, `;` between chains. */
+export function scriptText(script: ComposedScript): string {
+  return script
+    .map((chain) =>
+      [
+        ...chain.commands.map((c) => (c.quiet ? `${shJoin(c.argv)} >/dev/null 2>&1` : shJoin(c.argv))),
+        ...(chain.exit === undefined ? [] : [`exit ${chain.exit}`]),
+      ].join(' && '),
+    )
+    .join('; ');
+}
+
+function policyOf(ctx: PeerContext): CommandPolicy {
+  return { peer: ctx.name, rental: !!ctx.cfg.rental, stagingDir: ctx.cfg.stagingDir };
+}
+
+function refusal(ctx: PeerContext, step: string, argv: readonly string[], why: string): ApplicationFailure {
+  return fail(
+    ErrorType.PolicyRefused,
+    `${ctx.name}${ctx.cfg.rental ? ' (a rental peer)' : ''}: refused to run \`${showCommand(argv)}\` (${step}): ${why}. peer-comms sends a peer only the commands on its allow-list (src/guards/commands.ts)`,
+  );
+}
+
+async function execOn(
+  ctx: PeerContext,
+  step: string,
+  argv: readonly string[],
+  opts?: ExecOptions,
+): Promise<ExecResult> {
   try {
     return await ctx.shell.exec(argv, opts);
   } catch (err) {

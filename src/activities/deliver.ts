@@ -26,10 +26,10 @@ import {
   showBuffer,
   type TmuxSocket,
 } from '../tmux/commands';
-import { shJoin } from '../peer-access/shell';
+import type { ComposedScript } from '../guards/commands';
 import { canonicalSha256, judgeTurn } from '../receipts/records';
 import { readRecordsSince, type RecordCursor } from './receipts';
-import { absolutePeerPath, fail, peerContext, run, translate, tryRun, type PeerDeps } from './context';
+import { absolutePeerPath, fail, peerContext, run, translate, tryRun, tryRunScript, type PeerDeps } from './context';
 import { readScreen, SESSION_GONE } from './screen';
 
 export interface DeliverInput {
@@ -53,15 +53,15 @@ export interface DeliverResult {
 
 /**
  * The light path's one round trip: exit 3 when the marker buffer says this delivery was typed
- * already; else set the marker and type the text as literal keys.
+ * already; else set the marker and type the text as literal keys. Argvs, checked as such by the
+ * allow-list before the script's text is made (tryRunScript).
  */
-export function typeOnceCommand(sock: TmuxSocket, target: string, deliveryId: string, text: string): string[] {
+export function typeOnceScript(sock: TmuxSocket, target: string, deliveryId: string, text: string): ComposedScript {
   const marker = bufferNames(deliveryId).marker;
-  const script = [
-    `${shJoin(showBuffer(sock, marker))} >/dev/null 2>&1 && exit 3`,
-    `${shJoin(setBuffer(sock, marker, deliveryId))} && ${shJoin(sendKeysLiteral(sock, target, text))}`,
-  ].join('; ');
-  return ['sh', '-c', script];
+  return [
+    { commands: [{ argv: showBuffer(sock, marker), quiet: true }], exit: 3 },
+    { commands: [{ argv: setBuffer(sock, marker, deliveryId) }, { argv: sendKeysLiteral(sock, target, text) }] },
+  ];
 }
 
 export function bufferNames(deliveryId: string): { text: string; marker: string } {
@@ -82,7 +82,11 @@ export function createDeliveryActivities(deps: PeerDeps) {
       // One round trip: unless the marker says it was typed already, set the marker and type
       // the text as literal keys (a single line without control characters). The text is one
       // single-quoted word of the script; it never meets the shell unquoted.
-      const typed = await tryRun(ctx, 'type text', typeOnceCommand(ctx.sock, ctx.target, input.deliveryId, input.text));
+      const typed = await tryRunScript(
+        ctx,
+        'type text',
+        typeOnceScript(ctx.sock, ctx.target, input.deliveryId, input.text),
+      );
       if (typed.code !== 0 && typed.code !== 3) {
         throw fail(
           ErrorType.PeerCommandFailed,

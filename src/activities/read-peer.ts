@@ -31,7 +31,7 @@ import {
 } from '../contracts/read-peer';
 import { ErrorType } from '../contracts/errors';
 import { isSafeName } from '../contracts/job';
-import { GIT_FILTER_LIST, GIT_STATUS_ARGS, gitReadArgv, isFilterDriverName } from '../guards/commands';
+import { GIT_FILTER_LIST, GIT_STATUS_ARGS, gitReadArgv, isFilterDriverName } from '../guards/git-read';
 import { capturePane } from '../tmux/commands';
 import { classifyScreen } from '../tmux/screen';
 import { fail, peerContext, run, translate, tryRun, type PeerDeps } from './context';

@@ -1,6 +1,7 @@
 /**
  * The command allow-list: every command an activity runs on a peer passes `commandProblem`
- * first (activities/context.ts `tryRun`). Only what peer-comms itself sends is allowed — tmux,
+ * first (activities/context.ts `tryRun`), and every script composed of commands `composedProblem`
+ * (`tryRunScript`), argv by argv before it is quoted. Only what peer-comms itself sends is allowed — tmux,
  * `systemctl --user`, nvidia-smi queries, reading a file, removing a staged file, read-only git,
  * and our own constant scripts — so no command peer-comms builds can run `docker exec`, enter a
  * container or reset a GPU, on any peer and on a rental peer above all (the reference: "NEVER
@@ -12,6 +13,7 @@
  * `set-buffer`, so a directive that mentions `docker exec` is still delivered.
  */
 import { posix } from 'node:path';
+import { gitProblem } from './git-read';
 
 export interface CommandPolicy {
   peer: string;
@@ -76,110 +78,6 @@ const TMUX_SUBCOMMANDS = new Set([
   'list-panes',
 ]);
 
-/**
- * The options every git we run on a peer starts with (after `-C <dir>`): git reads config from
- * the repository itself (`.git/config`, writable by the agent or anyone who can write the
- * checkout), and some of it runs commands — `core.fsmonitor` during `git status`, hooks, a
- * pager, an external diff, textconv, the ssh command or a credential helper of a lazy fetch in a
- * partial clone, a signature check's gpg. Command-line `-c` beats every config file, so these
- * switch all of that off (`protocol.*.allow=never`: no fetch at all, so no transport runs).
- * Environment variables (GIT_CONFIG_NOSYSTEM and the like) are not an option: peer commands are
- * argvs only. Filter drivers (`filter.<name>.clean/process`, run by `git status` on files whose
- * stat changed) have per-driver keys: gitFilterOffOptions names each one the config defines
- * (listed by GIT_FILTER_LIST just before; a driver added in the moment between the two commands
- * would still run — a race the agent would have to win, and it runs as the agent's own user).
- */
-export const GIT_READ_SAFETY: readonly string[] = [
-  '--no-pager',
-  '--no-optional-locks',
-  ...[
-    'core.fsmonitor=false',
-    'core.hooksPath=/dev/null',
-    'core.pager=cat',
-    'diff.external=',
-    'core.sshCommand=false',
-    'credential.helper=',
-    'protocol.allow=never',
-    ...['file', 'git', 'ssh', 'http', 'https', 'ext'].map((p) => `protocol.${p}.allow=never`),
-    'log.showSignature=false',
-  ].flatMap((kv) => ['-c', kv]),
-];
-
-/**
- * `git status` as we run it. `--ignore-submodules=dirty`: a submodule counts as changed when its
- * checked-out commit moved, and git does not run a status inside it (a child git there would read
- * the submodule's own config: its filter drivers are not among the ones switched off here).
- */
-export const GIT_STATUS_ARGS: readonly string[] = ['status', '--porcelain=v2', '--branch', '--ignore-submodules=dirty'];
-
-/** Lists the filter drivers a repository's config defines (every scope): `filter.<name>.<key>`, NUL-separated. */
-export const GIT_FILTER_LIST: readonly string[] = ['config', '--null', '--name-only', '--get-regexp', '^filter\\.'];
-
-/** Filter driver names that can be switched off with `-c` (git splits `-c` at the first `=`). */
-export function isFilterDriverName(name: string): boolean {
-  return name.length > 0 && !/[=\n\0]/.test(name);
-}
-
-/** `-c` options that switch the named filter drivers off: no clean, smudge or process command, not required. */
-export function gitFilterOffOptions(drivers: readonly string[]): string[] {
-  return drivers.flatMap((d) => {
-    if (!isFilterDriverName(d)) throw new Error(`cannot switch off the git filter driver ${JSON.stringify(d)}`);
-    return ['clean=', 'smudge=', 'process=', 'required=false'].flatMap((kv) => ['-c', `filter.${d}.${kv}`]);
-  });
-}
-
-/** `git -C <dir> <GIT_READ_SAFETY> [filter drivers off] <args>`: the only git argv peer-comms runs. */
-export function gitReadArgv(dir: string, args: readonly string[], filterDrivers: readonly string[] = []): string[] {
-  return ['git', '-C', dir, ...GIT_READ_SAFETY, ...gitFilterOffOptions(filterDrivers), ...args];
-}
-
-const FILTER_OFF = /^filter\.[^=\n\0]+\.(?:clean=|smudge=|process=|required=false)$/;
-
-/** The read-only git shapes we run, after the safety options: each checked word by word. */
-function gitReadShapeProblem(args: readonly string[]): string | undefined {
-  const [sub, ...rest] = args;
-  const shape = `git ${args.join(' ')}`.slice(0, 120);
-  switch (sub) {
-    case 'status':
-      return args.length === GIT_STATUS_ARGS.length && args.every((a, i) => a === GIT_STATUS_ARGS[i])
-        ? undefined
-        : `${shape}: git status runs only as \`${GIT_STATUS_ARGS.join(' ')}\``;
-    case 'log':
-      return rest.length === 6 &&
-        rest[0] === '-n' &&
-        /^[1-9][0-9]{0,3}$/.test(rest[1] ?? '') &&
-        rest[2] === '--no-show-signature' &&
-        rest[3] === '--no-textconv' &&
-        rest[4] === '--no-ext-diff' &&
-        /^--format=[^\n]*$/.test(rest[5] ?? '')
-        ? undefined
-        : `${shape}: git log runs only as \`log -n <count> --no-show-signature --no-textconv --no-ext-diff --format=<format>\``;
-    case 'config':
-      return rest.length === GIT_FILTER_LIST.length - 1 && rest.every((a, i) => a === GIT_FILTER_LIST[i + 1])
-        ? undefined
-        : `${shape}: git config only lists the filter drivers (${GIT_FILTER_LIST.join(' ')})`;
-    default:
-      return `git ${sub ?? ''} is not read-only (peer-comms runs only git status, log and a config listing)`;
-  }
-}
-
-function gitProblem(args: readonly string[]): string | undefined {
-  if (args[0] !== '-C' || args[1] === undefined || args[1].startsWith('-')) {
-    const sub = args.find((a) => !a.startsWith('-'));
-    return `git must start with -C <dir> and its read-only safety options (git ${sub ?? ''} is not read-only as given)`;
-  }
-  let i = 2;
-  if (GIT_READ_SAFETY.some((want, k) => args[i + k] !== want)) {
-    return `git without its safety options (${GIT_READ_SAFETY.join(' ')}) could run commands from the repository's config (core.fsmonitor, hooks, pager...)`;
-  }
-  i += GIT_READ_SAFETY.length;
-  while (args[i] === '-c') {
-    if (!FILTER_OFF.test(args[i + 1] ?? '')) return `git -c ${args[i + 1] ?? ''} is not a filter driver switched off`;
-    i += 2;
-  }
-  return gitReadShapeProblem(args.slice(i));
-}
-
 function forbidden(text: string): string | undefined {
   const hit = FORBIDDEN.find((re) => re.test(text));
   return hit ? `it mentions ${hit.source.replace(/\\b/g, '')}` : undefined;
@@ -204,71 +102,37 @@ function tmuxProblem(args: readonly string[]): string | undefined {
   return undefined;
 }
 
-type Token = { op: ';' | '&&' } | { word: string };
+/** One command of a composed script of ours; `quiet` throws its output away (`>/dev/null 2>&1`). */
+export interface ScriptCommand {
+  argv: readonly string[];
+  quiet?: boolean;
+}
 
-/** Words and `;` / `&&` of a composed script (our shJoin output); undefined on any other syntax. */
-function tokens(script: string): Token[] | undefined {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < script.length) {
-    if (script[i] === ' ') {
-      i++;
-      continue;
-    }
-    if (script[i] === ';') {
-      out.push({ op: ';' });
-      i++;
-      continue;
-    }
-    if (script.startsWith('&&', i)) {
-      out.push({ op: '&&' });
-      i += 2;
-      continue;
-    }
-    const redirect = /^(?:>\/dev\/null|2>&1)(?=[ ;]|$)/.exec(script.slice(i));
-    if (redirect) {
-      i += redirect[0].length; // output thrown away: harmless
-      continue;
-    }
-    let word = '';
-    while (i < script.length && script[i] !== ' ' && script[i] !== ';') {
-      if (script[i] === "'") {
-        const end = script.indexOf("'", i + 1);
-        if (end < 0) return undefined;
-        word += script.slice(i + 1, end);
-        i = end + 1;
-      } else if (script[i] === '\\' && script[i + 1] === "'") {
-        word += "'";
-        i += 2;
-      } else {
-        const m = /^[A-Za-z0-9_@%+=:,./-]+/.exec(script.slice(i));
-        if (!m) return undefined;
-        word += m[0];
-        i += m[0].length;
-      }
-    }
-    out.push({ word });
-  }
-  return out;
+/** Commands joined by `&&`; `exit` ends the whole script with that status when they all succeed. */
+export interface ScriptChain {
+  commands: readonly ScriptCommand[];
+  exit?: number;
 }
 
 /**
- * A script composed of quoted argvs (`a b >/dev/null 2>&1 && exit 3; c && d`): each command
- * checked on its own. Anything else in it (substitutions, pipes, variables, globs) is refused.
+ * A script composed of argvs (`a >/dev/null 2>&1 && exit 3; b && c`): chains run one after
+ * another. It is checked as argvs, before anything is quoted; its text is made only after
+ * (activities/context.ts `tryRunScript`), so no other shell syntax can be in it.
  */
-function composedProblem(script: string, policy: CommandPolicy): string | undefined {
-  const toks = tokens(script);
-  if (!toks) return 'a shell script that is not one of ours';
-  const commands: string[][] = [[]];
-  for (const t of toks) {
-    if ('op' in t) commands.push([]);
-    else commands[commands.length - 1]?.push(t.word);
-  }
-  for (const argv of commands) {
-    if (argv.length === 0) return 'a shell script that is not one of ours';
-    if (argv.length === 2 && argv[0] === 'exit' && /^\d+$/.test(argv[1] ?? '')) continue;
-    const why = commandProblem(argv, policy);
-    if (why) return why;
+export type ComposedScript = readonly ScriptChain[];
+
+/** Why the peer may not be sent this composed script (each command checked on its own), or undefined. */
+export function composedProblem(script: ComposedScript, policy: CommandPolicy): string | undefined {
+  if (script.length === 0) return 'an empty script';
+  for (const chain of script) {
+    if (chain.commands.length === 0) return 'a script step with no command';
+    if (chain.exit !== undefined && !(Number.isInteger(chain.exit) && chain.exit >= 0 && chain.exit < 256)) {
+      return `exit ${chain.exit} is not an exit status`;
+    }
+    for (const { argv } of chain.commands) {
+      const why = commandProblem(argv, policy);
+      if (why) return why;
+    }
   }
   return undefined;
 }
@@ -326,7 +190,7 @@ export function commandProblem(argv: readonly string[], policy: CommandPolicy): 
       if (args[0] !== '-c' || args[1] === undefined) return 'sh without -c <script>';
       const rule = scripts.get(args[1]);
       if (rule) return rule.checkArgs?.(args.slice(3), policy);
-      return composedProblem(args[1], policy);
+      return 'a shell script that is not one of ours';
     }
     case 'systemctl': {
       const [scope, verb, unit, ...rest] = args;

@@ -6,12 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { typeOnceCommand } from '../../src/activities/deliver';
+import { scriptText } from '../../src/activities/context';
+import { typeOnceScript } from '../../src/activities/deliver';
 import '../../src/activities/inbox';
 import { PREFLIGHT_SCRIPT } from '../../src/activities/preflight';
 import { configSchema } from '../../src/config/schema';
 import { readRecordsCommand } from '../../src/activities/receipts';
-import { GIT_STATUS_ARGS, commandProblem, gitReadArgv, type CommandPolicy } from '../../src/guards/commands';
+import { commandProblem, composedProblem, type CommandPolicy, type ComposedScript } from '../../src/guards/commands';
+import { GIT_STATUS_ARGS, gitReadArgv } from '../../src/guards/git-read';
+import { shQuote } from '../../src/peer-access/shell';
 import { checkGpus, describeGpuCheck, parseGpuLine } from '../../src/guards/gpu';
 import * as tmux from '../../src/tmux/commands';
 
@@ -26,6 +29,13 @@ function refused(argv: string[], why: RegExp): void {
   assert.ok(problem, `should be refused: ${JSON.stringify(argv)}`);
   assert.match(problem, why);
 }
+/** A composed script is checked as its argvs, before its text is made. */
+function refusedScript(script: ComposedScript, why: RegExp): void {
+  const problem = composedProblem(script, rental);
+  assert.ok(problem, `should be refused: ${JSON.stringify(script)}`);
+  assert.match(problem, why);
+}
+const commands = (...argvs: string[][]): ComposedScript => argvs.map((argv) => ({ commands: [{ argv }] }));
 
 describe('command allow-list', () => {
   it('allows every command the activities build', () => {
@@ -76,7 +86,9 @@ describe('command allow-list', () => {
 
   it('lets message text that mentions forbidden commands through as text (light path, quotes and all)', () => {
     for (const text of ["run `docker exec -it C.341 bash` && nvidia-smi -r; it's fine", 'a; b && c > d $(e) `f`']) {
-      allowed(typeOnceCommand(sock, 'claude:0.0', 'send-x-1', text));
+      const script = typeOnceScript(sock, 'claude:0.0', 'send-x-1', text);
+      assert.equal(composedProblem(script, rental), undefined, `should be allowed: ${text}`);
+      assert.ok(scriptText(script).includes(shQuote(text)), 'the text is one single-quoted word of the script');
       allowed(tmux.setBuffer(sock, 'pc-text', text));
       allowed(tmux.sendKeysLiteral(sock, 'claude:0.0', text));
     }
@@ -98,8 +110,14 @@ describe('command allow-list', () => {
     refused(['nvidia-smi', '--gpu-reset', '-i', '0'], /may only be queried/);
     refused(['nvidia-smi', '-pl', '600'], /may only be queried/);
     refused(['/usr/bin/nvidia-smi', '-i', '0', '-pl', '450'], /may only be queried/);
-    refused(['sh', '-c', 'docker ps'], /docker is not on the list/);
-    refused(['sh', '-c', "'tmux' 'ls'; docker exec c true"], /tmux ls is not a tmux command|docker/);
+    refusedScript(commands(['docker', 'ps']), /docker is not on the list/);
+    refusedScript(commands(['tmux', 'ls'], ['docker', 'exec', 'c', 'true']), /tmux ls is not a tmux command|docker/);
+    refusedScript([{ commands: [{ argv: tmux.hasSession(sock, 'x') }], exit: 256 }], /not an exit status/);
+    refusedScript([{ commands: [] }], /no command/);
+    // A script's text is never parsed back into argvs: any `sh -c` text not registered is refused.
+    refused(['sh', '-c', 'docker ps'], /not one of ours/);
+    refused(['sh', '-c', "'tmux' 'ls'; docker exec c true"], /not one of ours/);
+    refused(['sh', '-c', scriptText(typeOnceScript(sock, 'claude:0.0', 'send-x-1', 'hi'))], /not one of ours/);
     refused(['sh', '-c', 'tmux has-session $(docker ps -q)'], /not one of ours/);
     refused(['sh', '-c', 'tmux has-session `id`'], /not one of ours/);
     refused(['sh', '-c', 'tmux has-session | sh'], /not one of ours/);

@@ -26,13 +26,8 @@ import { parseConfigText } from '../../src/config/load';
 import { readInput } from '../../src/cli/read-command';
 import { printable, renderInbox, renderLog, renderPeek } from '../../src/cli/read-render';
 import { UsageError } from '../../src/cli/exit';
-import {
-  GIT_FILTER_LIST,
-  GIT_READ_SAFETY,
-  GIT_STATUS_ARGS,
-  commandProblem,
-  gitReadArgv,
-} from '../../src/guards/commands';
+import { commandProblem } from '../../src/guards/commands';
+import { GIT_FILTER_LIST, GIT_READ_SAFETY, GIT_STATUS_ARGS, gitReadArgv } from '../../src/guards/git-read';
 import { LocalShell } from '../../src/peer-access/local-shell';
 import { emptyInbox } from '../workflow/mock-activities';
 
