@@ -7,15 +7,12 @@
  * (`=session:window.pane`, see exactPaneTarget) so a vanished session is never silently replaced
  * by another one whose name starts the same.
  */
-import { assertBufferName, assertSessionName, assertSocketName, exactPaneTarget, parseTarget } from './target';
+import { dimension, nonEmpty, tmuxBase, type TmuxSocket } from './socket';
+import { assertSessionName, exactPaneTarget, parseTarget } from './target';
 
 export * from './target';
-
-/** Which tmux server: `-L name`, `-S path`, or neither for the user's default server. */
-export interface TmuxSocket {
-  name?: string;
-  path?: string;
-}
+export * from './buffers';
+export { tmuxBase, type TmuxSocket } from './socket';
 
 export interface NewSessionOptions {
   session: string;
@@ -25,31 +22,6 @@ export interface NewSessionOptions {
   cwd?: string;
   /** One string tmux runs through `sh -c`. From the peer config only, never from message text. */
   command: string;
-}
-
-/** `tmux` plus the socket selector. */
-export function tmuxBase(sock: TmuxSocket): string[] {
-  if (sock.name !== undefined && sock.path !== undefined) {
-    throw new Error('tmux socket: give a name (-L) or a path (-S), not both');
-  }
-  if (sock.name !== undefined) return ['tmux', '-L', assertSocketName(sock.name)];
-  if (sock.path !== undefined) return ['tmux', '-S', nonEmpty(sock.path, 'tmux socket path')];
-  return ['tmux'];
-}
-
-function nonEmpty(value: string, what: string): string {
-  if (value === '') throw new Error(`${what} is empty`);
-  return noNul(value, what);
-}
-
-function noNul(value: string, what: string): string {
-  if (value.includes('\0')) throw new Error(`${what} cannot hold a NUL byte`);
-  return value;
-}
-
-function dimension(n: number, what: string): string {
-  if (!Number.isInteger(n) || n < 1 || n > 10000) throw new Error(`tmux ${what} must be an integer 1..10000, got ${n}`);
-  return String(n);
 }
 
 /** Exit status 0 when a session with exactly this name exists (`=` turns off prefix matching). */
@@ -153,66 +125,6 @@ export function sendKey(sock: TmuxSocket, target: string, key: string): string[]
 /** Leaves copy mode (a pane in copy mode would swallow pasted text and keys). */
 export function cancelCopyMode(sock: TmuxSocket, target: string): string[] {
   return [...tmuxBase(sock), 'send-keys', '-t', exactPaneTarget(target), '-X', 'cancel'];
-}
-
-/** Fills buffer `bufferName` from the command's standard input (bytes unchanged). */
-export function loadBufferFromStdin(sock: TmuxSocket, bufferName: string): string[] {
-  return [...tmuxBase(sock), 'load-buffer', '-b', assertBufferName(bufferName), '-'];
-}
-
-/** Fills buffer `bufferName` from a file on the tmux host (use an absolute path). */
-export function loadBufferFromFile(sock: TmuxSocket, bufferName: string, path: string): string[] {
-  return [
-    ...tmuxBase(sock),
-    'load-buffer',
-    '-b',
-    assertBufferName(bufferName),
-    '--',
-    nonEmpty(path, 'buffer file path'),
-  ];
-}
-
-/** Fills buffer `bufferName` from an argument (small data only: argv has a size limit). */
-export function setBuffer(sock: TmuxSocket, bufferName: string, data: string): string[] {
-  return [...tmuxBase(sock), 'set-buffer', '-b', assertBufferName(bufferName), '--', noNul(data, 'buffer data')];
-}
-
-/** Prints the buffer; exit status 1 when it does not exist. */
-export function showBuffer(sock: TmuxSocket, bufferName: string): string[] {
-  return [...tmuxBase(sock), 'show-buffer', '-b', assertBufferName(bufferName)];
-}
-
-export function deleteBuffer(sock: TmuxSocket, bufferName: string): string[] {
-  return [...tmuxBase(sock), 'delete-buffer', '-b', assertBufferName(bufferName)];
-}
-
-/** One buffer name per line; parse with parseLines. */
-export function listBuffers(sock: TmuxSocket): string[] {
-  return [...tmuxBase(sock), 'list-buffers', '-F', '#{buffer_name}'];
-}
-
-/**
- * Pastes buffer `bufferName` into the pane and deletes it.
- * - `-p` bracketed paste: when the program asked for it (ESC[?2004h) the text arrives between
- *   ESC[200~ and ESC[201~, so the agent takes it as one paste and never as typed Enter keys.
- * - `-r` no newline replacement: by default tmux turns every LF into CR, which changes the
- *   bytes (CRLF would become CR CR) and, outside bracketed paste, makes each line a submit.
- *   With -r the bytes are exactly those loaded: LF stays LF, CR stays CR.
- * - `-d` deletes the buffer after pasting: a retry that finds the buffer gone knows the paste
- *   already happened, which makes delivery idempotent.
- */
-export function pasteBuffer(sock: TmuxSocket, target: string, bufferName: string): string[] {
-  return [
-    ...tmuxBase(sock),
-    'paste-buffer',
-    '-p',
-    '-r',
-    '-d',
-    '-b',
-    assertBufferName(bufferName),
-    '-t',
-    exactPaneTarget(target),
-  ];
 }
 
 /**
