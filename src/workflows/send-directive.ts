@@ -5,10 +5,10 @@
  * ./send/; their bookkeeping is ./send/state.ts, their words to people ./send/messages.ts.
  * Deterministic code only; every side effect is an activity with its own timeout and retries.
  */
-import { defineQuery, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { OUTCOME_ATTR, PEER_ATTR } from '../contracts/search-attributes';
-import type { SendDirectiveInput, SendProgress, SendResult } from '../contracts/send';
-import { lockGrantedSignal } from './pane-lock';
+import type { SendDirectiveInput, SendResult } from '../contracts/send';
+import { lockGrantedSignal, progressQuery } from './definitions';
 import { deliverUntilAcked } from './send/attempts';
 import { credentials } from './send/credentials';
 import { deliveryPath, validate } from './send/input';
@@ -21,7 +21,7 @@ import { SendState, type Send } from './send/state';
 
 export { deliveryIdFor } from './send/input';
 
-export const progressQuery = defineQuery<SendProgress>('progress');
+export { progressQuery };
 
 export async function sendDirective(input: SendDirectiveInput): Promise<SendResult> {
   const { workflowId } = workflowInfo();
