@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   TemporalCliNotFound,
   cachedDownload,
@@ -46,7 +47,8 @@ export function downloadWithSdk(dir: string, timeoutMs = DOWNLOAD_TIMEOUT_MS): P
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const compiled = __filename.endsWith('.js');
   const child = join(__dirname, compiled ? 'cli-download-child.js' : 'cli-download-child.ts');
-  const loader = compiled ? [] : ['--import', require.resolve('tsx')]; // running from source (tsx)
+  // running from source (tsx); a file URL, since --import refuses a bare C:\ path on Windows
+  const loader = compiled ? [] : ['--import', pathToFileURL(require.resolve('tsx')).href];
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [...loader, child, dir], {
       // the throwaway server's banner goes to stdout: drop it; stderr says why a download failed
