@@ -9,68 +9,12 @@
  * Everything platform-dependent comes through a `CliLookupHost`, so the Windows and macOS rules
  * are tested on Linux with `path.win32` and a stubbed file system.
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import path, { type PlatformPath } from 'node:path';
-import { userStateDir } from '../config/paths';
+import { currentLookupHost, downloadDir, envValue, ownBinDir, type CliLookupHost } from './cli-lookup-host';
+import { PYTHON_SCRIPTS, knownPlaces, pythons } from './cli-places';
+
+export { currentLookupHost, downloadDir, ownBinDir, type CliLookupHost } from './cli-lookup-host';
 
 export type TemporalBinaryName = 'temporal' | 'temporal-test-server';
-
-/** What the lookup depends on; `currentLookupHost()` is this process. */
-export interface CliLookupHost {
-  platform: NodeJS.Platform;
-  env: Readonly<Record<string, string | undefined>>;
-  home: string;
-  /** `path.win32` for Windows, `path.posix` elsewhere. */
-  path: PlatformPath;
-  /** peer-comms' state folder: a CLI the SDK downloaded is kept in `<it>/temporal-cli`. */
-  stateDir: string;
-  isFile(p: string): boolean;
-  /** The entry names of a folder; [] when it does not exist or cannot be read. */
-  list(dir: string): string[];
-  /** A program's stdout, or undefined when it cannot be started, fails or takes over 10 s. */
-  run(cmd: string, args: readonly string[]): string | undefined;
-}
-
-export function currentLookupHost(): CliLookupHost {
-  return {
-    platform: process.platform,
-    env: process.env,
-    home: homedir(),
-    path,
-    stateDir: userStateDir(),
-    isFile: (p) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false;
-      }
-    },
-    list: (dir) => {
-      try {
-        return readdirSync(dir);
-      } catch {
-        return [];
-      }
-    },
-    run: (cmd, args) => {
-      try {
-        return execFileSync(cmd, args, {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'ignore'],
-          timeout: 10_000,
-          windowsHide: true,
-          // Windows Python writes piped output in the ANSI code page: a folder under
-          // C:\Users\Jürgen would come back garbled. Ask it for UTF-8.
-          env: { ...process.env, PYTHONUTF8: '1', PYTHONIOENCODING: 'utf-8' },
-        });
-      } catch {
-        return undefined; // no such program (or the Windows Store stand-in that only says "install me")
-      }
-    },
-  };
-}
 
 /** The binary was not found, or TEMPORAL_CLI_PATH names nothing: the message says what to do. */
 export class TemporalCliNotFound extends Error {
@@ -80,32 +24,6 @@ export class TemporalCliNotFound extends Error {
 /** The env var that names the binary outright. */
 export function binaryEnvVar(name: TemporalBinaryName): string {
   return name === 'temporal' ? 'TEMPORAL_CLI_PATH' : 'TEMPORAL_TEST_SERVER_PATH';
-}
-
-/**
- * peer-comms' own folder for a CLI put there by hand or by scripts/bootstrap.ps1
- * (`%LOCALAPPDATA%\\peer-comms\\bin` on Windows): looked at even though it is not on PATH.
- */
-export function ownBinDir(host: Pick<CliLookupHost, 'path' | 'stateDir'>): string {
-  return host.path.join(host.stateDir, 'bin');
-}
-
-/** Where `peer-comms dev` has the SDK download the CLI to. */
-export function downloadDir(host: Pick<CliLookupHost, 'path' | 'stateDir'>): string {
-  return host.path.join(host.stateDir, 'temporal-cli');
-}
-
-/**
- * An environment variable. Windows names ignore case (`Path`, `LocalAppData`); process.env does
- * that itself there, an injected env is a plain object.
- */
-function envValue(host: CliLookupHost, name: string): string | undefined {
-  let value = host.env[name];
-  if (value === undefined && host.platform === 'win32') {
-    const key = Object.keys(host.env).find((k) => k.toUpperCase() === name.toUpperCase());
-    value = key === undefined ? undefined : host.env[key];
-  }
-  return value || undefined;
 }
 
 function fileName(host: CliLookupHost, name: TemporalBinaryName): string {
@@ -120,80 +38,6 @@ function pathDirs(host: CliLookupHost): string[] {
     .split(host.path.delimiter)
     .map((d) => (host.platform === 'win32' ? d.trim().replace(/^"(.*)"$/, '$1') : d)) // `"C:\Program Files\x"` is valid in a Windows PATH
     .filter((d) => d !== '');
-}
-
-/** Versioned sub-folders (`Python312`, `3.11`) of `parent` matching `pattern`, newest first. */
-function versionedDirs(host: CliLookupHost, parent: string, pattern: RegExp): string[] {
-  return host
-    .list(parent)
-    .filter((n) => pattern.test(n))
-    .sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))
-    .map((n) => host.path.join(parent, n));
-}
-
-/** A group of folders to look in: `label` (the pattern, for the not-found message), `dirs` expanded. */
-interface Place {
-  label: string;
-  dirs: () => string[];
-}
-
-/** Folders where installers and pip put the CLI, checked without running anything. */
-function knownPlaces(host: CliLookupHost): Place[] {
-  const own: Place = { label: ownBinDir(host), dirs: () => [ownBinDir(host)] };
-  return [own, ...installerPlaces(host)];
-}
-
-function installerPlaces(host: CliLookupHost): Place[] {
-  const p = host.path;
-  const home = host.home;
-  if (host.platform === 'win32') {
-    const appData = envValue(host, 'APPDATA') ?? p.join(home, 'AppData', 'Roaming');
-    const localAppData = envValue(host, 'LOCALAPPDATA') ?? p.join(home, 'AppData', 'Local');
-    const programFiles = envValue(host, 'ProgramFiles') ?? 'C:\\Program Files';
-    const python = /^Python3\d+(-32|-arm64)?$/i;
-    const scripts = (parent: string) => versionedDirs(host, parent, python).map((d) => p.join(d, 'Scripts'));
-    return [
-      // pip install --user with a python.org Python
-      { label: '%APPDATA%\\Python\\Python3*\\Scripts', dirs: () => scripts(p.join(appData, 'Python')) },
-      // pip install into a per-user python.org Python (the installer's default)
-      {
-        label: '%LOCALAPPDATA%\\Programs\\Python\\Python3*\\Scripts',
-        dirs: () => scripts(p.join(localAppData, 'Programs', 'Python')),
-      },
-      // pip install into an all-users python.org Python
-      { label: '%ProgramFiles%\\Python3*\\Scripts', dirs: () => scripts(programFiles) },
-      // winget install Temporal.TemporalCLI (its alias folder joins PATH only in new terminals)
-      {
-        label: '%LOCALAPPDATA%\\Microsoft\\WinGet\\Links',
-        dirs: () => [p.join(localAppData, 'Microsoft', 'WinGet', 'Links')],
-      },
-      // scoop install temporal-cli
-      {
-        label: '%USERPROFILE%\\scoop\\shims',
-        dirs: () => [p.join(envValue(host, 'SCOOP') ?? p.join(home, 'scoop'), 'shims')],
-      },
-    ];
-  }
-  if (host.platform === 'darwin') {
-    return [
-      // pip install --user (python.org and Apple's Python)
-      {
-        label: '~/Library/Python/3.*/bin',
-        dirs: () => versionedDirs(host, p.join(home, 'Library', 'Python'), /^3\.\d+$/).map((d) => p.join(d, 'bin')),
-      },
-      // Homebrew on Apple silicon, then on Intel (also where python.org's pip links scripts)
-      { label: '/opt/homebrew/bin', dirs: () => ['/opt/homebrew/bin'] },
-      { label: '/usr/local/bin', dirs: () => ['/usr/local/bin'] },
-      // pip install into python.org's framework Python
-      {
-        label: '/Library/Frameworks/Python.framework/Versions/3.*/bin',
-        dirs: () =>
-          versionedDirs(host, '/Library/Frameworks/Python.framework/Versions', /^3\.\d+$/).map((d) => p.join(d, 'bin')),
-      },
-    ];
-  }
-  // pip install --user on Linux
-  return [{ label: '~/.local/bin', dirs: () => [p.join(home, '.local', 'bin')] }];
 }
 
 /**
@@ -211,23 +55,6 @@ export function cachedDownload(host: CliLookupHost): string | undefined {
     .map((n) => host.path.join(dir, n))
     .find((f) => host.isFile(f));
   return newest;
-}
-
-/**
- * Python's own scripts folders, both the install's and the user scheme's (`pip install --user`;
- * on macOS framework builds that is ~/Library/Python/3.x/bin, which `get_preferred_scheme`
- * knows and `posix_user` does not).
- */
-const PYTHON_SCRIPTS = [
-  'import os, sysconfig',
-  "pref = getattr(sysconfig, 'get_preferred_scheme', None)",
-  "print(sysconfig.get_path('scripts'))",
-  "print(sysconfig.get_path('scripts', pref('user') if pref else os.name + '_user'))",
-].join('\n');
-
-function pythons(host: CliLookupHost): string[][] {
-  // On Windows the `py` launcher is the reliable one; `python3`/`python` may be the Store's stand-in.
-  return host.platform === 'win32' ? [['py', '-3'], ['python'], ['python3']] : [['python3'], ['python']];
 }
 
 export interface Lookup {
