@@ -54,7 +54,6 @@ export function followSend(
   now: number,
 ): void {
   s.lastAck = { workflowId: sendId, outcome: r.outcome, at: now };
-  // An unconfirmed send is not a failure: the turn is unknown and the job watches for its receipt.
   const followed = turnFromSend(r, what, s.peer, now);
   s.turn = followed.turn;
   if (followed.ref) s.turnRef = followed.ref;
