@@ -18,49 +18,24 @@
  * command and anything the shell's commands left running in the background, but not daemons
  * that detached themselves (a tmux server, a systemd unit). A command that must not be cut off mid-way should carry its own
  * shorter deadline (coreutils `timeout`). Those killed sessions take a moment to be reaped, so a
- * channel sshd refuses for want of a free session is opened again a few times (openChannel).
+ * channel sshd refuses for want of a free session is opened again a few times (both in
+ * ssh-channels.ts). A job's deadline and abort signal are wired in ssh-job.ts.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import type { Client, ClientChannel } from 'ssh2';
+import type { Client } from 'ssh2';
 import { Liveness } from './liveness';
-import { ChannelSlots, collectExecChannel, execChannelCommand } from './exec-channel';
 import { MAX_INLINE_STDIN, RemoteShell } from './remote-shell';
+import { SshChannels, toError } from './ssh-channels';
 import { connectClient } from './ssh-connect';
 import type { SshTarget } from './ssh-connect';
+import { guardJob, newJob, type Job } from './ssh-job';
 import { SftpFiles } from './ssh-sftp';
-import { PeerCommandTimeout, PeerUnreachable, abortError, describeCommand, shJoin } from './shell';
+import { PeerUnreachable, shJoin } from './shell';
 import type { ExecOptions, ExecResult, FileStat, PeerShell, PeerShellLifecycle, WriteFileOptions } from './shell';
 
 export type { SshTarget } from './ssh-connect';
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Exec channels open at once besides the shell and SFTP sessions (sshd MaxSessions is 10). */
-const MAX_EXEC_CHANNELS = 4;
 /** After the persistent shell failed to open, use exec channels for this long before retrying. */
 const SHELL_RETRY_MS = 30_000;
-/** How long a killed exec channel is kept open for its process group line before it is dropped. */
-const PGID_WAIT_MS = 5_000;
-/** Tries at opening a channel while sshd refuses new sessions, OPEN_RETRY_MS × try apart (2.8 s in all). */
-const OPEN_TRIES = 8;
-const OPEN_RETRY_MS = 100;
-
-interface Job {
-  readonly argv: readonly string[];
-  readonly stdin: Buffer | undefined;
-  state: 'queued' | 'running' | 'done';
-  /** Stops whatever is running the job (destroys its channel). */
-  kill?: () => void;
-  finish(err: Error | undefined, result?: ExecResult): void;
-}
-
-/** sshd's answer to a session it will not open now (MaxSessions reached): "open failed". */
-function isSessionRefused(err: unknown): boolean {
-  return err instanceof Error && /Channel open failure: open failed/.test(err.message);
-}
-
-function toError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
 
 export class SshShell implements PeerShell, PeerShellLifecycle {
   readonly peer: string;
@@ -73,7 +48,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   private readonly queue: Job[] = [];
   private pumping = false;
 
-  private readonly execSlots = new ChannelSlots(MAX_EXEC_CHANNELS);
+  private readonly channels: SshChannels;
 
   private constructor(
     target: SshTarget,
@@ -81,6 +56,7 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
   ) {
     this.peer = target.peer;
     this.files = new SftpFiles(this.peer, client, () => this.life.alive);
+    this.channels = new SshChannels(this.peer, client, () => this.life.alive);
     client.on('error', () => undefined); // connectClient's listener stays too; 'close' follows
     client.on('close', () => this.markClosed());
     client.on('end', () => this.markClosed());
@@ -112,14 +88,14 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
     }
     const stdin =
       opts.stdin === undefined ? undefined : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin, 'utf8');
-    const job = this.newJob(argv, stdin);
-    const done = this.guard(job, opts);
+    const job = newJob(argv, stdin);
+    const done = guardJob(this.peer, job, opts);
     if (job.state === 'done') return done;
     if (!this.life.alive) {
       job.finish(new PeerUnreachable(this.peer, 'the SSH connection is closed'));
     } else if (stdin !== undefined && stdin.length > MAX_INLINE_STDIN) {
       job.state = 'running';
-      void this.runOnExecChannel(job);
+      void this.channels.runOnExecChannel(job);
     } else {
       this.queue.push(job);
       void this.pump();
@@ -174,40 +150,6 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
     });
   }
 
-  // --- jobs: deadline and abort ----------------------------------------------------------
-
-  private newJob(argv: readonly string[], stdin: Buffer | undefined): Job {
-    return { argv, stdin, state: 'queued', finish: () => undefined };
-  }
-
-  /** Wires the job's deadline and abort signal; the returned promise settles exactly once. */
-  private guard(job: Job, opts: ExecOptions): Promise<ExecResult> {
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const signal = opts.signal;
-    return new Promise<ExecResult>((resolve, reject) => {
-      const stop = (err: Error): void => {
-        const kill = job.state === 'running' ? job.kill : undefined;
-        job.finish(err);
-        kill?.();
-      };
-      const timer = setTimeout(
-        () => stop(new PeerCommandTimeout(this.peer, describeCommand(job.argv), timeoutMs)),
-        timeoutMs,
-      );
-      const onAbort = (): void => stop(abortError(signal!));
-      job.finish = (err, result) => {
-        if (job.state === 'done') return;
-        job.state = 'done';
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve(result!);
-      };
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
   // --- the persistent shell --------------------------------------------------------------
 
   private async pump(): Promise<void> {
@@ -220,13 +162,13 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
         const shell = await this.getShell();
         if (job.state !== 'running') continue; // timed out or aborted while the shell opened
         if (!shell) {
-          await this.runOnExecChannel(job);
+          await this.channels.runOnExecChannel(job);
           continue;
         }
         job.kill = () => {
           if (this.shell === shell) this.shell = undefined;
           shell.destroy();
-          this.killGroup(shell.pgid);
+          this.channels.killGroup(shell.pgid);
         };
         try {
           const r = await shell.run(job.argv, job.stdin);
@@ -245,7 +187,8 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
     if (this.shell && !this.shell.closed) return Promise.resolve(this.shell);
     if (!this.life.alive || Date.now() < this.shellRetryAt) return Promise.resolve(undefined);
     if (this.shellOpening) return this.shellOpening;
-    const opening = this.openChannel('/bin/sh')
+    const opening = this.channels
+      .openChannel('/bin/sh')
       .then(async (ch) => {
         const shell = new RemoteShell(this.peer, ch, () => {
           if (this.shell === shell) this.shell = undefined;
@@ -264,94 +207,5 @@ export class SshShell implements PeerShell, PeerShellLifecycle {
       if (this.shellOpening === opening) this.shellOpening = undefined;
     });
     return opening;
-  }
-
-  // --- one exec channel per command (fallback) -------------------------------------------
-
-  /**
-   * An exec channel for `command`. sshd refuses a new session ("open failed") while its
-   * MaxSessions are taken, which includes sessions of killed commands not yet reaped: that
-   * refusal is tried again, a little later each time, while `wanted()` holds.
-   */
-  private async openChannel(command: string, wanted: () => boolean = () => true): Promise<ClientChannel> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.openChannelOnce(command);
-      } catch (err) {
-        if (!isSessionRefused(err) || attempt >= OPEN_TRIES || !this.life.alive || !wanted()) throw err;
-        await delay(OPEN_RETRY_MS * attempt);
-      }
-    }
-  }
-
-  private openChannelOnce(command: string): Promise<ClientChannel> {
-    return new Promise<ClientChannel>((resolve, reject) => {
-      try {
-        this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
-      } catch (err) {
-        reject(toError(err)); // ssh2 throws synchronously when the socket is gone
-      }
-    });
-  }
-
-  private async runOnExecChannel(job: Job): Promise<void> {
-    await this.execSlots.acquire();
-    try {
-      if (job.state !== 'running') return;
-      let ch: ClientChannel;
-      try {
-        ch = await this.openChannel(execChannelCommand(job.argv), () => job.state === 'running');
-      } catch (err) {
-        const e = err as Error;
-        const why = isSessionRefused(e)
-          ? `sshd refused a new session ${OPEN_TRIES} times (${e.message}); its MaxSessions (10 by default) may be taken by commands still running there`
-          : e.message;
-        job.finish(new PeerUnreachable(this.peer, `cannot open an exec channel: ${why}`, { cause: e }));
-        return;
-      }
-      // The command may already run remotely, but its process group is known only once the
-      // first stderr line arrives: a kill asked for before that waits for it (the channel
-      // stays open, so the line can still arrive), else the command would outlive its timeout.
-      let pgid: string | undefined;
-      let pgidKnown = false;
-      let killWanted = false;
-      const killNow = (): void => {
-        ch.destroy();
-        this.killGroup(pgid);
-      };
-      job.kill = () => {
-        if (pgidKnown) return killNow();
-        killWanted = true;
-        setTimeout(() => ch.destroy(), PGID_WAIT_MS).unref();
-      };
-      if (job.state !== 'running') job.kill(); // timed out or aborted while the channel opened
-      const result = await collectExecChannel(ch, job.stdin, (g) => {
-        pgid = g;
-        pgidKnown = true;
-        if (killWanted) killNow();
-      });
-      job.finish(undefined, result);
-    } finally {
-      this.execSlots.release();
-    }
-  }
-
-  /**
-   * Kills a remote process group (a timed-out command and the shell that ran it) through a
-   * short exec channel. Closing a channel alone leaves the command running, and sshd keeps
-   * its session (one of MaxSessions) until the shell exits. Best effort, never throws.
-   */
-  private killGroup(pgid: string | undefined): void {
-    if (pgid === undefined || !this.life.alive) return;
-    this.openChannel(`kill -KILL -- -${pgid}`).then(
-      (ch) => {
-        ch.on('error', () => undefined);
-        ch.resume();
-        ch.stderr.resume();
-        setTimeout(() => ch.destroy(), 5000).unref();
-        ch.end();
-      },
-      () => undefined,
-    );
   }
 }
