@@ -29,6 +29,7 @@ import { QUICK } from './activity-options';
 import { LOCK_LEASE_MS, lockGrantedSignal, paneLockId, releasePane } from './pane-lock';
 import { onPeer, resolveRoute } from './routing';
 import { failureMessage } from './failures';
+import { badPeerName, commandLockNotGranted, commandStayedBusy, paneHeld, waitingForBusyAgent } from './send/messages';
 
 export type { CommandProgress } from '../contracts/command';
 import { commandProgressQuery } from './definitions';
@@ -54,12 +55,7 @@ export async function agentCommand(input: AgentCommandInput): Promise<CommandRes
   setHandler(lockGrantedSignal, () => {
     granted = true;
   });
-  if (!input || !isPeerName(input.peer)) {
-    throw ApplicationFailure.nonRetryable(`bad peer name: ${JSON.stringify(input?.peer)}`, ErrorType.InvalidInput);
-  }
-  const shape = commandShapeProblem(input.command);
-  if (shape) throw ApplicationFailure.nonRetryable(shape, ErrorType.InvalidInput);
-  const { peer, command } = input;
+  const { peer, command } = validate(input);
   const { workflowId } = workflowInfo();
   upsertSearchAttributes([
     { key: PEER_ATTR, value: peer },
@@ -71,38 +67,8 @@ export async function agentCommand(input: AgentCommandInput): Promise<CommandRes
   const quick = onPeer(route, QUICK);
   const running = onPeer(route, COMMAND_RUN);
   try {
-    progress.phase = 'paneLock';
-    await controllerQuick.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
-      { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS },
-    ]);
-    if (!granted) progress.waitingFor = `another send to ${peer} holds the pane (lock ${lockId})`;
-    if (!(await condition(() => granted, BUSY_WAIT_MS))) {
-      throw ApplicationFailure.nonRetryable(
-        `${peer}: the pane lock ${lockId} was not granted in time`,
-        ErrorType.LockTimeout,
-      );
-    }
-    progress.waitingFor = undefined;
-
-    // look, waiting while the agent is busy (a command never queues behind a turn)
-    progress.phase = 'inspectScreen';
-    let waited = 0;
-    for (;;) {
-      const s = await quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]);
-      if (!(s.busy || s.state === 'working' || s.state === 'unknown')) break;
-      if (waited >= BUSY_WAIT_MS) {
-        throw ApplicationFailure.nonRetryable(
-          `${peer}: the agent stayed busy for ${Math.round(waited / 60_000)} min`,
-          ErrorType.BusyTimeout,
-        );
-      }
-      progress.phase = 'waitIdle';
-      progress.waitingFor = `agent busy (${s.evidence}); waited ${Math.round(waited / 1000)} s`;
-      await sleep(5000);
-      waited += 5000;
-    }
-    progress.waitingFor = undefined;
-
+    await takePane(progress, lockId, () => granted);
+    await untilIdle(progress, quick);
     progress.phase = 'type';
     await quick.typeCommand.executeWithOptions({ summary: `type ${command} on ${peer}` }, [{ peer, command }]);
     progress.phase = 'awaitDone';
@@ -132,4 +98,46 @@ export async function agentCommand(input: AgentCommandInput): Promise<CommandRes
     });
     throw err;
   }
+}
+
+function validate(input: AgentCommandInput): AgentCommandInput {
+  if (!input || !isPeerName(input.peer)) {
+    throw ApplicationFailure.nonRetryable(badPeerName(input?.peer), ErrorType.InvalidInput);
+  }
+  const shape = commandShapeProblem(input.command);
+  if (shape) throw ApplicationFailure.nonRetryable(shape, ErrorType.InvalidInput);
+  return input;
+}
+
+/** Asks for the pane lock (on the controller's queue) and waits for the grant. */
+async function takePane(progress: CommandProgress, lockId: string, granted: () => boolean): Promise<void> {
+  const { peer } = progress;
+  progress.phase = 'paneLock';
+  await controllerQuick.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
+    { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS },
+  ]);
+  if (!granted()) progress.waitingFor = paneHeld(peer, lockId);
+  if (!(await condition(granted, BUSY_WAIT_MS))) {
+    throw ApplicationFailure.nonRetryable(commandLockNotGranted(peer, lockId), ErrorType.LockTimeout);
+  }
+  progress.waitingFor = undefined;
+}
+
+/** Looks, waiting while the agent is busy (a command never queues behind a turn). */
+async function untilIdle(progress: CommandProgress, quick: ReturnType<typeof onPeer>): Promise<void> {
+  const { peer } = progress;
+  progress.phase = 'inspectScreen';
+  let waited = 0;
+  for (;;) {
+    const s = await quick.inspectScreen.executeWithOptions({ summary: `read the screen of ${peer}` }, [{ peer }]);
+    if (!(s.busy || s.state === 'working' || s.state === 'unknown')) break;
+    if (waited >= BUSY_WAIT_MS) {
+      throw ApplicationFailure.nonRetryable(commandStayedBusy(peer, waited), ErrorType.BusyTimeout);
+    }
+    progress.phase = 'waitIdle';
+    progress.waitingFor = waitingForBusyAgent(s.evidence, waited);
+    await sleep(5000);
+    waited += 5000;
+  }
+  progress.waitingFor = undefined;
 }

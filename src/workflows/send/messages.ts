@@ -164,3 +164,13 @@ export const waitingForApi = (peer: string, agentError: string, pause: number, a
 
 export const turnFailed = (peer: string, agentError: string, words: string, received: boolean): string =>
   `${peer}: the agent ${received ? 'received the text but its turn failed' : 'failed'}: ${agentError}${words ? ` ("${words}")` : ''}`;
+
+// ── an agent command (slash command) ─────────────────────────────────────────────────────────
+export const commandLockNotGranted = (peer: string, lockId: string): string =>
+  `${peer}: the pane lock ${lockId} was not granted in time`;
+
+export const commandStayedBusy = (peer: string, waited: number): string =>
+  `${peer}: the agent stayed busy for ${mins(waited)} min`;
+
+export const waitingForBusyAgent = (evidence: string, waited: number): string =>
+  `agent busy (${evidence}); waited ${secs(waited)} s`;
