@@ -20,6 +20,28 @@ export default tseslint.config(
     },
   },
   {
+    // Signals, queries and updates are addressed through src/workflows/definitions.ts, never by a
+    // string name (a typo or a renamed handler would fail only at run time).
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/workflows/definitions.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(signal|query|executeUpdate|startUpdate|executeUpdateWithStart|startUpdateWithStart|signalWithStart)$/][arguments.0.type=/^(Literal|TemplateLiteral)$/]',
+          message:
+            'Address signals, queries, updates (and signal-with-start workflows) by their definitions (src/workflows/definitions.ts, the workflow function), not by a string name.',
+        },
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(signalWithStart|startUpdateWithStart|executeUpdateWithStart)$/] Property[key.name=/^(signal|updateName)$/] > Literal.value',
+          message: 'Name the signal by its definition (src/workflows/definitions.ts), not by a string.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -5,19 +5,13 @@
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { JOB_STATE_ATTR, PEER_ATTR } from '../contracts/search-attributes';
-import {
-  decisionLetter,
-  jobWorkflowId,
-  parseDecision,
-  type JobStatus,
-  type PeerJobInput,
-  type ResolveAccepted,
-} from '../contracts/job';
+import { decisionLetter, jobWorkflowId, parseDecision, type JobStatus, type PeerJobInput } from '../contracts/job';
 import { MAX_JOB_DIRECTIVE_BYTES, gateText } from '../contracts/text-gate';
 import { checkDirective, formatReport } from '../directive';
 import { formatDuration, parseDuration } from '../config/duration';
 import { describeFailure } from '../client/send';
 import { workflowUrl, type TemporalSettings } from '../temporal/connection';
+import { completeSignal, resolveUpdate, statusQuery } from '../workflows/definitions';
 import { EXIT, UsageError } from './exit';
 import { gatedFile, RefusedInput } from './input-checks';
 import { workloadOf } from './send-command';
@@ -120,7 +114,7 @@ export async function jobShow(ctx: JobContext, jobId: string, opts: { json?: boo
   const handle = ctx.client.workflow.getHandle(jobId);
   let status: JobStatus;
   try {
-    status = await handle.query<JobStatus>('status');
+    status = await handle.query(statusQuery);
   } catch (e) {
     // A query needs a worker; without one, say what the server knows.
     const d = await handle.describe();
@@ -195,7 +189,7 @@ export async function jobResolve(
     ? await gatedFile(opts.amend, { maxBytes: MAX_JOB_DIRECTIVE_BYTES, embedded: true })
     : undefined;
   try {
-    const accepted = await ctx.client.workflow.getHandle(jobId).executeUpdate<ResolveAccepted, [unknown]>('resolve', {
+    const accepted = await ctx.client.workflow.getHandle(jobId).executeUpdate(resolveUpdate, {
       args: [{ decision, note: note?.text ?? '', amendedDirective, by: opts.by }],
     });
     if (opts.json) ctx.out(JSON.stringify({ ok: true, ...accepted }, null, 2));
@@ -220,7 +214,7 @@ export async function jobComplete(
   jobId: string,
   opts: { note?: string; by: string },
 ): Promise<number> {
-  await ctx.client.workflow.getHandle(jobId).signal('complete', { note: opts.note, by: opts.by });
+  await ctx.client.workflow.getHandle(jobId).signal(completeSignal, { note: opts.note, by: opts.by });
   ctx.out(`told ${jobId} it is complete; it syncs git and ends (peer-comms job show ${jobId})`);
   return EXIT.ok;
 }

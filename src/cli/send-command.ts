@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { describeFailure, followSend, newSendWorkflowId, startSend } from '../client/send';
 import { WORKLOADS, type SendMode, type SendProgress, type SendResult, type Workload } from '../contracts/send';
 import { workflowUrl, type TemporalSettings } from '../temporal/connection';
+import { progressQuery } from '../workflows/definitions';
 import { ProgressPrinter } from './render';
 import { EXIT, UsageError } from './exit';
 import { whoAmI } from './who';
@@ -100,7 +101,7 @@ export async function runSend(args: {
   } catch (e) {
     const failure = describeFailure(e);
     try {
-      progress = await handle.query<SendProgress>('progress');
+      progress = await handle.query(progressQuery);
     } catch {
       // the worker may be gone; the steps we saw are enough
     }

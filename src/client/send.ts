@@ -7,6 +7,7 @@ import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporali
 import { PEER_ATTR } from '../contracts/search-attributes';
 import type { SendDirectiveInput, SendProgress, SendResult } from '../contracts/send';
 import { formatRefusal, gateText, type GateRefused } from '../contracts/text-gate';
+import { progressQuery } from '../workflows/definitions';
 import type { sendDirective } from '../workflows/send-directive';
 
 export function newSendWorkflowId(peer: string, now = new Date()): string {
@@ -97,7 +98,7 @@ export async function followSend(
   const poll = async () => {
     while (!done) {
       try {
-        const p = await handle.query<SendProgress>('progress');
+        const p = await handle.query(progressQuery);
         const json = JSON.stringify(p);
         if (json !== lastJson && !done) {
           lastJson = json;

@@ -16,7 +16,8 @@ import { readControllerCredentials } from '../config/controller-credentials';
 import { expandHome } from '../config/paths';
 import { PeerShellPool } from '../peer-access/pool';
 import { codecOptions } from '../temporal/codec';
-import { acquireSignal } from '../workflows/pane-lock';
+import { acquireSignal } from '../workflows/definitions';
+import { paneLock } from '../workflows/pane-lock';
 import { peerConnector } from './peer-shells';
 import { workflowOptions } from './workflow-code';
 
@@ -46,7 +47,7 @@ export function realDeps(config: Config, pool: PeerShellPool, client: Client, ta
     now: () => Date.now(),
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
     requestPaneLock: async (lockWorkflowId, request) => {
-      await client.workflow.signalWithStart('paneLock', {
+      await client.workflow.signalWithStart(paneLock, {
         workflowId: lockWorkflowId,
         taskQueue,
         args: [{ idleMs: 10 * 60_000 }],

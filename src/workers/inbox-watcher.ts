@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { INBOX_FILE_MAX_BYTES } from '../contracts/job';
 import { topicFromFileName } from '../contracts/phone-home';
 import { PEER_ATTR } from '../contracts/search-attributes';
+import { phoneHomeSignal } from '../workflows/definitions';
 
 export interface InboxWatcherOptions {
   client: Client;
@@ -94,7 +95,7 @@ export class InboxWatcher {
       const named = jobs.filter((id) => text.includes(id));
       const targets = named.length > 0 ? named : jobs;
       for (const jobId of targets) {
-        await this.opts.client.workflow.getHandle(jobId).signal('phoneHome', { topic, text, file: path });
+        await this.opts.client.workflow.getHandle(jobId).signal(phoneHomeSignal, { topic, text, file: path });
       }
       // With no job running yet the file stays unseen: a job started later is told on a later look.
       if (targets.length > 0) {

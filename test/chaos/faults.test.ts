@@ -28,12 +28,13 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities';
 import { startSend, TextRefused } from '../../src/client/send';
-import type { SendProgress, SendResult } from '../../src/contracts/send';
+import type { SendResult } from '../../src/contracts/send';
 import { MAX_TEXT_BYTES } from '../../src/contracts/text-gate';
 import { PeerShellPool } from '../../src/peer-access/pool';
 import { realDeps } from '../../src/workers/controller';
 import { peerConnector } from '../../src/workers/peer-shells';
 import type { sendDirective } from '../../src/workflows/send-directive';
+import { progressQuery } from '../../src/workflows/definitions';
 import { startSshd } from '../helpers/sshd';
 import { startStack, withWorker, type Stack } from '../helpers/stack';
 import { applicationFailureIn, uniqueQueue, workflowBundle } from '../helpers/temporal';
@@ -352,7 +353,7 @@ async function killTrial(plan: KillPlan, i: number): Promise<{ outcome: string; 
   let phase = '';
   if (plan.afterMs !== undefined) {
     await delay(plan.afterMs); // the fault's instant, not a synchronisation
-    phase = (await handle.query<SendProgress>('progress').catch(() => undefined))?.phase ?? '?';
+    phase = (await handle.query(progressQuery).catch(() => undefined))?.phase ?? '?';
     doomed.child.kill('SIGKILL');
   }
   assert.equal(await doomed.exited, 'SIGKILL', `${plan.label}: the worker was SIGKILLed\n${doomed.output()}`);
@@ -493,7 +494,7 @@ async function outageTrial(when: 'after-paste' | 'before-paste', outageMs: numbe
           let finished = false;
           const watching = (async () => {
             while (!finished) {
-              const p = await h.query<SendProgress>('progress').catch(() => undefined);
+              const p = await h.query(progressQuery).catch(() => undefined);
               if (p?.waitingFor && !waits.includes(p.waitingFor)) waits.push(p.waitingFor);
               if (p?.phase === 'finished') return;
               await delay(1000); // a poll interval
@@ -663,7 +664,7 @@ async function terminatedLockHolderTrial(): Promise<void> {
         });
         await waitFor(
           async () => {
-            const p = await holder.query<SendProgress>('progress');
+            const p = await holder.query(progressQuery);
             return (
               p.steps.some((st) => st.step === 'paneLock' && st.status === 'done') && /busy/.test(p.waitingFor ?? '')
             );
@@ -679,7 +680,7 @@ async function terminatedLockHolderTrial(): Promise<void> {
         try {
           await waitFor(
             async () => {
-              const p = await next.query<SendProgress>('progress');
+              const p = await next.query(progressQuery);
               lastWait = p.waitingFor ?? '';
               return p.steps.some((st) => st.step === 'paneLock' && st.status === 'done');
             },

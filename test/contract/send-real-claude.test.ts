@@ -18,6 +18,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startSend } from '../../src/client/send';
 import type { SendProgress, SendResult } from '../../src/contracts/send';
 import { canonicalPrompt } from '../../src/receipts/rewrites';
+import { progressQuery } from '../../src/workflows/definitions';
 import { FakeAnthropic, type RecordedRequest } from '../helpers/fake-anthropic';
 import { makeConfig, startStack, withWorker, type Stack } from '../helpers/stack';
 import { applicationFailureIn, uniqueQueue } from '../helpers/temporal';
@@ -113,7 +114,7 @@ async function send(
       let polling = true;
       const poller = (async () => {
         while (polling) {
-          last = (await handle.query<SendProgress>('progress').catch(() => undefined)) ?? last;
+          last = (await handle.query(progressQuery).catch(() => undefined)) ?? last;
           await delay(250);
         }
       })();

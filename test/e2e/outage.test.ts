@@ -10,11 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities';
 import { startSend } from '../../src/client/send';
-import type { SendProgress } from '../../src/contracts/send';
 import { PeerShellPool } from '../../src/peer-access/pool';
 import { realDeps } from '../../src/workers/controller';
 import { peerConnector } from '../../src/workers/peer-shells';
 import { classifyScreen } from '../../src/tmux/screen';
+import { progressQuery } from '../../src/workflows/definitions';
 import { addAgent, makeConfig, prompts, startStack, type Stack } from '../helpers/stack';
 import { uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
@@ -66,7 +66,7 @@ async function sendThroughOutage(when: 'after-paste' | 'before-paste', text: str
       const handle = await startSend(stack.env.client, taskQueue, { peer: peer.name, text });
       const watching = (async () => {
         for (;;) {
-          const p = await handle.query<SendProgress>('progress').catch(() => undefined);
+          const p = await handle.query(progressQuery).catch(() => undefined);
           if (p?.waitingFor && !waits.includes(p.waitingFor)) waits.push(p.waitingFor);
           if (!p || p.phase === 'finished') return;
           await delay(500);

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import type { JobStatus } from '../../src/contracts/job';
 import { peerTaskQueue } from '../../src/contracts/route';
-import { statusQuery } from '../../src/workflows/peer-job';
+import { progressQuery, statusQuery } from '../../src/workflows/definitions';
 import { startCli, type CliProcess } from '../helpers/cli';
 import { addAgent, makeConfig, prompts, startStack, withWorker, type AgentPeer, type Stack } from '../helpers/stack';
 import { recordHistory, uniqueQueue } from '../helpers/temporal';
@@ -80,9 +80,7 @@ void describe('peer worker (via: worker)', () => {
         });
         const workflowId = /send (send-\S+)/.exec(send.output())?.[1] ?? '';
         assert.ok(workflowId, send.output());
-        const progress = await s.env.client.workflow
-          .getHandle(workflowId)
-          .query<{ waitingFor?: string; route?: string; phase: string }>('progress');
+        const progress = await s.env.client.workflow.getHandle(workflowId).query(progressQuery);
         assert.equal(progress.phase, 'preflight');
         assert.equal(progress.route, peerQueue);
         assert.match(

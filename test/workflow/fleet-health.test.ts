@@ -12,7 +12,8 @@ import type { Activities } from '../../src/activities';
 import { ErrorType } from '../../src/contracts/errors';
 import type { FleetHealthInput, FleetPeerReport, FleetReport } from '../../src/contracts/fleet';
 import { peerTaskQueue } from '../../src/contracts/route';
-import { fleetHealth, reportQuery } from '../../src/workflows/fleet-health';
+import { reportQuery } from '../../src/workflows/definitions';
+import { fleetHealth } from '../../src/workflows/fleet-health';
 import { devEnvPerFile, uniqueQueue, workflowBundle, workflowFailure } from '../helpers/temporal';
 import { mockActivities, preflightReport, type MockActivities } from './mock-activities';
 

@@ -17,7 +17,8 @@ import type { InboxListing } from '../../src/contracts/read-peer';
 import { controllerRoute } from '../../src/contracts/route';
 import type { AuditRecord } from '../../src/contracts/audit';
 import type { PreflightReport } from '../../src/contracts/preflight';
-import { acquireSignal } from '../../src/workflows/pane-lock';
+import { acquireSignal } from '../../src/workflows/definitions';
+import { paneLock } from '../../src/workflows/pane-lock';
 
 export type ActivityName = keyof Activities;
 
@@ -242,7 +243,7 @@ export function mockActivities(opts: MockOptions): MockActivities {
       'requestPaneLock',
       o.requestPaneLock ??
         (async ({ lockWorkflowId, leaseMs }) => {
-          await opts.client.workflow.signalWithStart('paneLock', {
+          await opts.client.workflow.signalWithStart(paneLock, {
             workflowId: lockWorkflowId,
             taskQueue: opts.taskQueue,
             args: [{ idleMs: opts.lockIdleMs ?? 60_000 }],

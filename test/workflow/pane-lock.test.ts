@@ -13,13 +13,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createLockHolders } from '../../src/activities/lock-holders';
-import {
-  acquireSignal,
-  lockStateQuery,
-  releaseSignal,
-  type LockMove,
-  type PaneLockState,
-} from '../../src/workflows/pane-lock';
+import type { LockMove, PaneLockState } from '../../src/contracts/pane-lock';
+import { acquireSignal, lockStateQuery, releaseSignal } from '../../src/workflows/definitions';
 import { startDevEnv, startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { finishSignal, grantsQuery, lockRequester, paneLock } from './workflows/lock-requester';

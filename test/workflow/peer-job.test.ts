@@ -43,12 +43,12 @@ import { paneLockId } from '../../src/workflows/pane-lock';
 import { turnResolutionMessage } from '../../src/workflows/job/messages';
 import {
   completeSignal,
-  peerJob,
   phoneHomeSignal,
   resolveSignal,
   resolveUpdate,
   statusQuery,
-} from '../../src/workflows/peer-job';
+} from '../../src/workflows/definitions';
+import { peerJob } from '../../src/workflows/peer-job';
 import { applicationFailureIn, startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { callerWorkflowId, mockActivities, screen, sha256Hex, type MockActivities } from './mock-activities';

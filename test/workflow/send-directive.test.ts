@@ -12,8 +12,9 @@ import { stepLine } from '../../src/cli/render';
 import type { AuditRecord } from '../../src/contracts/audit';
 import { ErrorType } from '../../src/contracts/errors';
 import type { SendDirectiveInput, SendProgress, StepName } from '../../src/contracts/send';
-import { lockStateQuery, paneLockId } from '../../src/workflows/pane-lock';
-import { progressQuery, sendDirective } from '../../src/workflows/send-directive';
+import { lockStateQuery, progressQuery } from '../../src/workflows/definitions';
+import { paneLockId } from '../../src/workflows/pane-lock';
+import { sendDirective } from '../../src/workflows/send-directive';
 import { devEnvPerFile, uniqueQueue, workflowBundle, workflowFailure } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import {

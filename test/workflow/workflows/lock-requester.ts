@@ -3,7 +3,7 @@
  * that counts the grants it receives and ends when told to. Bundled by pane-lock.test.ts.
  */
 import { condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
-import { lockGrantedSignal } from '../../../src/workflows/pane-lock';
+import { lockGrantedSignal } from '../../../src/workflows/definitions';
 
 export { paneLock } from '../../../src/workflows/pane-lock';
 
