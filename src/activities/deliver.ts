@@ -29,7 +29,17 @@ import {
 import type { ComposedScript } from '../guards/commands';
 import { canonicalSha256, judgeTurn } from '../receipts/records';
 import { readRecordsSince, type RecordCursor } from './receipts';
-import { absolutePeerPath, fail, peerContext, run, translate, tryRun, tryRunScript, type PeerDeps } from './context';
+import {
+  absolutePeerPath,
+  fail,
+  peerContext,
+  run,
+  translate,
+  tryRun,
+  tryRunScript,
+  type PeerContext,
+  type PeerDeps,
+} from './context';
 import { readScreen, SESSION_GONE } from './screen';
 
 export interface DeliverInput {
@@ -70,154 +80,164 @@ export function bufferNames(deliveryId: string): { text: string; marker: string 
 }
 
 export function createDeliveryActivities(deps: PeerDeps) {
-  async function deliver(input: DeliverInput): Promise<DeliverResult> {
-    const ctx = await peerContext(deps, input.peer);
-    const bytes = Buffer.from(input.text, 'utf8');
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const receiptSha256 = canonicalSha256(input.text).sha256;
-    const names = bufferNames(input.deliveryId);
+  return {
+    deliver: (input: DeliverInput): Promise<DeliverResult> => deliver(deps, input),
+    submit: (input: SubmitInput): Promise<SubmitResult> => submit(deps, input),
+    cleanupDelivery: (input: { peer: string; deliveryId: string }): Promise<void> => cleanupDelivery(deps, input),
+  };
+}
 
-    heartbeat('deliver');
-    if (input.path === 'light') {
-      // One round trip: unless the marker says it was typed already, set the marker and type
-      // the text as literal keys (a single line without control characters). The text is one
-      // single-quoted word of the script; it never meets the shell unquoted.
-      const typed = await tryRunScript(
-        ctx,
-        'type text',
-        typeOnceScript(ctx.sock, ctx.target, input.deliveryId, input.text),
-      );
-      if (typed.code !== 0 && typed.code !== 3) {
-        throw fail(
-          ErrorType.PeerCommandFailed,
-          `${ctx.name}: typing into ${ctx.target} failed: ${typed.stderr.trim() || `exit ${typed.code}`}`,
-        );
-      }
-      return {
-        path: 'light',
-        bytes: bytes.length,
-        sha256,
-        receiptSha256,
-        alreadyDelivered: typed.code === 3,
-        pastedAt: deps.now(),
-      };
-    }
+/** The text's digests, as DeliverResult reports them. */
+type Digest = Pick<DeliverResult, 'bytes' | 'sha256' | 'receiptSha256'>;
 
-    const marker = await tryRun(ctx, 'check delivery marker', showBuffer(ctx.sock, names.marker));
-    if (marker.code !== 0) {
-      const dir = await absolutePeerPath(ctx, ctx.cfg.stagingDir);
-      const file = `${dir}/${input.deliveryId}.txt`;
-      try {
-        await ctx.shell.mkdirp(dir, 0o700);
-        await ctx.shell.writeFile(file, bytes, { mode: 0o600, atomic: true });
-      } catch (err) {
-        throw translate(ctx.name, 'stage text file', err);
-      }
-      await run(ctx, 'load text', loadBufferFromFile(ctx.sock, names.text, file));
-      await tryRun(ctx, 'remove staged file', ['rm', '-f', '--', file]);
-      await run(ctx, 'set delivery marker', setBuffer(ctx.sock, names.marker, input.deliveryId));
-    }
+async function deliver(deps: PeerDeps, input: DeliverInput): Promise<DeliverResult> {
+  const ctx = await peerContext(deps, input.peer);
+  const bytes = Buffer.from(input.text, 'utf8');
+  const digest: Digest = {
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    receiptSha256: canonicalSha256(input.text).sha256,
+  };
+  const names = bufferNames(input.deliveryId);
 
-    heartbeat('paste');
-    const paste = await tryRun(ctx, 'paste', pasteBuffer(ctx.sock, ctx.target, names.text));
-    if (paste.code !== 0 && SESSION_GONE.test(paste.stderr)) {
-      throw fail(
-        ErrorType.SessionGone,
-        `${ctx.name}: the agent's tmux session ${ctx.target} is gone (${paste.stderr.trim()})`,
-      );
-    }
-    if (paste.code !== 0) {
-      if (/no buffer/i.test(paste.stderr)) {
-        return {
-          path: input.path,
-          bytes: bytes.length,
-          sha256,
-          receiptSha256,
-          alreadyDelivered: true,
-          pastedAt: deps.now(),
-        };
-      }
-      throw fail(
-        ErrorType.PeerCommandFailed,
-        `${ctx.name}: paste into ${ctx.target} failed: ${paste.stderr.trim() || `exit ${paste.code}`}`,
-      );
-    }
-    return {
-      path: input.path,
-      bytes: bytes.length,
-      sha256,
-      receiptSha256,
-      alreadyDelivered: false,
-      pastedAt: deps.now(),
-    };
+  heartbeat('deliver');
+  if (input.path === 'light') {
+    const alreadyDelivered = await typeOnce(ctx, input);
+    return { path: 'light', ...digest, alreadyDelivered, pastedAt: deps.now() };
   }
+  const marker = await tryRun(ctx, 'check delivery marker', showBuffer(ctx.sock, names.marker));
+  if (marker.code !== 0) await stageIntoBuffer(ctx, input.deliveryId, bytes);
+  heartbeat('paste');
+  const alreadyDelivered = await pasteOnce(ctx, names.text);
+  return { path: input.path, ...digest, alreadyDelivered, pastedAt: deps.now() };
+}
 
-  /**
-   * C-m, as its own step. It looks first: only text sitting in the input box is submitted, so a
-   * retry after the C-m already went through presses nothing. It never claims "already
-   * submitted" unless it knows: the agent's receipt says so. A text whose box scrolled off the
-   * pane (a very long line the agent does not collapse) is submitted all the same, right after
-   * its paste.
-   */
-  async function submit(input: {
-    peer: string;
-    settleMs?: number;
-    pastedAt?: number;
-    /** Where the agent's records stood before the paste, and the text's canonical sha256. */
-    cursor?: RecordCursor | null;
-    receiptSha256?: string;
-    /** This attempt's deliver pasted the text just now (not a retry that found it pasted). */
-    pastedNow?: boolean;
-  }): Promise<{ pressed: boolean; state: string; reason?: string }> {
-    const ctx = await peerContext(deps, input.peer);
-    // Let the agent finish taking the paste, or it reads C-m as part of it. Counted from the
-    // end of the paste (capped at settleMs, in case this runs on another worker's clock).
-    if (input.settleMs) {
-      const since = input.pastedAt === undefined ? 0 : Math.max(0, deps.now() - input.pastedAt);
-      const wait = Math.min(input.settleMs, input.settleMs - since);
-      if (wait > 0) await deps.sleep(wait, cancellationSignal());
-    }
-    const screen = await readScreen(ctx);
-    if (screen.state.startsWith('dialog:')) {
-      throw fail(
-        ErrorType.DialogOnScreen,
-        `${ctx.name}: a ${screen.state.slice(7)} dialog appeared before C-m: "${screen.evidence}"`,
-      );
-    }
-    if (screen.input) {
-      await run(ctx, 'C-m', sendKey(ctx.sock, ctx.target, 'C-m'));
-      return { pressed: true, state: screen.state };
-    }
-    // Nothing in the box (or no box on screen): did the agent already take it?
-    let received = false;
-    if (input.cursor && input.receiptSha256) {
-      const r = await readRecordsSince(ctx, input.cursor);
-      received = judgeTurn(r.records, input.receiptSha256).receipt !== undefined;
-    }
-    if (received)
-      return { pressed: false, state: screen.state, reason: 'already submitted: the agent has a receipt of it' };
-    if (screen.input === null && input.pastedNow && screen.state === 'unknown') {
-      await run(ctx, 'C-m', sendKey(ctx.sock, ctx.target, 'C-m'));
-      return {
-        pressed: true,
-        state: screen.state,
-        reason: 'the input box is not on screen (the text scrolled it off); C-m pressed right after the paste',
-      };
-    }
+/**
+ * Light path, one round trip: unless the marker says it was typed already, set the marker and
+ * type the text as literal keys (a single line without control characters). The text is one
+ * single-quoted word of the script; it never meets the shell unquoted. True: typed already.
+ */
+async function typeOnce(ctx: PeerContext, input: DeliverInput): Promise<boolean> {
+  const typed = await tryRunScript(
+    ctx,
+    'type text',
+    typeOnceScript(ctx.sock, ctx.target, input.deliveryId, input.text),
+  );
+  if (typed.code !== 0 && typed.code !== 3) {
+    throw fail(
+      ErrorType.PeerCommandFailed,
+      `${ctx.name}: typing into ${ctx.target} failed: ${typed.stderr.trim() || `exit ${typed.code}`}`,
+    );
+  }
+  return typed.code === 3;
+}
+
+/** Heavy path: the bytes as a 0600 file in the staging folder, loaded into the text buffer, then the marker set. */
+async function stageIntoBuffer(ctx: PeerContext, deliveryId: string, bytes: Buffer): Promise<void> {
+  const names = bufferNames(deliveryId);
+  const dir = await absolutePeerPath(ctx, ctx.cfg.stagingDir);
+  const file = `${dir}/${deliveryId}.txt`;
+  try {
+    await ctx.shell.mkdirp(dir, 0o700);
+    await ctx.shell.writeFile(file, bytes, { mode: 0o600, atomic: true });
+  } catch (err) {
+    throw translate(ctx.name, 'stage text file', err);
+  }
+  await run(ctx, 'load text', loadBufferFromFile(ctx.sock, names.text, file));
+  await tryRun(ctx, 'remove staged file', ['rm', '-f', '--', file]);
+  await run(ctx, 'set delivery marker', setBuffer(ctx.sock, names.marker, deliveryId));
+}
+
+/** Pastes (and consumes) the text buffer; true when it was gone: pasted already by an earlier attempt. */
+async function pasteOnce(ctx: PeerContext, buffer: string): Promise<boolean> {
+  const paste = await tryRun(ctx, 'paste', pasteBuffer(ctx.sock, ctx.target, buffer));
+  if (paste.code === 0) return false;
+  if (SESSION_GONE.test(paste.stderr)) {
+    throw fail(
+      ErrorType.SessionGone,
+      `${ctx.name}: the agent's tmux session ${ctx.target} is gone (${paste.stderr.trim()})`,
+    );
+  }
+  if (/no buffer/i.test(paste.stderr)) return true;
+  throw fail(
+    ErrorType.PeerCommandFailed,
+    `${ctx.name}: paste into ${ctx.target} failed: ${paste.stderr.trim() || `exit ${paste.code}`}`,
+  );
+}
+
+export interface SubmitInput {
+  peer: string;
+  settleMs?: number;
+  pastedAt?: number;
+  /** Where the agent's records stood before the paste, and the text's canonical sha256. */
+  cursor?: RecordCursor | null;
+  receiptSha256?: string;
+  /** This attempt's deliver pasted the text just now (not a retry that found it pasted). */
+  pastedNow?: boolean;
+}
+
+export interface SubmitResult {
+  pressed: boolean;
+  state: string;
+  reason?: string;
+}
+
+/**
+ * C-m, as its own step. It looks first: only text sitting in the input box is submitted, so a
+ * retry after the C-m already went through presses nothing. It never claims "already
+ * submitted" unless it knows: the agent's receipt says so. A text whose box scrolled off the
+ * pane (a very long line the agent does not collapse) is submitted all the same, right after
+ * its paste.
+ */
+async function submit(deps: PeerDeps, input: SubmitInput): Promise<SubmitResult> {
+  const ctx = await peerContext(deps, input.peer);
+  // Let the agent finish taking the paste, or it reads C-m as part of it. Counted from the
+  // end of the paste (capped at settleMs, in case this runs on another worker's clock).
+  if (input.settleMs) {
+    const since = input.pastedAt === undefined ? 0 : Math.max(0, deps.now() - input.pastedAt);
+    const wait = Math.min(input.settleMs, input.settleMs - since);
+    if (wait > 0) await deps.sleep(wait, cancellationSignal());
+  }
+  const screen = await readScreen(ctx);
+  if (screen.state.startsWith('dialog:')) {
+    throw fail(
+      ErrorType.DialogOnScreen,
+      `${ctx.name}: a ${screen.state.slice(7)} dialog appeared before C-m: "${screen.evidence}"`,
+    );
+  }
+  if (screen.input) {
+    await run(ctx, 'C-m', sendKey(ctx.sock, ctx.target, 'C-m'));
+    return { pressed: true, state: screen.state };
+  }
+  // Nothing in the box (or no box on screen): did the agent already take it?
+  if (await receivedAlready(ctx, input))
+    return { pressed: false, state: screen.state, reason: 'already submitted: the agent has a receipt of it' };
+  if (screen.input === null && input.pastedNow && screen.state === 'unknown') {
+    await run(ctx, 'C-m', sendKey(ctx.sock, ctx.target, 'C-m'));
     return {
-      pressed: false,
+      pressed: true,
       state: screen.state,
-      reason: `no text in the input box (${screen.state}) and no receipt yet: an earlier attempt may have submitted it; the ack step decides`,
+      reason: 'the input box is not on screen (the text scrolled it off); C-m pressed right after the paste',
     };
   }
+  return {
+    pressed: false,
+    state: screen.state,
+    reason: `no text in the input box (${screen.state}) and no receipt yet: an earlier attempt may have submitted it; the ack step decides`,
+  };
+}
 
-  /** Removes the delivery's buffers once the send is over (harmless when they are gone). */
-  async function cleanupDelivery(input: { peer: string; deliveryId: string }): Promise<void> {
-    const ctx = await peerContext(deps, input.peer);
-    const names = bufferNames(input.deliveryId);
-    await tryRun(ctx, 'cleanup', deleteBuffer(ctx.sock, names.text));
-    await tryRun(ctx, 'cleanup', deleteBuffer(ctx.sock, names.marker));
-  }
+/** The agent's records hold a receipt of the text (false when there are no records to read). */
+async function receivedAlready(ctx: PeerContext, input: SubmitInput): Promise<boolean> {
+  if (!input.cursor || !input.receiptSha256) return false;
+  const r = await readRecordsSince(ctx, input.cursor);
+  return judgeTurn(r.records, input.receiptSha256).receipt !== undefined;
+}
 
-  return { deliver, submit, cleanupDelivery };
+/** Removes the delivery's buffers once the send is over (harmless when they are gone). */
+async function cleanupDelivery(deps: PeerDeps, input: { peer: string; deliveryId: string }): Promise<void> {
+  const ctx = await peerContext(deps, input.peer);
+  const names = bufferNames(input.deliveryId);
+  await tryRun(ctx, 'cleanup', deleteBuffer(ctx.sock, names.text));
+  await tryRun(ctx, 'cleanup', deleteBuffer(ctx.sock, names.marker));
 }
