@@ -5,7 +5,9 @@
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { JOB_STATE_ATTR, PEER_ATTR } from '../contracts/search-attributes';
-import { decisionLetter, jobWorkflowId, parseDecision, type JobStatus, type PeerJobInput } from '../contracts/job';
+import { jobWorkflowId, type PeerJobInput } from '../contracts/job-input';
+import { decisionLetter, parseDecision } from '../contracts/job-resolution';
+import type { JobStatus } from '../contracts/job-status';
 import { MAX_JOB_DIRECTIVE_BYTES, gateText } from '../contracts/text-gate';
 import { checkDirective, formatReport } from '../directive';
 import { formatDuration, parseDuration } from '../config/duration';

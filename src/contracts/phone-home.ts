@@ -4,7 +4,8 @@
  * Pure functions, used by the workflow (deterministic, no Node APIs), the activities, the
  * CLI and the tests alike.
  */
-import { decisionLetter, isSafeName, type Decision, type Resolution, type StopReason } from './job';
+import { isSafeName } from './job-input';
+import { decisionLetter, type Decision, type Resolution, type StopReason } from './job-resolution';
 
 export const PHONE_HOME_PREFIX = 'PHONE-HOME-';
 export const RESOLVED_FOLDER = 'resolved';

@@ -7,7 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { INBOX_FILE_MAX_BYTES } from '../contracts/job';
+import { INBOX_FILE_MAX_BYTES } from '../contracts/inbox';
 import { topicFromFileName } from '../contracts/phone-home';
 import { PEER_ATTR } from '../contracts/search-attributes';
 import { phoneHomeSignal } from '../workflows/definitions';

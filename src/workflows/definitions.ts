@@ -9,7 +9,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CommandProgress } from '../contracts/command';
 import type { FleetReport } from '../contracts/fleet';
-import type { CompleteInput, JobStatus, PhoneHomeSignal, ResolveAccepted, ResolveInput } from '../contracts/job';
+import type { CompleteInput, PhoneHomeSignal, ResolveAccepted, ResolveInput } from '../contracts/job-resolution';
+import type { JobStatus } from '../contracts/job-status';
 import type { LockRequest, PaneLockState } from '../contracts/pane-lock';
 import type { SendProgress } from '../contracts/send';
 

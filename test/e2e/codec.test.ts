@@ -26,7 +26,7 @@ import { codecFromEnv, codecOptions, ENCODING_ENCRYPTED, KEYS_ENV, type AesGcmCo
 import { progressQuery, statusQuery } from '../../src/workflows/definitions';
 import { sendDirective } from '../../src/workflows/send-directive';
 import { createControllerWorker } from '../../src/workers/controller';
-import type { JobStatus } from '../../src/contracts/job';
+import type { JobStatus } from '../../src/contracts/job-status';
 import { runCliBare, stackPerFile, startCli } from '../helpers/cli';
 import { addAgent, makeConfig, prompts } from '../helpers/stack';
 import { uniqueQueue, workflowBundle } from '../helpers/temporal';

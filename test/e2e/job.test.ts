@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { JobStatus } from '../../src/contracts/job';
+import type { JobStatus } from '../../src/contracts/job-status';
 import { addAgent, makeConfig, prompts, withWorker } from '../helpers/stack';
 import { recordHistory, uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';

@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
-import type { JobStatus } from '../../src/contracts/job';
+import type { JobStatus } from '../../src/contracts/job-status';
 import { peerTaskQueue } from '../../src/contracts/route';
 import { progressQuery, statusQuery } from '../../src/workflows/definitions';
 import { startCli, type CliProcess } from '../helpers/cli';

@@ -11,7 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { createInboxActivities, inboxDirOf, parseScanOutput } from '../../src/activities/inbox';
 import type { PeerDeps } from '../../src/activities';
 import { configSchema } from '../../src/config/schema';
-import { jobWorkflowId, parseDecision, slugify } from '../../src/contracts/job';
+import { jobWorkflowId, slugify } from '../../src/contracts/job-input';
+import { parseDecision } from '../../src/contracts/job-resolution';
 import {
   closingSection,
   jobFooter,

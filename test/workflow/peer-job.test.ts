@@ -26,17 +26,16 @@ import { temporal } from '@temporalio/proto';
 import type { Activities } from '../../src/activities';
 import type { DeliverInput } from '../../src/activities/deliver';
 import type { RecordCursor, TurnReading, TurnRef } from '../../src/activities/receipts';
+import type { GitSyncResult } from '../../src/contracts/git-sync';
 import type {
-  GitSyncResult,
   InboxScan,
-  JobStatus,
-  PeerJobInput,
-  ResolveAccepted,
-  ResolveInput,
   ResolvePhoneHomeInput,
   ResolvePhoneHomeResult,
   ScanInboxInput,
-} from '../../src/contracts/job';
+} from '../../src/contracts/inbox';
+import type { PeerJobInput } from '../../src/contracts/job-input';
+import type { ResolveAccepted, ResolveInput } from '../../src/contracts/job-resolution';
+import type { JobStatus } from '../../src/contracts/job-status';
 import { resolutionMessage } from '../../src/contracts/phone-home';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
 import { paneLockId } from '../../src/workflows/pane-lock';
