@@ -71,95 +71,114 @@ function stamp(ms: number): string {
     .replace(/\.\d+Z$/, 'Z');
 }
 
-export function createRefreshCredentials(deps: PeerDeps & Pick<ControllerDeps, 'readControllerFile'>) {
+type CredentialDeps = PeerDeps & Pick<ControllerDeps, 'readControllerFile'>;
+
+export function createRefreshCredentials(deps: CredentialDeps) {
   return async function refreshCredentials(input: { peer: string }): Promise<RefreshResult> {
     const ctx = await peerContext(deps, input.peer);
     const now = deps.now();
-    const window = ctx.cfg.thresholds.credentialRefresh;
-    const localPath = controllerPath(deps.config.controller.credentialsPath, 'controller.credentialsPath');
-
-    let controllerBytes: Buffer;
-    try {
-      controllerBytes = await deps.readControllerFile(localPath);
-    } catch (err) {
-      // On macOS the reader also tried the Keychain; its message names the file and the item.
-      if (err instanceof ControllerLoginNotFound) {
-        throw fail(
-          ErrorType.ControllerCredentials,
-          `${ctx.name}: the peer's token needs a refresh, but ${err.message}`,
-        );
-      }
-      throw fail(
-        ErrorType.ControllerCredentials,
-        `${ctx.name}: the peer's token needs a refresh, but the controller's credentials file ${localPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); log in on the controller (claude /login) and send again`,
-      );
-    }
-    try {
-      controllerBytes = credentialsAsUtf8(controllerBytes, localPath);
-    } catch (err) {
-      // Never the decoder's own words here: they would quote bytes of the secret.
-      const hint = err instanceof TextFileRefused ? err.hint : 'save it as UTF-8';
-      throw fail(
-        ErrorType.ControllerCredentials,
-        `${ctx.name}: the controller's credentials file ${localPath} is neither UTF-8 nor UTF-16 with a byte-order mark, so it cannot be pushed; ${hint}, or log in on the controller again (claude /login)`,
-      );
-    }
-    const controllerExpiresAt = expiresAtOf(controllerBytes);
-    if (controllerExpiresAt === null) {
-      throw fail(
-        ErrorType.ControllerCredentials,
-        `${ctx.name}: the controller's credentials file ${localPath} has no claudeAiOauth.expiresAt; log in on the controller (claude /login) and send again`,
-      );
-    }
-    if (controllerExpiresAt - now < window) {
-      const when =
-        controllerExpiresAt <= now
-          ? `expired ${formatDuration(now - controllerExpiresAt)} ago`
-          : `expires in ${formatDuration(controllerExpiresAt - now)}`;
-      throw fail(
-        ErrorType.ControllerCredentials,
-        `${ctx.name}: the peer's token needs a refresh, but the controller's own token ${when} (within the ${formatDuration(window)} window): refresh it on the controller (claude /login), then send again`,
-      );
-    }
-
+    const controller = await controllerToken(deps, ctx, now);
     const remotePath = await absolutePeerPath(ctx, ctx.cfg.credentialsPath);
     const before = await readPeerFile(ctx, remotePath);
     const peerExpiresAtBefore = expiresAtOf(before);
-    if (peerExpiresAtBefore !== null && controllerExpiresAt <= peerExpiresAtBefore) {
+    if (peerExpiresAtBefore !== null && controller.expiresAt <= peerExpiresAtBefore) {
       return {
         action: 'skipped',
         reason: 'the peer already holds a token that lasts as long as the controller’s',
         peerExpiresAtBefore,
         peerExpiresAtAfter: peerExpiresAtBefore,
-        controllerExpiresAt,
+        controllerExpiresAt: controller.expiresAt,
       };
     }
-
     try {
-      let backupPath: string | undefined;
-      await ctx.shell.mkdirp(posix.dirname(remotePath), 0o700);
-      if (before) {
-        backupPath = `${remotePath}.bak-${stamp(now)}`;
-        await ctx.shell.writeFile(backupPath, before, { mode: 0o600, atomic: true });
-      }
-      await ctx.shell.writeFile(remotePath, controllerBytes, { mode: 0o600, atomic: true });
-      const after = expiresAtOf(await readPeerFile(ctx, remotePath));
-      if (after !== controllerExpiresAt) {
-        throw fail(
-          ErrorType.CredentialsNotApplied,
-          `${ctx.name}: wrote ${remotePath} but it reads back with expiresAt ${after ?? 'missing'}, not ${controllerExpiresAt}`,
-        );
-      }
+      const { after, backupPath } = await pushToPeer(ctx, remotePath, before, controller, now);
       return {
         action: 'pushed',
         reason: `peer token ${peerExpiresAtBefore === null ? 'missing' : `expires in ${formatDuration(peerExpiresAtBefore - now)}`}`,
         peerExpiresAtBefore,
         peerExpiresAtAfter: after,
-        controllerExpiresAt,
+        controllerExpiresAt: controller.expiresAt,
         backupPath,
       };
     } catch (err) {
       throw translate(ctx.name, 'push credentials', err);
     }
   };
+}
+
+interface ControllerToken {
+  bytes: Buffer;
+  expiresAt: number;
+}
+
+/** The controller's credentials as UTF-8, with a token that outlasts the refresh window; else a failure saying what to do. */
+async function controllerToken(deps: CredentialDeps, ctx: PeerContext, now: number): Promise<ControllerToken> {
+  const window = ctx.cfg.thresholds.credentialRefresh;
+  const localPath = controllerPath(deps.config.controller.credentialsPath, 'controller.credentialsPath');
+  let bytes: Buffer;
+  try {
+    bytes = await deps.readControllerFile(localPath);
+  } catch (err) {
+    // On macOS the reader also tried the Keychain; its message names the file and the item.
+    if (err instanceof ControllerLoginNotFound) {
+      throw fail(ErrorType.ControllerCredentials, `${ctx.name}: the peer's token needs a refresh, but ${err.message}`);
+    }
+    throw fail(
+      ErrorType.ControllerCredentials,
+      `${ctx.name}: the peer's token needs a refresh, but the controller's credentials file ${localPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); log in on the controller (claude /login) and send again`,
+    );
+  }
+  try {
+    bytes = credentialsAsUtf8(bytes, localPath);
+  } catch (err) {
+    // Never the decoder's own words here: they would quote bytes of the secret.
+    const hint = err instanceof TextFileRefused ? err.hint : 'save it as UTF-8';
+    throw fail(
+      ErrorType.ControllerCredentials,
+      `${ctx.name}: the controller's credentials file ${localPath} is neither UTF-8 nor UTF-16 with a byte-order mark, so it cannot be pushed; ${hint}, or log in on the controller again (claude /login)`,
+    );
+  }
+  const expiresAt = expiresAtOf(bytes);
+  if (expiresAt === null) {
+    throw fail(
+      ErrorType.ControllerCredentials,
+      `${ctx.name}: the controller's credentials file ${localPath} has no claudeAiOauth.expiresAt; log in on the controller (claude /login) and send again`,
+    );
+  }
+  if (expiresAt - now < window) {
+    const when =
+      expiresAt <= now
+        ? `expired ${formatDuration(now - expiresAt)} ago`
+        : `expires in ${formatDuration(expiresAt - now)}`;
+    throw fail(
+      ErrorType.ControllerCredentials,
+      `${ctx.name}: the peer's token needs a refresh, but the controller's own token ${when} (within the ${formatDuration(window)} window): refresh it on the controller (claude /login), then send again`,
+    );
+  }
+  return { bytes, expiresAt };
+}
+
+/** Writes the controller's file over the peer's (keeping a backup of the old one), and reads it back. */
+async function pushToPeer(
+  ctx: PeerContext,
+  remotePath: string,
+  before: Buffer | null,
+  controller: ControllerToken,
+  now: number,
+): Promise<{ after: number | null; backupPath?: string }> {
+  let backupPath: string | undefined;
+  await ctx.shell.mkdirp(posix.dirname(remotePath), 0o700);
+  if (before) {
+    backupPath = `${remotePath}.bak-${stamp(now)}`;
+    await ctx.shell.writeFile(backupPath, before, { mode: 0o600, atomic: true });
+  }
+  await ctx.shell.writeFile(remotePath, controller.bytes, { mode: 0o600, atomic: true });
+  const after = expiresAtOf(await readPeerFile(ctx, remotePath));
+  if (after !== controller.expiresAt) {
+    throw fail(
+      ErrorType.CredentialsNotApplied,
+      `${ctx.name}: wrote ${remotePath} but it reads back with expiresAt ${after ?? 'missing'}, not ${controller.expiresAt}`,
+    );
+  }
+  return { after, backupPath };
 }
