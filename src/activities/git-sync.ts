@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../contracts/errors';
 import type { GitSyncInput, GitSyncResult } from '../contracts/job';
-import { controllerPath, fail, type ControllerDeps, type GitRunResult } from './context';
+import { controllerPath, fail, type ControllerDeps, type GitRunner, type GitRunResult } from './context';
 
 export { execGit } from './git-run';
 
@@ -78,88 +78,105 @@ export function createGitSync(deps: Pick<ControllerDeps, 'config' | 'runGit'>) {
       return { ok: false, skipped: true, reason: 'controller.repo is not configured: git sync skipped' };
     }
     const repo = controllerPath(configured, 'controller.repo');
-    const base = { repo, remote, branch };
     const st = await stat(repo).catch(() => null);
     if (!st?.isDirectory()) {
       throw fail(ErrorType.InvalidConfig, `controller.repo ${repo} is not a folder (job ${input.jobId})`);
     }
-    const runGit = deps.runGit;
-    const signal = abortSignal();
-    const git = async (args: string[], timeoutMs = 60_000): Promise<GitRunResult> => {
-      try {
-        return await runGit(args, { cwd: repo, signal, timeoutMs });
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        if (e.code === 'ENOENT') throw fail(ErrorType.InvalidConfig, 'git is not installed on the controller (PATH)');
-        throw fail(ErrorType.GitSyncFailed, `git ${args[0] ?? ''} in ${repo}: ${e.message}`);
-      }
-    };
-    const out = async (args: string[]): Promise<string> => (await git(args)).stdout.trim();
-
-    if ((await git(['rev-parse', '--show-toplevel'])).code !== 0) {
+    const g: Sync = { repo, remote, branch, git: gitIn(deps.runGit, repo, abortSignal()) };
+    if ((await g.git(['rev-parse', '--show-toplevel'])).code !== 0) {
       throw fail(ErrorType.InvalidConfig, `controller.repo ${repo} is not a git repository`);
     }
-    const head = await git(['symbolic-ref', '--quiet', '--short', 'HEAD']);
+    const head = await g.git(['symbolic-ref', '--quiet', '--short', 'HEAD']);
     const checkedOut = head.code === 0 ? head.stdout.trim() : '';
     if (checkedOut !== branch) {
       return {
         ok: false,
-        ...base,
+        repo,
+        remote,
+        branch,
         reason: `${repo} has ${checkedOut ? `branch ${checkedOut}` : 'a detached HEAD'} checked out, not ${branch}; nothing merged`,
       };
     }
-
-    const fetched = await git(['fetch', '--quiet', remote], 5 * 60_000);
-    if (fetched.code !== 0) {
-      const line = authFailureLine(fetched.stderr);
-      if (line) {
-        const url = await git(['remote', 'get-url', remote]);
-        throw authFailure(remote, shownUrl(url.code === 0 ? url.stdout.trim() : remote), repo, line);
-      }
-      throw fail(ErrorType.GitSyncFailed, `git fetch ${remote} in ${repo} failed: ${lastLines(fetched.stderr)}`);
-    }
-    const ref = `refs/remotes/${remote}/${branch}`;
-    if ((await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).code !== 0) {
-      return { ok: false, ...base, reason: `${remote}/${branch} does not exist after the fetch; nothing merged` };
-    }
-    const before = await out(['rev-parse', 'HEAD']);
-    const remoteHead = await out(['rev-parse', ref]);
-    if ((await git(['merge-base', '--is-ancestor', 'HEAD', ref])).code !== 0) {
-      const ahead = await out(['rev-list', '--count', `${ref}..HEAD`]);
-      const behind = await out(['rev-list', '--count', `HEAD..${ref}`]);
-      if (behind === '0') {
-        return {
-          ok: true,
-          ...base,
-          before,
-          after: before,
-          fastForwarded: false,
-          reason: `local ${branch} is ${ahead} commit(s) ahead of ${remote}/${branch}; nothing to merge`,
-        };
-      }
-      return {
-        ok: false,
-        ...base,
-        before,
-        after: before,
-        fastForwarded: false,
-        reason: `${branch} and ${remote}/${branch} have diverged (${ahead} local commit(s), ${behind} remote); not a fast-forward, nothing merged`,
-      };
-    }
-    if (before === remoteHead) return { ok: true, ...base, before, after: before, fastForwarded: false };
-
-    const merged = await git(['merge', '--ff-only', '--quiet', ref], 2 * 60_000);
-    const after = await out(['rev-parse', 'HEAD']);
-    if (merged.code !== 0) {
-      return {
-        ok: false,
-        ...base,
-        before,
-        after,
-        fastForwarded: false,
-        reason: `git merge --ff-only ${remote}/${branch} refused: ${lastLines(merged.stderr || merged.stdout)}`,
-      };
-    }
-    return { ok: true, ...base, before, after, fastForwarded: after !== before };
+    await fetchRemote(g);
+    return fastForward(g);
   };
+}
+
+type Git = (args: string[], timeoutMs?: number) => Promise<GitRunResult>;
+
+/** One sync: the repository, the remote and branch it follows, and git run in it. */
+interface Sync {
+  repo: string;
+  remote: string;
+  branch: string;
+  git: Git;
+}
+
+/** git in `repo`; a git that could not run at all is a typed failure. */
+function gitIn(runGit: GitRunner, repo: string, signal: AbortSignal | undefined): Git {
+  return async (args, timeoutMs = 60_000) => {
+    try {
+      return await runGit(args, { cwd: repo, signal, timeoutMs });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT') throw fail(ErrorType.InvalidConfig, 'git is not installed on the controller (PATH)');
+      throw fail(ErrorType.GitSyncFailed, `git ${args[0] ?? ''} in ${repo}: ${e.message}`);
+    }
+  };
+}
+
+/** `git fetch <remote>`; a login nobody can type here is a non-retryable failure saying how to set one up. */
+async function fetchRemote({ repo, remote, git }: Sync): Promise<void> {
+  const fetched = await git(['fetch', '--quiet', remote], 5 * 60_000);
+  if (fetched.code === 0) return;
+  const line = authFailureLine(fetched.stderr);
+  if (line) {
+    const url = await git(['remote', 'get-url', remote]);
+    throw authFailure(remote, shownUrl(url.code === 0 ? url.stdout.trim() : remote), repo, line);
+  }
+  throw fail(ErrorType.GitSyncFailed, `git fetch ${remote} in ${repo} failed: ${lastLines(fetched.stderr)}`);
+}
+
+/** Merges `<remote>/<branch>` only as a fast-forward; anything else is reported, never merged. */
+async function fastForward({ repo, remote, branch, git }: Sync): Promise<GitSyncResult> {
+  const base = { repo, remote, branch };
+  const out = async (args: string[]): Promise<string> => (await git(args)).stdout.trim();
+  const ref = `refs/remotes/${remote}/${branch}`;
+  if ((await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).code !== 0) {
+    return { ok: false, ...base, reason: `${remote}/${branch} does not exist after the fetch; nothing merged` };
+  }
+  const before = await out(['rev-parse', 'HEAD']);
+  const remoteHead = await out(['rev-parse', ref]);
+  if ((await git(['merge-base', '--is-ancestor', 'HEAD', ref])).code !== 0) {
+    const ahead = await out(['rev-list', '--count', `${ref}..HEAD`]);
+    const behind = await out(['rev-list', '--count', `HEAD..${ref}`]);
+    const unmoved = { ...base, before, after: before, fastForwarded: false };
+    if (behind === '0') {
+      return {
+        ok: true,
+        ...unmoved,
+        reason: `local ${branch} is ${ahead} commit(s) ahead of ${remote}/${branch}; nothing to merge`,
+      };
+    }
+    return {
+      ok: false,
+      ...unmoved,
+      reason: `${branch} and ${remote}/${branch} have diverged (${ahead} local commit(s), ${behind} remote); not a fast-forward, nothing merged`,
+    };
+  }
+  if (before === remoteHead) return { ok: true, ...base, before, after: before, fastForwarded: false };
+
+  const merged = await git(['merge', '--ff-only', '--quiet', ref], 2 * 60_000);
+  const after = await out(['rev-parse', 'HEAD']);
+  if (merged.code !== 0) {
+    return {
+      ok: false,
+      ...base,
+      before,
+      after,
+      fastForwarded: false,
+      reason: `git merge --ff-only ${remote}/${branch} refused: ${lastLines(merged.stderr || merged.stdout)}`,
+    };
+  }
+  return { ok: true, ...base, before, after, fastForwarded: after !== before };
 }
