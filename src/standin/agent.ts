@@ -15,7 +15,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { readHookSettings } from './hooks';
 import { writeInboxFiles } from './inbox';
 import { KeyDecoder } from './keys';
-import type { Effect } from './model';
+import type { Effect } from './model-types';
 import { StandinModel } from './model';
 import type { StandinOptions } from './options';
 import { USAGE, parseOptions } from './options';
@@ -26,122 +26,132 @@ import { formatClock } from './text';
 /** How long a lone ESC waits for the rest of an escape sequence before it counts as Escape. */
 const ESC_WAIT_MS = 30;
 
-function run(opts: StandinOptions): void {
-  const out = process.stdout;
-  const stdin = process.stdin;
-  const model = new StandinModel(opts);
-  const recorder = new Recorder(opts);
-  model.restoreHistory(recorder.restoredHistory(formatClock));
-  const decoder = new KeyDecoder();
-  let lastFrame = '';
-  let tick: NodeJS.Timeout | null = null;
-  let escTimer: NodeJS.Timeout | null = null;
-  let exiting = false;
+/** The model wired to this process's terminal, the clock, the log file and signals. */
+class StandinProcess {
+  private readonly out = process.stdout;
+  private readonly stdin = process.stdin;
+  private readonly model: StandinModel;
+  private readonly recorder: Recorder;
+  private readonly decoder = new KeyDecoder();
+  private lastFrame = '';
+  private tick: NodeJS.Timeout | null = null;
+  private escTimer: NodeJS.Timeout | null = null;
+  private exiting = false;
 
-  if (opts.pidFile) writeFileSync(opts.pidFile, `${process.pid}\n`);
+  constructor(private readonly opts: StandinOptions) {
+    this.model = new StandinModel(opts);
+    this.recorder = new Recorder(opts);
+    this.model.restoreHistory(this.recorder.restoredHistory(formatClock));
+  }
 
-  const restoreTerminal = (): void => {
-    out.write(`\x1b[?2004l\x1b[?25h\x1b[${out.rows || 24};1H\r\n`);
-    if (stdin.isTTY) stdin.setRawMode(false);
-  };
+  run(): void {
+    if (this.opts.pidFile) writeFileSync(this.opts.pidFile, `${process.pid}\n`);
+    this.stdin.on('data', (chunk: Buffer) => this.onInput(chunk));
+    this.stdin.on('end', () => this.shutdown(0));
+    this.out.on('resize', () => {
+      this.lastFrame = '';
+      this.out.write('\x1b[2J');
+      this.draw();
+    });
+    process.on('SIGUSR1', () => {
+      this.model.toggleAuthFail();
+      this.draw();
+    });
+    process.on('SIGUSR2', () => {
+      this.model.toggleRateLimit();
+      this.draw();
+    });
+    process.on('SIGTERM', () => this.shutdown(143));
+    process.on('SIGHUP', () => this.shutdown(129));
 
-  const shutdown = (code: number): void => {
-    if (exiting) return;
-    exiting = true;
-    if (tick) clearTimeout(tick);
-    if (escTimer) clearTimeout(escTimer);
-    recorder.flush();
-    restoreTerminal();
+    if (this.stdin.isTTY) this.stdin.setRawMode(true);
+    this.stdin.resume();
+    this.out.write('\x1b[?2004h\x1b[?25l\x1b[2J');
+    this.pump();
+    this.apply(this.model.start());
+  }
+
+  private restoreTerminal(): void {
+    this.out.write(`\x1b[?2004l\x1b[?25h\x1b[${this.out.rows || 24};1H\r\n`);
+    if (this.stdin.isTTY) this.stdin.setRawMode(false);
+  }
+
+  private shutdown(code: number): void {
+    if (this.exiting) return;
+    this.exiting = true;
+    if (this.tick) clearTimeout(this.tick);
+    if (this.escTimer) clearTimeout(this.escTimer);
+    this.recorder.flush();
+    this.restoreTerminal();
     process.exit(code);
-  };
+  }
 
-  const apply = (effects: readonly Effect[]): void => {
+  private apply(effects: readonly Effect[]): void {
+    const opts = this.opts;
     for (const effect of effects) {
       if (effect.kind === 'log') {
         if (opts.logFile) appendFileSync(opts.logFile, `${JSON.stringify(effect.entry)}\n`);
         const text = effect.entry.text;
         if (opts.inboxDir && typeof text === 'string') writeInboxFiles(opts.inboxDir, text);
       } else if (effect.kind === 'exit') {
-        shutdown(effect.code);
+        this.shutdown(effect.code);
       } else {
-        recorder.apply(effect);
+        this.recorder.apply(effect);
       }
     }
-  };
+  }
 
-  const draw = (): void => {
-    if (exiting) return;
+  private draw(): void {
+    if (this.exiting) return;
+    const out = this.out;
     const now = Date.now();
-    const view = model.view(now);
+    const view = this.model.view(now);
     const lines = styleScreen(renderScreen(view, out.columns || 80, out.rows || 24, now), view);
     const frame = lines.map((line, i) => `\x1b[${i + 1};1H\x1b[2K${line}`).join('');
-    if (frame !== lastFrame) {
+    if (frame !== this.lastFrame) {
       out.write(frame);
-      lastFrame = frame;
+      this.lastFrame = frame;
     }
-  };
+  }
 
-  const schedule = (): void => {
-    if (tick) clearTimeout(tick);
-    tick = null;
-    if (exiting) return;
+  private schedule(): void {
+    if (this.tick) clearTimeout(this.tick);
+    this.tick = null;
+    if (this.exiting) return;
     const now = Date.now();
-    const times = [model.nextDeadline(), model.busy ? now + SPINNER_FRAME_MS : null].filter(
+    const times = [this.model.nextDeadline(), this.model.busy ? now + SPINNER_FRAME_MS : null].filter(
       (t): t is number => t !== null,
     );
     if (times.length === 0) return;
-    tick = setTimeout(pump, Math.max(0, Math.min(...times) - now));
-  };
-
-  function pump(): void {
-    apply(model.advance(Date.now()));
-    draw();
-    schedule();
+    this.tick = setTimeout(() => this.pump(), Math.max(0, Math.min(...times) - now));
   }
 
-  const handleKeys = (keys: ReturnType<KeyDecoder['feed']>, now: number): void => {
-    for (const key of keys) {
-      if (exiting) return;
-      apply(model.handleKey(key, now));
-    }
-  };
+  private pump(): void {
+    this.apply(this.model.advance(Date.now()));
+    this.draw();
+    this.schedule();
+  }
 
-  stdin.on('data', (chunk: Buffer) => {
-    if (escTimer) clearTimeout(escTimer);
-    escTimer = null;
-    handleKeys(decoder.feed(chunk), Date.now());
-    if (decoder.hasPendingEscape) {
-      escTimer = setTimeout(() => {
-        escTimer = null;
-        handleKeys(decoder.flushPendingEscape(), Date.now());
-        pump();
+  private handleKeys(keys: ReturnType<KeyDecoder['feed']>, now: number): void {
+    for (const key of keys) {
+      if (this.exiting) return;
+      this.apply(this.model.handleKey(key, now));
+    }
+  }
+
+  private onInput(chunk: Buffer): void {
+    if (this.escTimer) clearTimeout(this.escTimer);
+    this.escTimer = null;
+    this.handleKeys(this.decoder.feed(chunk), Date.now());
+    if (this.decoder.hasPendingEscape) {
+      this.escTimer = setTimeout(() => {
+        this.escTimer = null;
+        this.handleKeys(this.decoder.flushPendingEscape(), Date.now());
+        this.pump();
       }, ESC_WAIT_MS);
     }
-    pump();
-  });
-  stdin.on('end', () => shutdown(0));
-
-  out.on('resize', () => {
-    lastFrame = '';
-    out.write('\x1b[2J');
-    draw();
-  });
-  process.on('SIGUSR1', () => {
-    model.toggleAuthFail();
-    draw();
-  });
-  process.on('SIGUSR2', () => {
-    model.toggleRateLimit();
-    draw();
-  });
-  process.on('SIGTERM', () => shutdown(143));
-  process.on('SIGHUP', () => shutdown(129));
-
-  if (stdin.isTTY) stdin.setRawMode(true);
-  stdin.resume();
-  out.write('\x1b[?2004h\x1b[?25l\x1b[2J');
-  pump();
-  apply(model.start());
+    this.pump();
+  }
 }
 
 function main(): void {
@@ -153,7 +163,7 @@ function main(): void {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
     process.exit(2);
   }
-  run(opts);
+  new StandinProcess(opts).run();
 }
 
 main();

@@ -11,144 +11,24 @@
 import type { Key } from './keys';
 import type { Segment } from './input';
 import { InputBox, bytesOf, echoLinesOf, promptOf, summaryOf } from './input';
+import type { ApiFailure, Effect, Failure, Mode, ScreenView, StandinConfig, Turn, TurnOutcome } from './model-types';
+import {
+  ACK_MESSAGE,
+  AUTH_FINAL,
+  AUTO_CONTINUE_PROMPT,
+  CTRL_C_WINDOW_MS,
+  RATE_LIMIT_FINAL,
+  VERBS,
+  placeholderOf,
+  retryLineOf,
+  usageLimitFooter,
+  usageLimitMessage,
+  usageLimitNotice,
+} from './screen-words';
 import { bytesToText, formatClock } from './text';
+import { trustDialogKey } from './trust-dialog';
 
-export interface StandinConfig {
-  /** Pastes with more lines than this are shown as `[Pasted text #K +M lines]` (real: 3). */
-  collapseLines: number;
-  /** Pastes longer than this (characters) are shown collapsed too (default 800). */
-  collapseChars?: number;
-  /** An Enter this soon after the end of a paste is taken as part of the paste (ignored). */
-  pasteEnterWindowMs: number;
-  /** How long a turn works before it is acknowledged. */
-  workMs: number;
-  /** Start with the folder-trust dialog. */
-  trustDialog: boolean;
-  /** Every turn fails with the 401 OAuth error (after the retries). */
-  authFail: boolean;
-  /** Every turn fails with the 429 rate-limit error (not retried); auth-fail wins. */
-  rateLimit: boolean;
-  /** A 429 turn shows an ordinary spinner this long, then its error (the real agent: 130–590 ms). */
-  rateLimitMs?: number;
-  /**
-   * An OAuth account's usage limit (test/contract/FINDINGS.md §1b): turns are refused with
-   * `You've hit your 5-hour limit · resets <time>`; the limit resets this long (ms) after the first
-   * refusal, and then the agent continues by itself with a turn of its own. null: no limit.
-   */
-  usageLimitMs?: number | null;
-  /** A failing turn first shows an ordinary spinner this long (the real agent: ~150 ms). */
-  failSpinnerMs: number;
-  /**
-   * From this long after the start of a failing turn, the retry line names the error (`401 …
-   * · retrying`); before, it is the generic `API error · retrying in 1s · attempt 1/10`.
-   */
-  failStatusMs: number;
-  /**
-   * Retry attempts shown after failStatusMs, each authRetryMs long, before the final error. 0:
-   * the final error comes at failStatusMs and the 401 line never shows (an OAuth login does
-   * that: attempts 1 and 2, then the final error at ~2.2–3.2 s).
-   */
-  authRetries: number;
-  authRetryMs: number;
-  cwdLabel: string;
-}
-
-/** Why a turn failed, by the agent's own name for it (StopFailure's `error`). */
-export type ApiFailure = 'authentication_failed' | 'rate_limit';
-
-export type TurnOutcome =
-  | { ok: true; message: string }
-  /** `resetsAt`: for a usage limit, when it resets (ms); the agent then continues by itself. */
-  | { ok: false; error: ApiFailure; message: string; resetsAt?: number };
-
-/** Why a turn fails, as the stand-in plays it: the API's error, or an OAuth usage limit. */
-type Failure = ApiFailure | 'usage_limit';
-
-export type Effect =
-  | { kind: 'log'; entry: Record<string, unknown> }
-  | { kind: 'exit'; code: number }
-  /** The session is on screen (after the trust dialog, if any): SessionStart. */
-  | { kind: 'session-start' }
-  /**
-   * A turn started with this prompt, as the agent received it: UserPromptSubmit for a typed one
-   * (source 'typed'); a queued one ('queued') had its UserPromptSubmit when it was queued.
-   */
-  | { kind: 'prompt'; at: number; prompt: string; source: 'typed' | 'queued' | 'auto' }
-  /** A prompt was queued behind the running turn: UserPromptSubmit at once (the real agent does). */
-  | { kind: 'enqueue'; at: number; prompt: string }
-  /** A turn ended, well (Stop) or in an API error (StopFailure). */
-  | { kind: 'turn-end'; at: number; startedAt: number; outcome: TurnOutcome }
-  /** The usage limit reset: the agent continues by itself (a `prompt` with source 'auto' follows). */
-  | { kind: 'usage-limit-reset'; at: number };
-
-export type Mode = 'trust' | 'idle' | 'working';
-
-export const AUTH_ERROR = '401 OAuth token has expired. Please obtain a new token or refresh your existing token.';
-export const AUTH_FINAL = `Please run /login · API Error: ${AUTH_ERROR}`;
-export const RATE_LIMIT_FINAL =
-  "API Error: Request rejected (429) · This request would exceed your account's rate limit. Please try again later.";
-export const GENERIC_RETRY = 'API error · retrying in 1s · attempt 1/10';
-export const ACK_MESSAGE = 'Acknowledged. Working on it.';
-export const PLACEHOLDER_QUEUED = 'Press up to edit queued messages';
-export const PLACEHOLDER_AUTH = 'Once fixed, resend your message';
-export const PLACEHOLDER_RATE_LIMIT = 'Resend your message to try again';
-export const CTRL_C_WINDOW_MS = 2000;
-/** The prompt the agent submits by itself when a usage limit has reset (FINDINGS.md §1b). */
-export const AUTO_CONTINUE_PROMPT =
-  'Your claude.ai usage limit has reset. Continue the task you were working on when the limit was reached; do not repeat work that is already complete.';
-
-/** `5:17am`, as the usage-limit lines write a time. */
-export function formatShortClock(epochMs: number): string {
-  return formatClock(epochMs).replace(' AM', 'am').replace(' PM', 'pm');
-}
-
-/** The time zone the usage-limit lines name (`UTC`). */
-function zoneName(): string {
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return zone === 'Etc/UTC' ? 'UTC' : zone;
-}
-
-/** Spinner verbs and how the finished line says them. */
-export const VERBS: readonly (readonly [string, string])[] = [
-  ['Cogitating', 'Cogitated'],
-  ['Photosynthesizing', 'Photosynthesized'],
-  ['Forming', 'Formed'],
-  ['Brewing', 'Brewed'],
-  ['Booping', 'Booped'],
-  ['Puttering', 'Puttered'],
-  ['Baking', 'Baked'],
-  ['Churning', 'Churned'],
-  ['Crunching', 'Crunched'],
-  ['Sautéing', 'Sautéed'],
-];
-
-interface Turn {
-  verb: readonly [string, string];
-  startedAt: number;
-  /** When the turn ends (acknowledged, or its final API error). */
-  deadline: number;
-  /** The error this turn ends in; null for a turn that goes well. */
-  failure: Failure | null;
-  /** The history block echoing this turn's prompt (the interrupt note goes under it). */
-  promptBlock: string[];
-}
-
-/** Everything the renderer needs; read-only snapshot of the model. */
-export interface ScreenView {
-  mode: Mode;
-  cwdLabel: string;
-  trustSelection: 0 | 1;
-  history: readonly (readonly string[])[];
-  queued: readonly string[];
-  inputLines: readonly string[];
-  placeholder: string;
-  spinner: { verb: string; startedAt: number } | null;
-  /** A failing turn's retry line (`API error · retrying in 1s · attempt 1/10`), in the spinner's place. */
-  retryLine: string | null;
-  /** Footer lines above the usual one (the usage limit's `⚠ …` notice). */
-  footerNotice: readonly string[];
-  footerHint: string | null;
-}
+export type { ApiFailure, Effect, Mode, ScreenView, StandinConfig, TurnOutcome } from './model-types';
 
 export class StandinModel {
   private mode: Mode;
@@ -274,10 +154,9 @@ export class StandinModel {
     let outcome: TurnOutcome;
     if (turn.failure === 'usage_limit') {
       this.limitResetAt ??= turn.deadline + (this.cfg.usageLimitMs ?? 0);
-      const at = formatShortClock(this.limitResetAt);
-      const message = `You've hit your 5-hour limit · resets ${at} (${zoneName()})`;
+      const message = usageLimitMessage(this.limitResetAt);
       turn.promptBlock.push(`  ⎿  ${message}`);
-      this.limitNotice = [`● Usage limit reached · continuing automatically at ${at} · esc to cancel`];
+      this.limitNotice = [usageLimitNotice(this.limitResetAt)];
       this.history.push(this.limitNotice);
       this.autoContinueAt = this.limitResetAt;
       outcome = { ok: false, error: 'rate_limit', message, resetsAt: this.limitResetAt };
@@ -314,15 +193,11 @@ export class StandinModel {
   }
 
   view(now: number): ScreenView {
-    let placeholder = '';
-    if (this.queue.length > 0) placeholder = PLACEHOLDER_QUEUED;
-    else if (this.lastTurnFailed === 'authentication_failed') placeholder = PLACEHOLDER_AUTH;
-    else if (this.lastTurnFailed === 'rate_limit') placeholder = PLACEHOLDER_RATE_LIMIT;
     let footerHint: string | null = null;
     if (now <= this.ctrlCArmedUntil) footerHint = 'Press Ctrl-C again to exit';
     else if (this.collapsedHint) footerHint = 'paste again to expand';
     const turn = this.mode === 'working' ? this.turn : null;
-    const retryLine = turn ? this.retryLineOf(turn, now) : null;
+    const retryLine = turn ? retryLineOf(turn, this.cfg, now) : null;
     return {
       mode: this.mode,
       cwdLabel: this.cfg.cwdLabel,
@@ -330,59 +205,19 @@ export class StandinModel {
       history: this.history,
       queued: this.queue.map((q) => summaryOf(q)),
       inputLines: this.input.isEmpty ? [] : this.input.displayLines,
-      placeholder,
+      placeholder: placeholderOf(this.queue.length > 0, this.lastTurnFailed),
       spinner: turn && retryLine === null ? { verb: turn.verb[0], startedAt: turn.startedAt } : null,
       retryLine,
-      footerNotice:
-        this.autoContinueAt === null
-          ? []
-          : [
-              `  ⚠ Usage limit reached · limit resets ${formatShortClock(this.autoContinueAt)}`,
-              `    Continuing automatically at ${formatShortClock(this.autoContinueAt)} · Esc to cancel`,
-            ],
+      footerNotice: this.autoContinueAt === null ? [] : usageLimitFooter(this.autoContinueAt),
       footerHint,
     };
   }
 
-  /**
-   * What a failing 401 turn shows in the spinner's place, as the real agent does: nothing (an
-   * ordinary spinner) for the first failSpinnerMs, then the generic retry line (attempt 1, 450 ms
-   * later attempt 2), then from failStatusMs the retry line naming the error from attempt 3 on,
-   * as in 401-retrying.txt. A 429 is not retried: an ordinary spinner until its error.
-   */
-  private retryLineOf(turn: Turn, now: number): string | null {
-    if (turn.failure === null) return null;
-    const t = now - turn.startedAt;
-    if (turn.failure !== 'authentication_failed' || t < this.cfg.failSpinnerMs) return null;
-    const statusAt = Math.max(this.cfg.failSpinnerMs, this.cfg.failStatusMs);
-    if (t < statusAt) {
-      return t < this.cfg.failSpinnerMs + 450 ? GENERIC_RETRY : GENERIC_RETRY.replace('attempt 1/10', 'attempt 2/10');
-    }
-    const attempt = Math.min(10, 3 + Math.floor((t - statusAt) / Math.max(1, this.cfg.authRetryMs)));
-    const what = turn.failure === 'authentication_failed' ? AUTH_ERROR : 'API error';
-    return `${what} · retrying in 2s · attempt ${attempt}/10`;
-  }
-
   private trustKey(key: Key, now: number): Effect[] {
-    switch (key.kind) {
-      case 'up':
-        this.trustSelection = 0;
-        return [];
-      case 'down':
-        this.trustSelection = 1;
-        return [];
-      case 'escape':
-        return [{ kind: 'exit', code: 1 }];
-      case 'enter':
-        if (this.trustSelection === 0) return [{ kind: 'exit', code: 1 }];
-        this.mode = 'idle';
-        return [{ kind: 'session-start' }];
-      case 'text':
-      case 'paste':
-        return [{ kind: 'log', entry: { t: now, dialogInput: bytesToText(key.bytes) } }];
-      default:
-        return [];
-    }
+    const answer = trustDialogKey(key, this.trustSelection, now);
+    this.trustSelection = answer.selection;
+    if (answer.trusted) this.mode = 'idle';
+    return answer.effects;
   }
 
   private submit(now: number): Effect[] {

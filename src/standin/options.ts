@@ -1,7 +1,7 @@
 /** Command-line flags of the stand-in agent (see USAGE). */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { StandinConfig } from './model';
+import type { StandinConfig } from './model-types';
 
 export interface StandinOptions extends StandinConfig {
   /** JSONL file that gets one line per submitted prompt (and per dialog keystroke). */

@@ -9,25 +9,21 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { HookSettings } from './hooks';
 import { HookRunner, readHookSettings } from './hooks';
-import type { Effect } from './model';
-import { formatShortClock } from './model';
+import type { Effect } from './model-types';
+import { formatShortClock } from './screen-words';
+import { promptSubmitInput, sessionResumeInput, sessionStartInput, stopFailureInput, stopInput } from './hook-inputs';
 import type { EntryIds, SessionInfo } from './records';
 import {
   answerEntry,
   apiErrorEntry,
-  historyFromTranscript,
   hookStdoutEntry,
   informationalEntry,
-  promptSubmitInput,
   queueEntry,
-  sessionResumeInput,
-  sessionStartInput,
-  stopFailureInput,
-  stopInput,
   transcriptDirFor,
   turnDurationEntry,
   userEntry,
 } from './records';
+import { historyFromTranscript } from './transcript-history';
 import type { StandinOptions } from './options';
 
 /** The newest `<session id>.jsonl` of a folder, if any. */

@@ -1,17 +1,16 @@
 /**
- * The agent's own records of its turns, shaped as Claude Code 2.1.328 writes them
- * (test/contract/FINDINGS.md §1 and §3, field order as observed):
- *   - hook inputs (the JSON a command hook reads on stdin): SessionStart, UserPromptSubmit,
- *     Stop, StopFailure (no `error_details`: never seen);
- *   - session transcript lines (`~/.claude/projects/<cwd, non-alphanumerics as ->/<session>.jsonl`):
- *     a `user` entry per prompt (`promptId` = the hook's `prompt_id`), an `assistant` entry per
- *     answer or API error (`isApiErrorMessage: true`, `error`), a `system` `turn_duration` entry
- *     per turn that ended well (none for a failed one), `queue-operation` entries for a prompt
- *     queued while a turn runs, an `attachment` entry for a UserPromptSubmit hook's stdout.
+ * The session transcript lines the agent leaves about its turns, shaped as Claude Code 2.1.328
+ * writes them (test/contract/FINDINGS.md §1 and §3, field order as observed), in
+ * `~/.claude/projects/<cwd, non-alphanumerics as ->/<session>.jsonl`: a `user` entry per prompt
+ * (`promptId` = the hook's `prompt_id`), an `assistant` entry per answer or API error
+ * (`isApiErrorMessage: true`, `error`), a `system` `turn_duration` entry per turn that ended
+ * well (none for a failed one), `queue-operation` entries for a prompt queued while a turn runs,
+ * an `attachment` entry for a UserPromptSubmit hook's stdout. The hook inputs are in
+ * hook-inputs.ts; reading a transcript back for `--continue` is in transcript-history.ts.
  * Pure: ids and times come in; recorder.ts runs the hooks and appends the lines.
  */
 import { join } from 'node:path';
-import type { ApiFailure } from './model';
+import type { ApiFailure } from './model-types';
 
 export const AGENT_VERSION = '2.1.328';
 export const AGENT_MODEL = 'claude-opus-5-5';
@@ -29,67 +28,6 @@ export interface SessionInfo {
  */
 export function transcriptDirFor(home: string, cwd: string, configDir?: string): string {
   return join(configDir || join(home, '.claude'), 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'));
-}
-
-function base(s: SessionInfo): Record<string, unknown> {
-  return { session_id: s.sessionId, transcript_path: s.transcriptPath, cwd: s.cwd };
-}
-
-export function sessionStartInput(s: SessionInfo): Record<string, unknown> {
-  return { ...base(s), hook_event_name: 'SessionStart', source: 'startup', model: AGENT_MODEL };
-}
-
-/** SessionStart after `--continue`: same session id and transcript, source "resume". */
-export function sessionResumeInput(s: SessionInfo, secondsSinceLastResponse: number): Record<string, unknown> {
-  return {
-    ...base(s),
-    hook_event_name: 'SessionStart',
-    source: 'resume',
-    seconds_since_last_response: secondsSinceLastResponse,
-    context_tokens: 0,
-    prompt_cache_likely_expired: secondsSinceLastResponse > 300,
-    estimated_cache_write_usd: 0,
-  };
-}
-
-export function promptSubmitInput(s: SessionInfo, prompt: string, promptId: string): Record<string, unknown> {
-  return {
-    ...base(s),
-    prompt_id: promptId,
-    permission_mode: 'auto',
-    hook_event_name: 'UserPromptSubmit',
-    prompt,
-  };
-}
-
-export function stopInput(s: SessionInfo, promptId: string, lastAssistantMessage: string): Record<string, unknown> {
-  return {
-    ...base(s),
-    prompt_id: promptId,
-    permission_mode: 'auto',
-    effort: { level: 'medium' },
-    hook_event_name: 'Stop',
-    stop_hook_active: false,
-    last_assistant_message: lastAssistantMessage,
-    background_tasks: [],
-    session_crons: [],
-  };
-}
-
-export function stopFailureInput(
-  s: SessionInfo,
-  promptId: string,
-  error: ApiFailure,
-  lastAssistantMessage: string,
-): Record<string, unknown> {
-  return {
-    ...base(s),
-    prompt_id: promptId,
-    effort: { level: 'medium' },
-    hook_event_name: 'StopFailure',
-    error,
-    last_assistant_message: lastAssistantMessage,
-  };
 }
 
 /** Ids and time of one transcript entry; parentUuid chains the entries of a session. */
@@ -269,52 +207,4 @@ export function turnDurationEntry(
     isMeta: false,
     ...tail(s),
   };
-}
-
-function textOf(content: unknown): string | null {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return null;
-  const texts = (content as unknown[])
-    .map((b) => (typeof b === 'object' && b !== null ? (b as Record<string, unknown>).text : undefined))
-    .filter((t): t is string => typeof t === 'string');
-  return texts.length > 0 ? texts.join('\n') : null;
-}
-
-/**
- * The history a `--continue` restart shows again, from the session's transcript lines: each
- * prompt echoed (a wrapped paste as its `[Pasted text …]` label), each answer or API error as
- * a `●` line, each finished turn as its `✻ … · done` line.
- */
-export function historyFromTranscript(lines: readonly string[], clock: (ms: number) => string): string[][] {
-  const blocks: string[][] = [];
-  let pastes = 0;
-  for (const line of lines) {
-    let e: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(line);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) continue;
-      e = parsed as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    const message = typeof e.message === 'object' && e.message !== null ? (e.message as Record<string, unknown>) : {};
-    const text = textOf(message.content);
-    if (e.type === 'user' && text !== null && e.isMeta !== true) {
-      const shown = text.replace(
-        /\n*<pasted_content id="[^"]*">\n([\s\S]*?)\n<\/pasted_content id="[^"]*">\n?/g,
-        (_m, body: string) => {
-          pastes += 1;
-          return `[Pasted text #${pastes} +${(body.match(/\n/g) ?? []).length} lines]`;
-        },
-      );
-      blocks.push(shown.split('\n').map((l, i) => (i === 0 ? `❯ ${l}` : `  ${l}`)));
-    } else if (e.type === 'assistant' && text !== null) {
-      blocks.push([`● ${text}`]);
-    } else if (e.type === 'system' && e.subtype === 'turn_duration' && typeof e.durationMs === 'number') {
-      const at = typeof e.timestamp === 'string' ? Date.parse(e.timestamp) : Number.NaN;
-      const secs = Math.round(e.durationMs / 1000);
-      blocks.push([`✻ Worked for ${secs}s · done ${Number.isNaN(at) ? '' : clock(at)}`.trimEnd()]);
-    }
-  }
-  return blocks;
 }

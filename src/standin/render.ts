@@ -6,7 +6,7 @@
  * matters to a reader of `capture-pane -e`: a placeholder is dim with the cursor (reverse
  * video) on its first letter, as in 401-final.ansi.txt; rules and API errors are coloured.
  */
-import type { ScreenView } from './model';
+import type { ScreenView } from './model-types';
 import { printable, textWidth, truncate, wrapLine } from './text';
 
 export const VERSION_LABEL = 'Claude Code v2.1.328 (stand-in)';
