@@ -119,6 +119,15 @@ export function usageLimitResult(w: AckWatch, s: ScreenReading, received: boolea
 }
 
 /**
+ * The agent's words in a screen line, without the glyph the TUI puts before a message
+ * (`● API Error: …`, `⎿ …`): the same words the hook's StopFailure record carries, whichever
+ * source saw the failure first.
+ */
+export function screenWords(line: string): string {
+  return line.replace(/^[●⏺⎿✻*]\s*/u, '');
+}
+
+/**
  * 1-2. Throws when the records or the screen say the turn failed (or a dialog took the screen
  * before the text was received); else returns the error the screen shows this turn, if any.
  */
@@ -140,7 +149,7 @@ export function checkTurnFailure(ctx: PeerContext, w: AckWatch, s: ScreenReading
   if (screenError && !retryingOnScreen(s)) {
     throw agentFailure(
       ctx,
-      { state: s.state, agentError: screenError, received, words: s.evidence, screen: s.tail },
+      { state: s.state, agentError: screenError, received, words: screenWords(s.evidence), screen: s.tail },
       `the agent shows ${s.state}: "${s.evidence}"${received ? ' (it received the text)' : ''}${s.state === 'error:oauth' ? ' — push fresh credentials and restart the agent' : ''}`,
     );
   }
@@ -148,7 +157,7 @@ export function checkTurnFailure(ctx: PeerContext, w: AckWatch, s: ScreenReading
     // 401 being retried: it will not heal by itself (the agent reads credentials at start)
     throw agentFailure(
       ctx,
-      { state: s.state, agentError: 'authentication_failed', received, words: s.evidence, screen: s.tail },
+      { state: s.state, agentError: 'authentication_failed', received, words: screenWords(s.evidence), screen: s.tail },
       `the agent's API calls are refused with a 401: "${s.evidence}"`,
     );
   }
@@ -250,7 +259,13 @@ export function timedOut(
     // received, but the turn kept failing on screen the whole time
     throw agentFailure(
       ctx,
-      { state: s.state, agentError: screenError ?? 'unknown', received: true, words: s.evidence, screen: s.tail },
+      {
+        state: s.state,
+        agentError: screenError ?? 'unknown',
+        received: true,
+        words: screenWords(s.evidence),
+        screen: s.tail,
+      },
       `the agent received the text but its turn still shows ${s.state} ("${s.evidence}") after ${timeoutMs} ms`,
     );
   }
