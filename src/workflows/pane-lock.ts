@@ -18,19 +18,13 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type {
-  CarriedHolder,
-  LockMove,
-  LockMoveReason,
-  LockRequest,
-  PaneLockInput,
-  PaneLockState,
-} from '../contracts/pane-lock';
+import type { LockRequest, PaneLockInput } from '../contracts/pane-lock';
 import { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal } from './definitions';
 import { LockBook } from './lock/book';
 import { grantNext, hold } from './lock/hold';
 
-export type { CarriedHolder, LockMove, LockMoveReason, LockRequest, PaneLockInput, PaneLockState };
+/** The lock's types (requests, moves, state) live in contracts/pane-lock.ts. */
+export type * from '../contracts/pane-lock';
 export { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal };
 export { HOLDER_CHECK_MS } from './lock/hold';
 
