@@ -3,7 +3,7 @@
  * phone-home, resolve it (a/b/c + note), complete it. The job runs in Temporal; these only talk
  * to it.
  */
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { JOB_STATE_ATTR, PEER_ATTR } from '../contracts/search-attributes';
 import { jobWorkflowId, type PeerJobInput } from '../contracts/job-input';
 import { decisionLetter, parseDecision } from '../contracts/job-resolution';
@@ -12,19 +12,15 @@ import { MAX_JOB_DIRECTIVE_BYTES, gateText } from '../contracts/text-gate';
 import { checkDirective, formatReport } from '../directive';
 import { formatDuration, parseDuration } from '../config/duration';
 import { describeFailure } from '../client/send';
-import { workflowUrl, type TemporalSettings } from '../temporal/connection';
+import { workflowUrl } from '../temporal/connection';
 import { completeSignal, resolveUpdate, statusQuery } from '../workflows/definitions';
+import type { ClientContext } from './context';
 import { EXIT, UsageError } from './exit';
 import { gatedFile, RefusedInput } from './input-checks';
 import { workloadOf } from './send-command';
 
-export interface JobContext {
-  client: Client;
-  settings: TemporalSettings;
-  taskQueue: string;
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+/** A client on the controller's task queue, and where lines go. */
+export type JobContext = ClientContext;
 
 /** A job checked and ready to start: everything `job start` checks before it connects. */
 export interface PreparedJob {

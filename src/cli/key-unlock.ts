@@ -39,20 +39,9 @@ function usesKeyFile(peer: PeerConfig): boolean {
   return peer.privateKey !== undefined && (peer.via === 'ssh' || (peer.via === 'worker' && !!peer.host));
 }
 
-/**
- * Checks the key files of the named peers and gets the passphrase of each protected one: from
- * the peer's variable (passphraseEnv, default PEER_COMMS_KEY_PASSPHRASE), else asked on the
- * terminal. A key file that cannot be read is left to the connection to report (it names it).
- */
-export async function unlockKeys(
-  configFile: string,
-  config: Config,
-  names: readonly string[],
-  io: UnlockIo = processUnlockIo(),
-  typed: Map<string, string> = typedPassphrases,
-): Promise<void> {
-  // One key may serve several peers: ask once per file.
-  const byKey = new Map<string, { peers: string[]; envName: string; agentToo: boolean }>();
+/** The key files the named peers use, each with its peers (one key may serve several: ask once per file). */
+function keysByFile(configFile: string, config: Config, names: readonly string[]): Map<string, KeyUse> {
+  const byKey = new Map<string, KeyUse>();
   for (const name of names) {
     const peer = config.peers[name];
     if (!peer || !usesKeyFile(peer)) continue;
@@ -69,6 +58,29 @@ export async function unlockKeys(
     entry.agentToo &&= peer.agent !== false;
     byKey.set(path, entry);
   }
+  return byKey;
+}
+
+interface KeyUse {
+  peers: string[];
+  envName: string;
+  /** Every peer using the key also has an agent configured. */
+  agentToo: boolean;
+}
+
+/**
+ * Checks the key files of the named peers and gets the passphrase of each protected one: from
+ * the peer's variable (passphraseEnv, default PEER_COMMS_KEY_PASSPHRASE), else asked on the
+ * terminal. A key file that cannot be read is left to the connection to report (it names it).
+ */
+export async function unlockKeys(
+  configFile: string,
+  config: Config,
+  names: readonly string[],
+  io: UnlockIo = processUnlockIo(),
+  typed: Map<string, string> = typedPassphrases,
+): Promise<void> {
+  const byKey = keysByFile(configFile, config, names);
   for (const [path, { peers, envName, agentToo }] of byKey) {
     const who = `peer${peers.length > 1 ? 's' : ''} "${peers.join('", "')}"`;
     let bytes: Buffer;

@@ -89,13 +89,7 @@ export async function runSend(args: {
       out(JSON.stringify({ ok: exitCode === 0, outcome: result.outcome, workflowId, url, result }, null, 2));
     } else {
       for (const w of result.warnings) err(`  ! ${w}`);
-      out(
-        result.outcome === 'acked'
-          ? `acked: ${args.peer} received it and is working on it (${result.ackSource === 'screen' ? 'seen on screen only' : `${result.ackSource} receipt`}, ${result.path} path, ${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)}…)`
-          : result.outcome === 'queued'
-            ? `queued: ${args.peer} was busy; the text waits in its queue and runs after the current work`
-            : `unconfirmed: nothing could tell whether ${args.peer} received the text (${result.ackEvidence}); check with \`peer-comms peek ${args.peer}\` before sending again`,
-      );
+      out(outcomeLine(args.peer, result));
     }
     return { exitCode, result, workflowId, url };
   } catch (e) {
@@ -106,14 +100,9 @@ export async function runSend(args: {
       // the worker may be gone; the steps we saw are enough
     }
     if (progress) printer.update(progress);
+    const steps = progress?.steps ?? [];
     if (args.json) {
-      out(
-        JSON.stringify(
-          { ok: false, outcome: 'failed', workflowId, url, error: failure, steps: progress?.steps ?? [] },
-          null,
-          2,
-        ),
-      );
+      out(JSON.stringify({ ok: false, outcome: 'failed', workflowId, url, error: failure, steps }, null, 2));
     } else {
       err(`failed [${failure.type}]: ${failure.message}`);
       err(`  history: ${url}`);
@@ -122,6 +111,18 @@ export async function runSend(args: {
   } finally {
     clearTimeout(noWorker);
   }
+}
+
+/** The line a person reads when the send ends: what the peer did with the text. */
+function outcomeLine(peer: string, result: SendResult): string {
+  if (result.outcome === 'acked') {
+    const seen = result.ackSource === 'screen' ? 'seen on screen only' : `${result.ackSource} receipt`;
+    return `acked: ${peer} received it and is working on it (${seen}, ${result.path} path, ${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)}…)`;
+  }
+  if (result.outcome === 'queued') {
+    return `queued: ${peer} was busy; the text waits in its queue and runs after the current work`;
+  }
+  return `unconfirmed: nothing could tell whether ${peer} received the text (${result.ackEvidence}); check with \`peer-comms peek ${peer}\` before sending again`;
 }
 
 function requestedBy(): string {
