@@ -4,6 +4,7 @@
  * Pure functions, used by the workflow (deterministic, no Node APIs), the activities, the
  * CLI and the tests alike.
  */
+import { fnv1a36 } from './short-hash';
 import { isSafeName } from './job-input';
 import { decisionLetter, type Decision, type Resolution, type StopReason } from './job-resolution';
 
@@ -38,12 +39,7 @@ export function normalizeTopic(input: unknown): string | undefined {
 /** A short stable key for a text (FNV-1a, base36) after normalising line ends and outer blanks. */
 export function textKey(text: string): string {
   const s = text.replace(/\r\n?/g, '\n').trim();
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return `${h.toString(36)}.${s.length.toString(36)}`;
+  return `${fnv1a36(s)}.${s.length.toString(36)}`;
 }
 
 interface Heading {

@@ -4,23 +4,15 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { ErrorType } from '../../contracts/errors';
+import { fnv1a36 } from '../../contracts/short-hash';
 import { isPeerName } from '../../contracts/route';
 import { WORKLOADS, choosePath, type DeliveryPath, type SendDirectiveInput } from '../../contracts/send';
 import { formatRefusal, gateText } from '../../contracts/text-gate';
 import { badPeerName, unknownMode, unknownWorkload } from './messages';
 
-/** FNV-1a, base36: a short stable id from the workflow id (no crypto in workflow code). */
-function shortHash(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(36);
-}
-
+/** A stable delivery id from the workflow id: readable tail plus a short hash (FNV-1a). */
 export function deliveryIdFor(workflowId: string): string {
-  return `${workflowId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-48)}-${shortHash(workflowId)}`;
+  return `${workflowId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-48)}-${fnv1a36(workflowId)}`;
 }
 
 /**
