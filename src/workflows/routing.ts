@@ -16,6 +16,7 @@ import {
 import type { ControllerActivities, PeerActivities } from '../activities';
 import { ErrorType } from '../contracts/errors';
 import { controllerRoute, type PeerRoute } from '../contracts/route';
+import { causeChain } from '../contracts/failure-chain';
 
 const routing = proxyLocalActivities<ControllerActivities>({
   startToCloseTimeout: '10 seconds',
@@ -92,15 +93,10 @@ export async function watchPickup<T>(
 
 /** A schedule-to-start timeout on the peer's queue, as a failure a person can act on (else undefined). */
 export function pickupFailure(route: PeerRoute, err: unknown): ApplicationFailure | undefined {
-  let e: unknown = err;
-  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
-    if (e instanceof TimeoutFailure && e.timeoutType === 'SCHEDULE_TO_START') {
-      return ApplicationFailure.nonRetryable(
-        `${route.peer}: no worker picked up the work on ${route.taskQueue ?? 'the peer queue'} within ${minutes(route.pickupTimeoutMs ?? 0)}; start the peer worker on ${route.peer} (peer-comms worker --peer ${route.peer}) and send again`,
-        ErrorType.NoPeerWorker,
-      );
-    }
-    e = e.cause;
-  }
-  return undefined;
+  const timedOut = causeChain(err, 5).some((e) => e instanceof TimeoutFailure && e.timeoutType === 'SCHEDULE_TO_START');
+  if (!timedOut) return undefined;
+  return ApplicationFailure.nonRetryable(
+    `${route.peer}: no worker picked up the work on ${route.taskQueue ?? 'the peer queue'} within ${minutes(route.pickupTimeoutMs ?? 0)}; start the peer worker on ${route.peer} (peer-comms worker --peer ${route.peer}) and send again`,
+    ErrorType.NoPeerWorker,
+  );
 }

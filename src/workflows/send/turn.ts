@@ -17,6 +17,7 @@ import {
 import type { PeerSide } from './peer';
 import { restartAfter401 } from './session';
 import type { Send } from './state';
+import { causeChain } from '../../contracts/failure-chain';
 
 /** A failed turn of the delivered text, as awaitAck reports it (AgentError details). */
 export interface TurnFailure {
@@ -98,22 +99,18 @@ async function backOff(send: Send, report: PreflightReport, failure: TurnFailure
  * histories carry only the screen state (`error:oauth`): it is read as authentication_failed.
  */
 export function turnFailure(err: unknown): TurnFailure | undefined {
-  let e: unknown = err;
-  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
-    if (e instanceof ApplicationFailure && e.type === ErrorType.AgentError) {
-      const d: unknown = e.details?.[0];
-      if (!d || typeof d !== 'object') return undefined;
-      const o = d as Record<string, unknown>;
-      const state = typeof o.state === 'string' ? o.state : undefined;
-      const agentError =
-        typeof o.agentError === 'string' ? o.agentError : state === 'error:oauth' ? 'authentication_failed' : undefined;
-      if (!agentError) return undefined;
-      const words = typeof o.words === 'string' ? o.words : e.message;
-      return { agentError, received: o.received === true, words, state, resetAt: resetTime(words) };
-    }
-    e = e.cause;
-  }
-  return undefined;
+  const e = causeChain(err, 5).find(
+    (c): c is ApplicationFailure => c instanceof ApplicationFailure && c.type === ErrorType.AgentError,
+  );
+  const d: unknown = e?.details?.[0];
+  if (!e || !d || typeof d !== 'object') return undefined;
+  const o = d as Record<string, unknown>;
+  const state = typeof o.state === 'string' ? o.state : undefined;
+  const agentError =
+    typeof o.agentError === 'string' ? o.agentError : state === 'error:oauth' ? 'authentication_failed' : undefined;
+  if (!agentError) return undefined;
+  const words = typeof o.words === 'string' ? o.words : e.message;
+  return { agentError, received: o.received === true, words, state, resetAt: resetTime(words) };
 }
 
 /** A reset time the agent names in its words (`resets 5pm`, an ISO time, epoch seconds), else undefined. */
