@@ -1,67 +1,12 @@
 /**
- * awaitAck's input and result, and the pure judgements of one poll: which screen states are the
- * turn failing, a usage-limit answer, what the screen alone proves.
+ * The pure judgements of one awaitAck poll: which screen states are the turn failing, a
+ * usage-limit answer, what the screen alone proves. (awaitAck's input and result: contracts/ack.ts.)
  */
-import type { AckSource, TurnState } from '../contracts/send';
 import type { TurnVerdict } from '../receipts/records';
-import type { RecordCursor } from './receipts';
 import type { ScreenReading } from './screen';
+import type { AckResult, AgentErrorDetails, AwaitAckInput, Receipt } from '../contracts/ack';
 
-export interface AwaitAckInput {
-  peer: string;
-  /** Counts seen before the paste, to tell a finished new turn from an old one. */
-  baseline: { turnsDone: number; promptEchoes: number; state?: string };
-  /** Where the agent's records stood before the paste (null: no records to read). */
-  cursor?: RecordCursor | null;
-  /** sha256 of the sent text in the agent's canonical form (DeliverResult.receiptSha256). */
-  receiptSha256?: string;
-  queue: boolean;
-  timeoutMs: number;
-  /** How long a received turn must show no API error before it is acked. */
-  confirmMs?: number;
-  maxExtraEnters: number;
-  /** How long the text may sit in the input box before C-m is pressed again. */
-  reEnterAfterMs?: number;
-  /** How long the screen may show the turn without any receipt before the screen alone decides. */
-  receiptWaitMs?: number;
-  pollMs?: number;
-}
-
-export interface Receipt {
-  source: 'hook' | 'transcript';
-  at: string;
-  session?: string;
-  promptId?: string;
-  /** UTF-8 bytes of the received text (canonical form). */
-  length: number;
-}
-
-export interface AckResult {
-  outcome: 'acked' | 'queued' | 'unconfirmed';
-  /** What decided the outcome. */
-  ackSource: AckSource;
-  evidence: string;
-  /** The agent's receipt of the text, when it reported one. */
-  receipt?: Receipt;
-  /** The turn as last seen. */
-  turn: TurnState;
-  extraEnters: number;
-  polls: number;
-  elapsedMs: number;
-}
-
-/** Details of an AgentError raised here (the workflow reads them to choose a recovery). */
-export interface AgentErrorDetails {
-  /** The screen state when the error was seen on screen (`error:oauth`, …). */
-  state?: string;
-  /** The agent's error type: StopFailure `error` (authentication_failed, rate_limit, …), or one read from the screen. */
-  agentError: string;
-  /** The agent reported receiving the text before the turn failed. */
-  received: boolean;
-  /** The agent's own words (error_details, or the screen line). */
-  words?: string;
-  screen?: string;
-}
+export type { AckResult, AgentErrorDetails, AwaitAckInput, Receipt };
 
 /** The screen states that are the turn failing, and the agent error each stands for. */
 export function agentErrorOfState(state: string): string | null {

@@ -10,21 +10,9 @@ import { ErrorType } from '../contracts/errors';
 import { sendKey, sendKeysLiteral } from '../tmux/commands';
 import { fail, peerContext, run, type PeerDeps } from './context';
 import { readScreen } from './screen';
+import type { SubmitCommandInput, SubmitCommandResult } from '../contracts/command';
 
-export interface SubmitCommandInput {
-  peer: string;
-  command: string;
-  /** Default: the peer's commands.timeout. */
-  timeoutMs?: number;
-  settleMs?: number;
-}
-
-export interface SubmitCommandResult {
-  state: string;
-  evidence: string;
-  tail: string;
-  pressed: boolean;
-}
+export type { SubmitCommandInput, SubmitCommandResult };
 
 export function createCommandActivities(deps: PeerDeps) {
   return {

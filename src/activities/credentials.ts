@@ -20,19 +20,13 @@ import {
   type PeerDeps,
   type PeerContext,
 } from './context';
+import type { RefreshResult } from '../contracts/credentials';
+
+export type { RefreshResult };
 
 const credentialsSchema = z.object({
   claudeAiOauth: z.object({ expiresAt: z.number().int().positive() }).loose(),
 });
-
-export interface RefreshResult {
-  action: 'pushed' | 'skipped';
-  reason: string;
-  peerExpiresAtBefore: number | null;
-  peerExpiresAtAfter: number | null;
-  controllerExpiresAt: number;
-  backupPath?: string;
-}
 
 /** expiresAt from a credentials file's bytes, or null when it has none (never throws, never echoes the text). */
 export function expiresAtOf(bytes: Buffer | null): number | null {

@@ -15,7 +15,6 @@
 import { createHash } from 'node:crypto';
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ErrorType } from '../contracts/errors';
-import type { DeliveryPath } from '../contracts/send';
 import {
   deleteBuffer,
   loadBufferFromFile,
@@ -28,7 +27,7 @@ import {
 } from '../tmux/commands';
 import type { ComposedScript } from '../guards/commands';
 import { canonicalSha256, judgeTurn } from '../receipts/records';
-import { readRecordsSince, type RecordCursor } from './receipts';
+import { readRecordsSince } from './receipts';
 import {
   absolutePeerPath,
   fail,
@@ -41,25 +40,9 @@ import {
   type PeerDeps,
 } from './context';
 import { readScreen, SESSION_GONE } from './screen';
+import type { DeliverInput, DeliverResult, SubmitInput, SubmitResult } from '../contracts/deliver';
 
-export interface DeliverInput {
-  peer: string;
-  deliveryId: string;
-  text: string;
-  path: DeliveryPath;
-}
-
-export interface DeliverResult {
-  path: DeliveryPath;
-  bytes: number;
-  sha256: string;
-  /** sha256 of the text in the form the agent reports it (receipts/rewrites.ts), to match receipts. */
-  receiptSha256: string;
-  /** A retry found the text already pasted. */
-  alreadyDelivered: boolean;
-  /** When the paste ended (this worker's clock, epoch ms), so submit can settle from it. */
-  pastedAt: number;
-}
+export type { DeliverInput, DeliverResult, SubmitInput, SubmitResult };
 
 /**
  * The light path's one round trip: exit 3 when the marker buffer says this delivery was typed
@@ -163,23 +146,6 @@ async function pasteOnce(ctx: PeerContext, buffer: string): Promise<boolean> {
     ErrorType.PeerCommandFailed,
     `${ctx.name}: paste into ${ctx.target} failed: ${paste.stderr.trim() || `exit ${paste.code}`}`,
   );
-}
-
-export interface SubmitInput {
-  peer: string;
-  settleMs?: number;
-  pastedAt?: number;
-  /** Where the agent's records stood before the paste, and the text's canonical sha256. */
-  cursor?: RecordCursor | null;
-  receiptSha256?: string;
-  /** This attempt's deliver pasted the text just now (not a retry that found it pasted). */
-  pastedNow?: boolean;
-}
-
-export interface SubmitResult {
-  pressed: boolean;
-  state: string;
-  reason?: string;
 }
 
 /**

@@ -7,19 +7,9 @@
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { HolderStatus, LockHoldersInput } from '../contracts/pane-lock';
 
-/** What the lock needs to know about one requester. */
-export interface HolderStatus {
-  workflowId: string;
-  /** RUNNING (or CONTINUED_AS_NEW), or the status it closed with; NOT_FOUND when the server has no such workflow. */
-  status: string;
-  /** True when the workflow can no longer hold or use the pane. */
-  closed: boolean;
-}
-
-export interface LockHoldersInput {
-  workflowIds: string[];
-}
+export type { HolderStatus, LockHoldersInput };
 
 /** Describes one workflow's latest run: its status name (RUNNING, TERMINATED...). */
 export type DescribeWorkflow = (workflowId: string) => Promise<string>;

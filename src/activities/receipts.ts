@@ -14,20 +14,9 @@ import {
   type RecordSource,
 } from '../receipts/records';
 import { absolutePeerPath, peerContext, run, type PeerDeps, type PeerContext } from './context';
+import type { ReceiptSources, RecordCursor, TurnReading, TurnRef } from '../contracts/records';
 
-/** Where the records stood before a send: bytes of the event log, and the newest transcript's path and size. */
-export interface RecordCursor {
-  events: number;
-  transcript: { path: string; size: number } | null;
-}
-
-/** Which receipt sources an agent has right now. */
-export interface ReceiptSources {
-  /** The event log exists (the agent was started with peer-comms' settings, or its unit has them). */
-  hook: boolean;
-  /** A session transcript exists in the agent's working folder. */
-  transcript: boolean;
-}
+export type { ReceiptSources, RecordCursor, TurnReading, TurnRef };
 
 const WHICH_NODE = allowScript({ name: 'which-node', script: 'command -v node || true' });
 
@@ -195,22 +184,6 @@ export async function readRecordsSince(
 }
 
 export type { RecordSource };
-
-/** Where to look for one text's turn: the records' cursor before its paste, and its canonical sha256. */
-export interface TurnRef {
-  cursor: RecordCursor;
-  receiptSha256: string;
-}
-
-export interface TurnReading {
-  /** working: received, not ended; done: ended well; failed: <error>; unknown: no receipt found (or no records). */
-  turn: 'working' | 'done' | 'unknown' | `failed: ${string}`;
-  source: RecordSource | null;
-  /** The agent's own words about a failure (error_details). */
-  words?: string;
-  /** Read again from here next time (records already seen are not read twice). */
-  cursor: RecordCursor;
-}
 
 export function createReceiptActivities(deps: PeerDeps) {
   /**

@@ -8,33 +8,11 @@ import { ErrorType } from '../contracts/errors';
 import { hasSession, killSession, newSession } from '../tmux/commands';
 import { absolutePeerPath, fail, peerContext, run, tryRun, type PeerContext, type PeerDeps } from './context';
 import { readScreen, type ScreenReading } from './screen';
-import { installReceiptHook, recordCursor, type ReceiptSources, type RecordCursor } from './receipts';
+import { installReceiptHook, recordCursor } from './receipts';
 import { shQuote } from '../peer-access/shell';
+import type { RecoverInput, RecoverResult, ScreenSummary } from '../contracts/session';
 
-export interface RecoverResult {
-  method: 'systemd' | 'tmux' | 'already-alive';
-  /** The session was alive and was restarted on purpose (after an OAuth 401). */
-  restarted?: boolean;
-  waitedMs: number;
-  state: string;
-}
-
-export interface ScreenSummary {
-  state: string;
-  input: string | null;
-  /** A turn is in progress (working, or an error the agent is still retrying); absent in old histories. */
-  busy?: boolean;
-  queued: boolean;
-  evidence: string;
-  turnsDone: number;
-  promptEchoes: number;
-  tail: string;
-  leftCopyMode: boolean;
-  /** Where the agent's records stood at this look (absent in old histories). */
-  cursor?: RecordCursor;
-  /** Which receipt sources the agent has (hook event log, transcript). */
-  sources?: ReceiptSources;
-}
+export type { RecoverInput, RecoverResult, ScreenSummary };
 
 /**
  * The tmux command that starts the agent: the user's command with the receipt hook's settings
@@ -69,17 +47,6 @@ export function summarize(s: ScreenReading): ScreenSummary {
     tail: s.tail,
     leftCopyMode: s.leftCopyMode,
   };
-}
-
-export interface RecoverInput {
-  peer: string;
-  /**
-   * Restart a live session too (the agent reads fresh credentials only when it starts): systemd
-   * restarts the unit, the tmux method kills the session and creates it anew.
-   */
-  restart?: boolean;
-  /** Keep the conversation (`--continue`) when the tmux method restarts the agent. */
-  continueConversation?: boolean;
 }
 
 /** A recovery method that can bring the session back. */

@@ -29,6 +29,21 @@ export interface CommandProgress {
   error?: string;
 }
 
+export interface SubmitCommandInput {
+  peer: string;
+  command: string;
+  /** Default: the peer's commands.timeout. */
+  timeoutMs?: number;
+  settleMs?: number;
+}
+
+export interface SubmitCommandResult {
+  state: string;
+  evidence: string;
+  tail: string;
+  pressed: boolean;
+}
+
 export type CommandStep = 'paneLock' | 'inspectScreen' | 'waitIdle' | 'type' | 'submit' | 'awaitDone';
 
 export interface CommandResult {

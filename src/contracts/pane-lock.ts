@@ -54,3 +54,17 @@ export interface PaneLockState {
   /** The last look at the holder and the queue: when, and each one's workflow status. */
   lastCheck: { at: number; statuses: { workflowId: string; status: string }[] } | null;
 }
+
+// The lockHolders activity: whether each requester still runs.
+/** What the lock needs to know about one requester. */
+export interface HolderStatus {
+  workflowId: string;
+  /** RUNNING (or CONTINUED_AS_NEW), or the status it closed with; NOT_FOUND when the server has no such workflow. */
+  status: string;
+  /** True when the workflow can no longer hold or use the pane. */
+  closed: boolean;
+}
+
+export interface LockHoldersInput {
+  workflowIds: string[];
+}

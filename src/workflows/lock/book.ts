@@ -3,7 +3,7 @@
  * moves and why, and the last look at the holders. The signal and query handlers of paneLock
  * act on it; deterministic, no commands.
  */
-import type { HolderStatus } from '../../activities/lock-holders';
+import type { HolderStatus } from '../../contracts/pane-lock';
 import type {
   CarriedHolder,
   LockMove,

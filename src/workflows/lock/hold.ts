@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { HolderStatus } from '../../activities/lock-holders';
+import type { HolderStatus } from '../../contracts/pane-lock';
 import type { LockMoveReason, LockRequest, PaneLockInput } from '../../contracts/pane-lock';
 import { lockGrantedSignal } from '../definitions';
 import type { LockBook } from './book';

@@ -2,9 +2,9 @@
  * Step 8, ack: the agent's receipt of exactly this text, and a turn free of API errors. A turn
  * that failed comes back as a TurnFailure (./turn.ts decides whether a recovery can fix it).
  */
-import type { AckResult } from '../../activities/ack';
-import type { DeliverResult } from '../../activities/deliver';
-import type { ScreenSummary } from '../../activities/session';
+import type { AckResult } from '../../contracts/ack';
+import type { DeliverResult } from '../../contracts/deliver';
+import type { ScreenSummary } from '../../contracts/session';
 import type { PreflightReport } from '../../contracts/preflight';
 import { ackDetail, turnFailedDetail } from './messages';
 import type { PeerSide } from './peer';

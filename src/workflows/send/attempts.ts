@@ -2,7 +2,7 @@
  * Steps 5–8 as one attempt (ready, deliver, submit, ack), run again with a fresh delivery id
  * when the agent's turn failed in a way a recovery can fix, or the tmux session was lost mid-send.
  */
-import type { AckResult } from '../../activities/ack';
+import type { AckResult } from '../../contracts/ack';
 import type { PreflightReport } from '../../contracts/preflight';
 import { awaitAck } from './ack';
 import { deliver, submit } from './deliver';

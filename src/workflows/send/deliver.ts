@@ -2,8 +2,8 @@
  * Steps 6 and 7, deliver and submit: paste the text under this attempt's delivery id
  * (idempotent, so a retry never pastes twice), then C-m as its own step after the settle delay.
  */
-import type { DeliverResult } from '../../activities/deliver';
-import type { ScreenSummary } from '../../activities/session';
+import type { DeliverResult } from '../../contracts/deliver';
+import type { ScreenSummary } from '../../contracts/session';
 import type { PreflightReport } from '../../contracts/preflight';
 import { deliverDetail, submitDetail } from './messages';
 import type { PeerSide } from './peer';

@@ -3,9 +3,9 @@
  * for, and the one-line detail of each step. Pure string building, in one place, so the
  * protocol's steps read as steps and the wording can be reviewed side by side.
  */
-import type { AckResult } from '../../activities/ack';
-import type { DeliverResult } from '../../activities/deliver';
-import type { ScreenSummary } from '../../activities/session';
+import type { AckResult } from '../../contracts/ack';
+import type { DeliverResult } from '../../contracts/deliver';
+import type { ScreenSummary } from '../../contracts/session';
 import type { PreflightReport } from '../../contracts/preflight';
 import { failureMessage } from '../failures';
 

@@ -3,7 +3,7 @@
  * removed, and one audit line; for a failure too (with the pane let go even when cancelled).
  */
 import { CancellationScope, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { AckResult } from '../../activities/ack';
+import type { AckResult } from '../../contracts/ack';
 import type { AuditRecord } from '../../contracts/audit';
 import { controllerRoute } from '../../contracts/route';
 import { OUTCOME_ATTR } from '../../contracts/search-attributes';

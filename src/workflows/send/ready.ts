@@ -3,7 +3,7 @@
  * the agent is busy (or queue behind it with --queue); an OAuth 401 on screen is recovered first.
  */
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
-import type { ScreenSummary } from '../../activities/session';
+import type { ScreenSummary } from '../../contracts/session';
 import { ErrorType } from '../../contracts/errors';
 import type { PreflightReport } from '../../contracts/preflight';
 import type { StepRecord } from '../../contracts/send';

@@ -3,7 +3,7 @@
  * the conversation after an OAuth 401 (with fresh credentials); brought back when it vanished
  * mid-send, and then the agent's records tell whether the text had arrived.
  */
-import type { AckResult } from '../../activities/ack';
+import type { AckResult } from '../../contracts/ack';
 import { ErrorType } from '../../contracts/errors';
 import type { PreflightReport } from '../../contracts/preflight';
 import { failureMessage, failureType } from '../failures';

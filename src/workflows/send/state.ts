@@ -2,8 +2,8 @@
  * What one send carries from step to step: its input and path, and the state its steps leave
  * for the later ones (the pane lock, recoveries, the delivery attempts, the last screen).
  */
-import type { DeliverResult } from '../../activities/deliver';
-import type { ScreenSummary } from '../../activities/session';
+import type { DeliverResult } from '../../contracts/deliver';
+import type { ScreenSummary } from '../../contracts/session';
 import type { PeerRoute } from '../../contracts/route';
 import type { DeliveryPath, SendDirectiveInput, StepRecord, Workload } from '../../contracts/send';
 import { deliveryIdFor } from './input';
