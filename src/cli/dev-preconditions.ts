@@ -10,11 +10,20 @@ import { downloadPolicy, locateTemporalCli } from '../temporal/cli-download';
 import { portOpen } from '../temporal/dev-server';
 import { UsageError } from './exit';
 
+/**
+ * How to run `command` in the WSL checkout: `--cd` takes only `~`, `/path` or a Windows path, and
+ * `wsl -- npm …` runs without a login shell, so nvm's node would not be on PATH; `bash -lc`
+ * reads the profile first (the README says the same).
+ */
+function inWsl(command: string): string {
+  return `wsl -- bash -lc "cd ~/peer-comms && ${command}"`;
+}
+
 /** The demo's peer is this machine (tmux + a stand-in agent): not on Windows. */
 export function refuseDemoOnWindows(platform: NodeJS.Platform = process.platform): void {
   if (platform !== 'win32') return;
   throw new UsageError(
-    `the demo's peer is this machine (tmux running a stand-in agent), and Windows has no tmux: run the demo inside WSL (clone and npm install there, then e.g. \`wsl --cd ~/peer-comms -- npm run demo\`), or send to a Linux peer over SSH (peers.example.yaml shows one); nothing was started`,
+    `the demo's peer is this machine (tmux running a stand-in agent), and Windows has no tmux: run the demo inside WSL (clone and npm install there, then e.g. \`${inWsl('npm run demo')}\`), or send to a Linux peer over SSH (peers.example.yaml shows one); nothing was started`,
   );
 }
 
@@ -31,7 +40,7 @@ export function refuseLocalPeersOnWindows(
   if (local.length === 0) return;
   const which = local.length === 1 ? `peer ${local[0]} is` : `peers ${local.join(', ')} are`;
   throw new UsageError(
-    `${which} via: local${file ? ` in ${file}` : ''}, which runs tmux on this machine, and Windows has no tmux: run the controller inside WSL (a checkout installed there, e.g. \`wsl --cd ~/peer-comms -- npx peer-comms dev\`), or make it a Linux peer reached via: ssh (host, user); nothing was started`,
+    `${which} via: local${file ? ` in ${file}` : ''}, which runs tmux on this machine, and Windows has no tmux: run the controller inside WSL (a checkout installed there, e.g. \`${inWsl('npx peer-comms dev')}\`), or make it a Linux peer reached via: ssh (host, user); nothing was started`,
   );
 }
 

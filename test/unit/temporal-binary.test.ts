@@ -304,7 +304,13 @@ void describe('Windows refusals before anything starts', () => {
     assert.throws(
       () => refuseDemoOnWindows('win32'),
       (err: Error) =>
-        err instanceof UsageError && !err.message.includes('\n') && /WSL/.test(err.message) && /SSH/.test(err.message),
+        err instanceof UsageError &&
+        !err.message.includes('\n') &&
+        /WSL/.test(err.message) &&
+        /SSH/.test(err.message) &&
+        // a login shell (nvm's node on PATH) that cds itself: `wsl --cd ~/x` is not valid
+        err.message.includes('`wsl -- bash -lc "cd ~/peer-comms && npm run demo"`') &&
+        !err.message.includes('--cd'),
     );
   });
 
@@ -318,7 +324,9 @@ void describe('Windows refusals before anything starts', () => {
         err instanceof UsageError &&
         !err.message.includes('\n') &&
         err.message.startsWith('peer "here" is via: local in C:\\cfg\\peers.yaml') &&
-        /WSL/.test(err.message),
+        /WSL/.test(err.message) &&
+        err.message.includes('`wsl -- bash -lc "cd ~/peer-comms && npx peer-comms dev"`') &&
+        !err.message.includes('--cd'),
     );
   });
 });
