@@ -3,7 +3,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { causeChain } from '../contracts/failure-chain';
 import { PEER_ATTR } from '../contracts/search-attributes';
 import type { SendDirectiveInput, SendProgress, SendResult } from '../contracts/send';
 import { formatRefusal, gateText, type GateRefused } from '../contracts/text-gate';
@@ -66,19 +67,11 @@ export interface FailureInfo {
 
 /** The innermost readable failure: WorkflowFailedError → ActivityFailure → ApplicationFailure. */
 export function describeFailure(err: unknown): FailureInfo {
-  let e: unknown = err instanceof WorkflowFailedError ? err.cause : err;
   let best: FailureInfo = { type: 'Error', message: err instanceof Error ? err.message : String(err) };
-  while (e) {
-    if (e instanceof ApplicationFailure) {
-      best = { type: e.type ?? 'Error', message: e.message };
-    } else if (e instanceof ActivityFailure) {
-      best = { type: 'ActivityFailure', message: e.message };
-    } else if (e instanceof TemporalFailure) {
-      best = { type: e.name, message: e.message };
-    } else if (e instanceof Error) {
-      best = { type: e.name, message: e.message };
-    }
-    e = e instanceof Error ? e.cause : undefined;
+  for (const e of causeChain(err instanceof WorkflowFailedError ? err.cause : err, 20)) {
+    if (e instanceof ApplicationFailure) best = { type: e.type ?? 'Error', message: e.message };
+    else if (e instanceof ActivityFailure) best = { type: 'ActivityFailure', message: e.message };
+    else best = { type: e.name, message: e.message }; // TemporalFailure and plain errors alike
   }
   return best;
 }
