@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { isWindowsPipe } from './agent-path';
 import { configSchema, type Config, type PeerConfig } from './schema';
 import { decodeTextFile, TextFileRefused } from './text-file';
 import { yamlProblems } from './yaml-problems';
@@ -97,9 +98,53 @@ export interface LoadedConfig {
   config: Config;
 }
 
-export async function loadConfig(explicit?: string): Promise<LoadedConfig> {
-  const file = findConfigFile(explicit);
-  return { file, config: parseConfigText(configText(await readFile(file), file), file) };
+/**
+ * The config file, parsed, with every controller-side path in it expandable here: a path with
+ * an unset variable is a ConfigError (exit 2) naming the field, before any command starts
+ * anything, instead of an error from deep inside a send, a worker or the codec.
+ */
+export async function loadConfig(explicit?: string, host: ControllerHost = currentHost()): Promise<LoadedConfig> {
+  const file = findConfigFile(explicit, host);
+  const config = parseConfigText(configText(await readFile(file), file), file);
+  const problems = controllerPathProblems(config, host);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return { file, config };
+}
+
+/**
+ * The config's paths on this machine, each with where it is in the file (`peers.box.privateKey`).
+ * An `agent:` that names an agent (pageant, openssh) or a Windows pipe is not a path.
+ */
+function controllerPathFields(config: Config): [field: string, path: string][] {
+  const { controller: c } = config;
+  const fields: [string, string][] = [
+    ['controller.credentialsPath', c.credentialsPath],
+    ['controller.auditLog', c.auditLog],
+  ];
+  if (c.repo !== undefined) fields.push(['controller.repo', c.repo]);
+  if (c.codec !== undefined) fields.push(['controller.codec.keyFile', c.codec.keyFile]);
+  for (const [name, peer] of Object.entries(config.peers)) {
+    if (peer.privateKey !== undefined) fields.push([`peers.${name}.privateKey`, peer.privateKey]);
+    fields.push([`peers.${name}.knownHosts`, peer.knownHosts]);
+    const { agent } = peer;
+    if (typeof agent === 'string' && agent !== 'pageant' && agent !== 'openssh' && !isWindowsPipe(agent)) {
+      fields.push([`peers.${name}.agent`, agent]);
+    }
+  }
+  return fields;
+}
+
+/** One line per controller path that cannot be expanded on `host` (an unset variable, `~user`). */
+export function controllerPathProblems(config: Config, host: ControllerHost = currentHost()): string[] {
+  return controllerPathFields(config).flatMap(([field, p]) => {
+    try {
+      expandHome(p, host);
+      return [];
+    } catch (err) {
+      if (err instanceof ControllerPathError) return [`${field}: ${err.message}`];
+      throw err;
+    }
+  });
 }
 
 /** The config file's text: UTF-8 with or without BOM, or UTF-16 with BOM (Notepad, PowerShell's >). */

@@ -6,7 +6,7 @@
  * a text starting with "-", the peer's key file and known_hosts, `job start`, a closed stdout.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -172,6 +172,46 @@ describe('peer-comms send: the peer, its key file and known_hosts, before anythi
     await mkdir(key);
     refusedBeforeStart(await cli(['send', 'far', 'hello']), /private key file .* is not a file/);
     await rm(key, { recursive: true, force: true });
+  });
+});
+
+describe('a controller path with an unset variable: every command refuses it at the config (exit 2)', () => {
+  it('send, peers, worker, dev: exit 2 naming the config file, the peer or controller, and the field', async () => {
+    const bad = await file(
+      'bad-paths.yaml',
+      [
+        'controller:',
+        '  auditLog: ${NOPE_UNSET_AUDIT}/audit.jsonl',
+        '  codec:',
+        '    keyFile: $NOPE_UNSET_CODEC/keys',
+        'peers:',
+        '  box:',
+        '    host: 127.0.0.1',
+        '    user: nobody',
+        '    privateKey: $NOPE_UNSET/id',
+        '    knownHosts: ~nosuchuser/known_hosts',
+        '    agent: $NOPE_UNSET_SOCK/agent.sock',
+        '',
+      ].join('\n'),
+    );
+    // `dev` must not get as far as the Temporal CLI: one that leaves a mark if it is run
+    const marker = join(dir, 'temporal-ran');
+    const fakeTemporal = await file('fake-temporal.sh', `#!/bin/sh\ntouch '${marker}'\n`);
+    await chmod(fakeTemporal, 0o755);
+    const env = { TEMPORAL_CLI_PATH: fakeTemporal, PEER_COMMS_TEMPORAL_DOWNLOAD: 'never' };
+    const expected = [
+      /peers\.box\.privateKey: the path "\$NOPE_UNSET\/id" uses \$NOPE_UNSET, but NOPE_UNSET is not set/,
+      /peers\.box\.knownHosts: the path "~nosuchuser\/known_hosts" starts with ~nosuchuser/,
+      /peers\.box\.agent: the path "\$NOPE_UNSET_SOCK\/agent\.sock" uses \$NOPE_UNSET_SOCK/,
+      /controller\.auditLog: the path "\$\{NOPE_UNSET_AUDIT\}\/audit\.jsonl" uses/,
+      /controller\.codec\.keyFile: the path "\$NOPE_UNSET_CODEC\/keys" uses/,
+    ];
+    for (const args of [['send', 'box', 'hello'], ['peers'], ['worker'], ['dev', '--port', '1']]) {
+      const run = await runCliBare(['--config', bad, ...args], { cwd: dir, env });
+      refusedBeforeStart(run, new RegExp(`^config: ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 5 problems$`, 'm'));
+      for (const line of expected) assert.match(run.stderr, line, `${args.join(' ')}:\n${run.stderr}`);
+    }
+    await assert.rejects(access(marker), 'the Temporal CLI was run');
   });
 });
 
