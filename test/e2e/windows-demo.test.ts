@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { portOpen } from '../../src/temporal/dev-server';
 
@@ -184,6 +185,34 @@ void describe('no Temporal CLI and the download off', () => {
       assert.ok(r.stderr.includes(option), `names ${option}:\n${r.stderr}`);
     }
     assert.doesNotMatch(r.stderr, /^\s+at /m, 'a stack trace');
+    await assertNothingStarted(port);
+  });
+});
+
+void describe('a passphrase-protected key and no way to get its passphrase', () => {
+  void it('dev: exit 2 naming the key and the variable before the Temporal CLI is run; nothing started', async () => {
+    const port = await freePort();
+    const key = join(dir, 'id_protected');
+    await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'sesame', '-C', 'dev-test', '-f', key]);
+    const cfg = join(dir, 'protected.yaml');
+    await writeFile(
+      cfg,
+      ['peers:', '  box:', '    host: 127.0.0.1', '    user: nobody', `    privateKey: ${key}`, ''].join('\n'),
+    );
+    // stdin is a pipe (no terminal to ask on) and PEER_COMMS_KEY_PASSPHRASE is not in run()'s env
+    const r = await run(['--config', cfg, 'dev', '--port', String(port)], {
+      win32: false,
+      env: { TEMPORAL_CLI_PATH: fakeTemporal },
+    });
+    assert.equal(r.code, 2, `exit ${r.code}\n${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^peer-comms: peer "box": the private key ${key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is passphrase-protected, PEER_COMMS_KEY_PASSPHRASE is not set and there is no terminal to ask on; nothing was started`,
+      ),
+    );
+    assert.doesNotMatch(r.stderr, /Temporal dev server on|Codec server/);
     await assertNothingStarted(port);
   });
 });

@@ -18,6 +18,10 @@ export function registerDev(program: Command, ctx: CommandContext): void {
       const { file, config } = await ctx.loadConfig();
       // Before anything starts: what cannot work here, then the Temporal CLI (found or downloaded).
       refuseLocalPeersOnWindows(config, file);
+      // Every key's passphrase now, not from the worker started below, once the dev server and
+      // the codec server run. What is typed stays in typedPassphrases: the worker does not ask again.
+      const { unlockKeys } = await import('../key-unlock.js');
+      await unlockKeys(file, config, Object.keys(config.peers));
       const codec = await codecFromEnv(config);
       const bin = await temporalCliFor(Number(opts.port), { download: opts.download, log: ctx.err });
       const ui = Number(opts.port) + 1000;
