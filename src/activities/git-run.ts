@@ -17,6 +17,7 @@
  *   `batchSshCommand`), SSH_ASKPASS_REQUIRE=never, and stdin closed at once.
  */
 import { execFile } from 'node:child_process';
+import { posixQuote } from '../config/quote';
 import type { GitRunner, GitRunResult } from './context';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,11 +46,6 @@ function firstWord(command: string): string {
   return m?.[1] ?? m?.[2] ?? m?.[3] ?? '';
 }
 
-/** Single-quoted for the POSIX shell git runs GIT_SSH_COMMAND with (Git for Windows too). */
-function shQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 export interface SshSettings {
   /** `core.sshCommand` from the repository's git config, if set. */
   coreSshCommand?: string;
@@ -75,7 +71,8 @@ export function batchSshCommand(env: Env, settings: SshSettings = {}): string | 
   let command: string;
   if (env.GIT_SSH_COMMAND) command = env.GIT_SSH_COMMAND;
   else if (settings.coreSshCommand) command = settings.coreSshCommand;
-  else if (env.GIT_SSH) command = shQuote(env.GIT_SSH);
+  // quoted for the POSIX shell git runs GIT_SSH_COMMAND with (Git for Windows too)
+  else if (env.GIT_SSH) command = posixQuote(env.GIT_SSH);
   else command = 'ssh';
   const variant = variantOf(firstWord(command), override);
   if (variant === 'ssh') return `${command} -o BatchMode=yes`;

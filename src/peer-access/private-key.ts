@@ -8,6 +8,7 @@
  */
 import { utils } from 'ssh2';
 import type { ParsedKey } from 'ssh2';
+import { quotePath, shellFor } from '../config/quote';
 
 /** The variable a passphrase is read from when the peer names none (`passphraseEnv`). */
 export const DEFAULT_PASSPHRASE_ENV = 'PEER_COMMS_KEY_PASSPHRASE';
@@ -21,15 +22,21 @@ export type KeyInspection =
 const PPK_HEADER = /^PuTTY-User-Key-File-(\d+):\s*(\S+)\s*\r?\nEncryption:\s*(\S+)/;
 const PPK_V2_TYPES = ['ssh-rsa', 'ssh-dss'];
 
-/** The one command that turns a .ppk into an OpenSSH key ssh2 reads (it keeps the passphrase). */
-export function puttygenCommand(path: string): string {
+/**
+ * The one command that turns a .ppk into an OpenSSH key ssh2 reads (it keeps the passphrase),
+ * its paths quoted for the shell a person on `platform` pastes it into.
+ */
+export function puttygenCommand(path: string, platform: NodeJS.Platform = process.platform): string {
   const out = path.replace(/\.ppk$/i, '') === path ? `${path}.openssh` : path.replace(/\.ppk$/i, '');
-  const q = (p: string): string => (/[\s"']/.test(p) ? `"${p}"` : p);
-  return `puttygen ${q(path)} -O private-openssh -o ${q(out)}`;
+  const shell = shellFor(platform);
+  return `puttygen ${quotePath(shell, path)} -O private-openssh -o ${quotePath(shell, out)}`;
 }
 
-/** Reads the key without a passphrase: usable, encrypted, or unusable (and why). */
-export function inspectKey(path: string, bytes: Buffer): KeyInspection {
+/**
+ * Reads the key without a passphrase: usable, encrypted, or unusable (and why, with a command
+ * for `platform`'s shell).
+ */
+export function inspectKey(path: string, bytes: Buffer, platform: NodeJS.Platform = process.platform): KeyInspection {
   const text = bytes.subarray(0, 200).toString('utf8');
   const ppk = PPK_HEADER.exec(text);
   if (ppk) {
@@ -42,7 +49,7 @@ export function inspectKey(path: string, bytes: Buffer): KeyInspection {
       return {
         kind: 'unusable',
         problem: `is ${what}, which the SSH library (ssh2) cannot read; it reads only format-2 RSA .ppk files`,
-        fix: `convert it once to an OpenSSH key and point privateKey at the result: ${puttygenCommand(path)} (or in PuTTYgen: Load, then Conversions → Export OpenSSH key); or load it into Pageant and set agent: pageant`,
+        fix: `convert it once to an OpenSSH key and point privateKey at the result: ${puttygenCommand(path, platform)} (or in PuTTYgen: Load, then Conversions → Export OpenSSH key); or load it into Pageant and set agent: pageant`,
       };
     }
   }

@@ -5,6 +5,7 @@
  * Commands are argv arrays. An implementation that has to go through a remote shell quotes
  * every element with `shQuote`, so no caller-supplied byte is ever interpreted by a shell.
  */
+import { posixQuote } from '../config/quote';
 
 export interface ExecOptions {
   /** Bytes for the command's standard input. */
@@ -88,11 +89,14 @@ export class HostKeyRejected extends Error {
   }
 }
 
-/** Quote one argument for a POSIX shell: single quotes, with `'` written as `'\''`. */
+/**
+ * Quote one argument of a command a shell on the peer runs: config/quote.ts's posixQuote (bare
+ * when safe, else single quotes), and a NUL refused, since no shell word can hold one and a
+ * truncated argument would run a different command.
+ */
 export function shQuote(arg: string): string {
   if (arg.includes('\0')) throw new Error('a shell argument cannot contain a NUL byte');
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
+  return posixQuote(arg);
 }
 
 /** Quote a whole argv for a POSIX shell. */

@@ -55,7 +55,9 @@ void describe('batchSshCommand: keeps the user’s ssh, adds batch mode', () => 
       batchSshCommand({}, { coreSshCommand: '"C:\\Program Files\\Git\\usr\\bin\\ssh.exe" -F cfg' }),
       '"C:\\Program Files\\Git\\usr\\bin\\ssh.exe" -F cfg -o BatchMode=yes',
     );
-    assert.equal(batchSshCommand({ GIT_SSH: '/usr/bin/ssh' }), `'/usr/bin/ssh' -o BatchMode=yes`);
+    assert.equal(batchSshCommand({ GIT_SSH: '/usr/bin/ssh' }), '/usr/bin/ssh -o BatchMode=yes');
+    // one POSIX quoting for the whole code base (config/quote.ts): bare when safe, else single quotes
+    assert.equal(batchSshCommand({ GIT_SSH: '/opt/my tools/ssh' }), `'/opt/my tools/ssh' -o BatchMode=yes`);
   });
 
   void test('git’s order: GIT_SSH_COMMAND, then core.sshCommand, then GIT_SSH', () => {

@@ -263,12 +263,22 @@ describe('key inspection', () => {
     );
   });
 
-  it('puttygen command: Windows paths with spaces are quoted; the output drops .ppk', () => {
+  it('puttygen command: paths quoted for the shell of the platform (config/quote.ts); the output drops .ppk', () => {
     assert.equal(
-      puttygenCommand('C:\\Users\\Jo Smith\\.ssh\\work.ppk'),
+      puttygenCommand('C:\\Users\\Jo Smith\\.ssh\\work.ppk', 'win32'),
       'puttygen "C:\\Users\\Jo Smith\\.ssh\\work.ppk" -O private-openssh -o "C:\\Users\\Jo Smith\\.ssh\\work"',
     );
-    assert.equal(puttygenCommand('/k/id'), 'puttygen /k/id -O private-openssh -o /k/id.openssh');
+    // PowerShell expands $ inside double quotes: single quotes there
+    assert.equal(
+      puttygenCommand('C:\\keys\\$work.ppk', 'win32'),
+      "puttygen 'C:\\keys\\$work.ppk' -O private-openssh -o 'C:\\keys\\$work'",
+    );
+    // a POSIX shell expands $ and ` inside double quotes too: single quotes
+    assert.equal(
+      puttygenCommand("/home/jo/my keys/jo's $key.ppk", 'linux'),
+      `puttygen '/home/jo/my keys/jo'\\''s $key.ppk' -O private-openssh -o '/home/jo/my keys/jo'\\''s $key'`,
+    );
+    assert.equal(puttygenCommand('/k/id', 'darwin'), 'puttygen /k/id -O private-openssh -o /k/id.openssh');
   });
 });
 
