@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { getPeer } from '../config/load';
 import { expandHome } from '../config/paths';
+import { quotePath, shellFor } from '../config/quote';
 import type { Config } from '../config/schema';
 import {
   decodeKnownHosts,
@@ -176,15 +177,14 @@ export async function checkPeerFiles(
 ): Promise<void> {
   const peer = peerOrUsage(configFile, config, name);
   if (peer.via !== 'ssh') return;
+  const platform = io.platform ?? process.platform;
   if (peer.privateKey !== undefined) {
     const key = expandHome(peer.privateKey);
     const problem = await fileProblem(key, constants.R_OK);
     if (problem) {
       throw new RefusedInput(
         `peer "${name}": its private key file ${key} (privateKey in ${configFile}) ${problem}; nothing was started`,
-        problem.startsWith('does not exist')
-          ? `fix the path in ${configFile}, or create the key (ssh-keygen -t ed25519 -f ${key}) and add its .pub to the peer's ~/.ssh/authorized_keys`
-          : `make it readable by this user (chmod 600 ${key}), or fix the path in ${configFile}`,
+        keyFileHint(key, configFile, problem, platform),
       );
     }
   }
@@ -205,7 +205,7 @@ export async function checkPeerFiles(
   // passphrase is the business of the worker that connects (asked when it starts, or its env).
   if (peer.privateKey !== undefined) {
     const key = expandHome(peer.privateKey);
-    const inspection = inspectKey(key, await readFile(key));
+    const inspection = inspectKey(key, await readFile(key), platform);
     if (inspection.kind === 'unusable') {
       throw new RefusedInput(
         `peer "${name}": its private key file ${key} (privateKey in ${configFile}) ${inspection.problem}; nothing was started`,
@@ -213,6 +213,22 @@ export async function checkPeerFiles(
       );
     }
   }
+}
+
+/**
+ * What to do about a key file that is missing or unreadable, with the command quoted for this
+ * user's shell. Windows has no chmod: a file there is unreadable through its ACL, not a mode.
+ */
+export function keyFileHint(key: string, configFile: string, problem: string, platform: NodeJS.Platform): string {
+  const keyArg = quotePath(shellFor(platform), key);
+  if (problem.startsWith('does not exist')) {
+    return `fix the path in ${configFile}, or create the key (ssh-keygen -t ed25519 -f ${keyArg}) and add its .pub to the peer's ~/.ssh/authorized_keys`;
+  }
+  if (problem === 'is not a file') return `point privateKey in ${configFile} at the key file itself`;
+  if (platform === 'win32') {
+    return `give this user read access to it (its Properties → Security), or fix the path in ${configFile}`;
+  }
+  return `make it readable by this user (chmod 600 ${keyArg}), or fix the path in ${configFile}`;
 }
 
 /** Why a file cannot be used, or undefined. */

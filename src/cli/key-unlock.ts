@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expandHome } from '../config/paths';
+import { quotePath, shellFor } from '../config/quote';
 import type { Config } from '../config/schema';
 import { passphraseEnvName, typedPassphrases } from '../peer-access/key-passphrases';
 import { inspectKey, passphraseProblem } from '../peer-access/private-key';
@@ -18,6 +19,8 @@ export interface UnlockIo {
   /** Asks without echo; undefined when there is no terminal to ask on. */
   ask?: (question: string) => Promise<string>;
   readKey: (path: string) => Promise<Buffer>;
+  /** Whose shell the suggested commands are quoted for (default process.platform). */
+  platform?: NodeJS.Platform;
 }
 
 export function processUnlockIo(): UnlockIo {
@@ -91,7 +94,9 @@ export async function unlockKeys(
       if (fromEnv) typed.set(path, fromEnv); // kept for the connection, which names the read error
       continue;
     }
-    const inspection = inspectKey(path, bytes);
+    const platform = io.platform ?? process.platform;
+    const keyArg = quotePath(shellFor(platform), path); // pasted into this user's shell
+    const inspection = inspectKey(path, bytes, platform);
     if (inspection.kind === 'unusable') {
       throw new RefusedInput(
         `${who}: the private key ${path} (privateKey in ${configFile}) ${inspection.problem}; nothing was started`,
@@ -105,7 +110,7 @@ export async function unlockKeys(
       if (problem !== undefined) {
         throw new RefusedInput(
           `${who}: the passphrase in ${envName} does not open the private key ${path} (${problem}); nothing was started`,
-          `set ${envName} to that key's passphrase (check it with: ssh-keygen -y -f ${path}), or unset it to be asked on the terminal`,
+          `set ${envName} to that key's passphrase (check it with: ssh-keygen -y -f ${keyArg}), or unset it to be asked on the terminal`,
         );
       }
       typed.set(path, fromEnv);
@@ -117,7 +122,7 @@ export async function unlockKeys(
     if (!io.ask) {
       throw new RefusedInput(
         `${who}: the private key ${path} is passphrase-protected, ${envName} is not set and there is no terminal to ask on; nothing was started`,
-        `set ${envName} in this process's environment, run it on a terminal to be asked, or load the key into an SSH agent (ssh-add ${path}) and set agent: true for the peer`,
+        `set ${envName} in this process's environment, run it on a terminal to be asked, or load the key into an SSH agent (ssh-add ${keyArg}) and set agent: true for the peer`,
       );
     }
     for (let attempt = 1; ; attempt++) {
@@ -130,7 +135,7 @@ export async function unlockKeys(
       if (attempt >= TRIES) {
         throw new RefusedInput(
           `${who}: wrong passphrase for the private key ${path} (${TRIES} tries); nothing was started`,
-          `check it with: ssh-keygen -y -f ${path}; or set ${envName}`,
+          `check it with: ssh-keygen -y -f ${keyArg}; or set ${envName}`,
         );
       }
     }

@@ -4,6 +4,7 @@
  * agent chosen, and the words for what was tried when the peer says no.
  */
 import { readFile } from 'node:fs/promises';
+import { quotePath, shellFor } from '../config/quote';
 import { DEFAULT_PASSPHRASE_ENV, inspectKey, passphraseProblem } from './private-key';
 import { PeerAuthFailed } from './shell';
 import { chooseAgent, type AgentChoice, type AgentEnv, type AgentSetting } from './ssh-agent';
@@ -83,7 +84,10 @@ export async function planAuth(target: AuthTarget, at?: AgentEnv): Promise<AuthP
       hint: `Fix privateKey in the config, or make ${keyPath} readable by this user.`,
     });
   }
-  const inspection = inspectKey(keyPath, bytes);
+  // the commands in the hints, quoted for the shell this controller's user pastes them into
+  const platform = at?.platform ?? process.platform;
+  const keyArg = quotePath(shellFor(platform), keyPath);
+  const inspection = inspectKey(keyPath, bytes, platform);
   if (inspection.kind === 'unusable') {
     throw new PeerAuthFailed(peer, user, keyPath, `the key file ${keyPath} ${inspection.problem}`, {
       tried,
@@ -110,7 +114,7 @@ export async function planAuth(target: AuthTarget, at?: AgentEnv): Promise<AuthP
           tried,
           hint:
             `Set ${envName} in the environment of the process that connects (the worker, or the command), ` +
-            `or start it on a terminal to be asked; or load the key into an agent (ssh-add ${keyPath}) and set agent.`,
+            `or start it on a terminal to be asked; or load the key into an agent (ssh-add ${keyArg}) and set agent.`,
         },
       );
     }
@@ -118,7 +122,7 @@ export async function planAuth(target: AuthTarget, at?: AgentEnv): Promise<AuthP
     if (problem !== undefined) {
       throw new PeerAuthFailed(peer, user, keyPath, `wrong passphrase for the key ${keyPath} (${problem})`, {
         tried,
-        hint: `Give the passphrase that opens it (in ${envName}, or typed at the prompt); check it with: ssh-keygen -y -f ${keyPath}`,
+        hint: `Give the passphrase that opens it (in ${envName}, or typed at the prompt); check it with: ssh-keygen -y -f ${keyArg}`,
       });
     }
   }

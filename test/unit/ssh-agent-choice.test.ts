@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { askSecret } from '../../src/cli/ask-secret';
 import { UsageError } from '../../src/cli/exit';
+import { checkPeerFiles, keyFileHint } from '../../src/cli/input-checks';
 import { unlockKeys, type UnlockIo } from '../../src/cli/key-unlock';
 import { ConfigError, parseConfigText } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
@@ -462,6 +463,40 @@ describe('passphrases before start', () => {
     assert.equal(passphraseFor('/k', 'V', typed, { V: 'env' }), 'typed');
     assert.equal(passphraseFor('/j', 'V', typed, { V: 'env' }), 'env');
     assert.equal(passphraseFor('/j', 'V', typed, { V: '' }), undefined);
+  });
+
+  it("suggested commands quote the key path for the user's shell (sh, PowerShell); no chmod on Windows", async () => {
+    const folder = join(dir, 'my keys');
+    await mkdir(folder, { recursive: true });
+    const key = join(folder, "jo's key");
+    await writeFile(key, k('locked_ed25519').bytes, { mode: 0o600 });
+    const sh = `'${key.replace(/'/g, `'\\''`)}'`;
+    const ps = `"${key}"`;
+    const hintOf = async (p: Promise<unknown>): Promise<string> =>
+      p.then(
+        () => assert.fail('not refused'),
+        (err: unknown) => `${(err as Error).message}\n${(err as { hint?: string }).hint ?? ''}`,
+      );
+    const unlock = (platform: NodeJS.Platform, env: Record<string, string> = {}) =>
+      hintOf(unlockKeys('peers.yaml', config({ a: key }), ['a'], { ...io(env), platform }, new Map()));
+    assert.ok((await unlock('linux')).includes(`(ssh-add ${sh})`));
+    assert.ok((await unlock('win32')).includes(`(ssh-add ${ps})`));
+    assert.ok((await unlock('darwin', { [DEFAULT_PASSPHRASE_ENV]: 'nope' })).includes(`ssh-keygen -y -f ${sh})`));
+    const plan = (platform: NodeJS.Platform, passphrase?: string) =>
+      hintOf(planAuth({ peer: 'p1', user: 'me', privateKeyPath: key, passphrase }, at(platform, {})));
+    assert.ok((await plan('linux')).includes(`(ssh-add ${sh})`));
+    assert.ok((await plan('win32')).includes(`(ssh-add ${ps})`));
+    assert.ok((await plan('linux', 'nope')).includes(`ssh-keygen -y -f ${sh}`));
+    const missing = join(folder, 'id new');
+    const edge = (platform: NodeJS.Platform) =>
+      hintOf(checkPeerFiles('peers.yaml', config({ a: missing }), 'a', { platform }));
+    assert.ok((await edge('linux')).includes(`ssh-keygen -t ed25519 -f '${missing}'`));
+    assert.ok((await edge('win32')).includes(`ssh-keygen -t ed25519 -f "${missing}"`));
+    assert.equal(
+      keyFileHint(key, 'peers.yaml', 'is not readable', 'linux'),
+      `make it readable by this user (chmod 600 ${sh}), or fix the path in peers.yaml`,
+    );
+    assert.doesNotMatch(keyFileHint(key, 'peers.yaml', 'is not readable', 'win32'), /chmod/);
   });
 });
 
