@@ -7,7 +7,8 @@
  */
 import type { Command } from 'commander';
 import type { Client, Connection } from '@temporalio/client';
-import { getPeer, loadConfig, type LoadedConfig } from '../config/load';
+import type * as ConfigLoad from '../config/load';
+import type { LoadedConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import type { TemporalSettings } from '../temporal/connection';
 import { UsageError } from './exit';
@@ -57,10 +58,13 @@ export function commandContext(program: Command): CommandContext {
   let configRead: LoadedConfig['config'] | undefined;
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const err = (line: string): void => void process.stderr.write(`${line}\n`);
+  /** The config loader (yaml and zod, ~0.1 s to load): loaded on the first loadConfig, not for --help. */
+  let configModule: typeof ConfigLoad | undefined;
 
   const ctx: CommandContext = {
     async loadConfig() {
-      const loaded = await loadConfig(configOpt());
+      configModule ??= await import('../config/load.js');
+      const loaded = await configModule.loadConfig(configOpt());
       configFileRead = loaded.file;
       configRead = loaded.config;
       return loaded;
@@ -80,8 +84,9 @@ export function commandContext(program: Command): CommandContext {
       }
     },
     requirePeer(config, name) {
+      if (!configModule) throw new Error('requirePeer needs loadConfig first');
       try {
-        getPeer(config, name);
+        configModule.getPeer(config, name);
       } catch (e) {
         throw new UsageError(`${(e as Error).message}${configFileRead ? ` in ${configFileRead}` : ''}`);
       }

@@ -3,7 +3,6 @@
  * the exit code every error maps to (README: 0 ok, 1 failed, 2 usage, 3 queued, 4 unconfirmed).
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load';
 import { EXIT, UsageError } from './exit';
 import { flushed, outputClosed, reportError } from './stdio';
 
@@ -25,7 +24,8 @@ function exitCodeOf(err: unknown): number {
     // commander printed the message (and the help) already; --help and --version exit 0
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  if (err instanceof ConfigError) {
+  if (err instanceof Error && err.name === 'ConfigError') {
+    // by name: importing ConfigError would load yaml and zod for every run (--help too)
     if (!outputClosed(process.stderr)) process.stderr.write(`config: ${err.message}\n`);
     return EXIT.usage;
   }
