@@ -6,6 +6,7 @@
  * backslashes as they are, and Windows takes forward slashes too.
  */
 import { isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
+import { lineColumn } from '../contracts/utf8';
 
 /** A double-quoted scalar as typed, with where it is in the file. */
 interface Quoted {
@@ -83,10 +84,13 @@ function visible(value: unknown): string {
   );
 }
 
+/**
+ * `line L, column C` of a character offset in the text (the YAML parser's positions), counted as
+ * the input gate counts them (contracts/utf8.ts): a column is a character, CR LF one break.
+ */
 function lineColumnOf(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
+  const encode = (t: string): Uint8Array => new TextEncoder().encode(t);
+  const { line, column } = lineColumn(encode(text), encode(text.slice(0, offset)).length);
   return `line ${line}, column ${column}`;
 }
 

@@ -256,6 +256,22 @@ void describe('peers.yaml as Windows editors save it', () => {
     assert.equal(cfg.peers.rtx?.privateKey, 'C:\\Users\\me\\.ssh\\id_ed25519');
     assert.equal(cfg.peers.rtx?.knownHosts, 'C:/temp/new');
   });
+
+  void it('the column of a bad escape counts characters, as the input gate does (an emoji is one)', () => {
+    const text = [
+      'peers:',
+      '  rtx:',
+      '    host: h',
+      '    user: u',
+      '    knownHosts: "C:/Users/😀/.ssh\\known_hosts"',
+      '',
+    ];
+    // 😀 is two UTF-16 units: counted in those, the column would be 34
+    assert.throws(
+      () => parseConfigText(text.join('\r\n'), 'peers.yaml'),
+      /peers\.rtx\.knownHosts: YAML: invalid escape \\k at line 5, column 33 in /,
+    );
+  });
 });
 
 void describe('a directive: BOM and CRLF dropped once, at the input gate, however it comes in', () => {
