@@ -36,19 +36,29 @@ export class ControllerPathError extends Error {
 }
 
 /**
- * An environment variable's value. Windows variable names ignore case (`%UserProfile%`), and
- * `process.env` does that itself, but an injected env is a plain object, so we look it up the
- * same way. HOME falls back to the home folder: Windows has no HOME by default, yet `$HOME/...`
- * is what people paste from Linux instructions.
+ * An environment variable's value; empty counts as unset. Windows variable names ignore case
+ * (`%UserProfile%`, `Path`), and `process.env` does that itself, but an injected env is a plain
+ * object, so we look it up the same way. The one lookup for every host description (the
+ * Temporal CLI lookup's too).
  */
-function envValue(name: string, host: ControllerHost): string | undefined {
+export function envValue(
+  name: string,
+  host: { platform: NodeJS.Platform; env: Readonly<Record<string, string | undefined>> },
+): string | undefined {
   let value = host.env[name];
   if (value === undefined && host.platform === 'win32') {
     const key = Object.keys(host.env).find((k) => k.toUpperCase() === name.toUpperCase());
     value = key === undefined ? undefined : host.env[key];
   }
-  if (!value && name.toUpperCase() === 'HOME') return host.home;
   return value || undefined;
+}
+
+/**
+ * A variable in a controller path. HOME falls back to the home folder: Windows has no HOME by
+ * default, yet `$HOME/...` is what people paste from Linux instructions.
+ */
+function pathVariable(name: string, host: ControllerHost): string | undefined {
+  return envValue(name, host) ?? (name.toUpperCase() === 'HOME' ? host.home : undefined);
 }
 
 // `${NAME}` or `$NAME` everywhere; on Windows also `%NAME%` and PowerShell's `$env:NAME` (`%`
@@ -62,7 +72,7 @@ function expandVariables(p: string, host: ControllerHost): string {
   const windows = host.platform === 'win32';
   return p.replace(windows ? WINDOWS_VARS : POSIX_VARS, (whole: string, ...groups: unknown[]) => {
     const name = groups.slice(0, windows ? 4 : 2).find((g): g is string => typeof g === 'string') ?? whole;
-    const value = envValue(name, host);
+    const value = pathVariable(name, host);
     if (value === undefined) {
       throw new ControllerPathError(
         p,

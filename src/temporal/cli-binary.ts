@@ -9,7 +9,8 @@
  * Everything platform-dependent comes through a `CliLookupHost`, so the Windows and macOS rules
  * are tested on Linux with `path.win32` and a stubbed file system.
  */
-import { currentLookupHost, downloadDir, envValue, ownBinDir, type CliLookupHost } from './cli-lookup-host';
+import { envValue } from '../config/paths';
+import { currentLookupHost, downloadDir, ownBinDir, type CliLookupHost } from './cli-lookup-host';
 import { PYTHON_SCRIPTS, knownPlaces, pythons } from './cli-places';
 
 export { currentLookupHost, downloadDir, ownBinDir, type CliLookupHost } from './cli-lookup-host';
@@ -33,7 +34,7 @@ function fileName(host: CliLookupHost, name: TemporalBinaryName): string {
 }
 
 function pathDirs(host: CliLookupHost): string[] {
-  const raw = envValue(host, 'PATH') ?? '';
+  const raw = envValue('PATH', host) ?? '';
   return raw
     .split(host.path.delimiter)
     .map((d) => (host.platform === 'win32' ? d.trim().replace(/^"(.*)"$/, '$1') : d)) // `"C:\Program Files\x"` is valid in a Windows PATH
@@ -66,7 +67,7 @@ export interface Lookup {
 /** Looks for the binary; throws TemporalCliNotFound only when the env var names a missing file. */
 export function lookForTemporalBinary(name: TemporalBinaryName, host: CliLookupHost = currentLookupHost()): Lookup {
   const envVar = binaryEnvVar(name);
-  const fromEnv = envValue(host, envVar);
+  const fromEnv = envValue(envVar, host);
   if (fromEnv) {
     if (!host.isFile(fromEnv)) {
       throw new TemporalCliNotFound(

@@ -76,16 +76,3 @@ export function ownBinDir(host: Pick<CliLookupHost, 'path' | 'stateDir'>): strin
 export function downloadDir(host: Pick<CliLookupHost, 'path' | 'stateDir'>): string {
   return host.path.join(host.stateDir, 'temporal-cli');
 }
-
-/**
- * An environment variable. Windows names ignore case (`Path`, `LocalAppData`); process.env does
- * that itself there, an injected env is a plain object.
- */
-export function envValue(host: CliLookupHost, name: string): string | undefined {
-  let value = host.env[name];
-  if (value === undefined && host.platform === 'win32') {
-    const key = Object.keys(host.env).find((k) => k.toUpperCase() === name.toUpperCase());
-    value = key === undefined ? undefined : host.env[key];
-  }
-  return value || undefined;
-}

@@ -2,7 +2,8 @@
  * Where installers and pip put the Temporal CLI on Windows, macOS and Linux (folders that are
  * often not on PATH), and how to ask Python for its scripts folders. Looked at by cli-binary.ts.
  */
-import { envValue, ownBinDir, type CliLookupHost } from './cli-lookup-host';
+import { envValue } from '../config/paths';
+import { ownBinDir, type CliLookupHost } from './cli-lookup-host';
 
 /** Versioned sub-folders (`Python312`, `3.11`) of `parent` matching `pattern`, newest first. */
 function versionedDirs(host: CliLookupHost, parent: string, pattern: RegExp): string[] {
@@ -29,9 +30,9 @@ function installerPlaces(host: CliLookupHost): Place[] {
   const p = host.path;
   const home = host.home;
   if (host.platform === 'win32') {
-    const appData = envValue(host, 'APPDATA') ?? p.join(home, 'AppData', 'Roaming');
-    const localAppData = envValue(host, 'LOCALAPPDATA') ?? p.join(home, 'AppData', 'Local');
-    const programFiles = envValue(host, 'ProgramFiles') ?? 'C:\\Program Files';
+    const appData = envValue('APPDATA', host) ?? p.join(home, 'AppData', 'Roaming');
+    const localAppData = envValue('LOCALAPPDATA', host) ?? p.join(home, 'AppData', 'Local');
+    const programFiles = envValue('ProgramFiles', host) ?? 'C:\\Program Files';
     const python = /^Python3\d+(-32|-arm64)?$/i;
     const scripts = (parent: string) => versionedDirs(host, parent, python).map((d) => p.join(d, 'Scripts'));
     return [
@@ -52,7 +53,7 @@ function installerPlaces(host: CliLookupHost): Place[] {
       // scoop install temporal-cli
       {
         label: '%USERPROFILE%\\scoop\\shims',
-        dirs: () => [p.join(envValue(host, 'SCOOP') ?? p.join(home, 'scoop'), 'shims')],
+        dirs: () => [p.join(envValue('SCOOP', host) ?? p.join(home, 'scoop'), 'shims')],
       },
     ];
   }

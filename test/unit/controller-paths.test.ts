@@ -13,6 +13,7 @@ import { controllerPath, translate } from '../../src/activities/context';
 import { ConfigError, configCandidates, findConfigFile } from '../../src/config/load';
 import {
   ControllerPathError,
+  envValue,
   expandHome,
   legacyConfigDirs,
   userConfigDir,
@@ -114,6 +115,18 @@ void describe('expandHome on macOS and Linux (path.posix)', () => {
       pathError('${EMPTY}/x', posix(platform, { EMPTY: '' }), 'EMPTY');
     });
   }
+});
+
+void describe('envValue: the one environment lookup (config paths and the Temporal CLI lookup)', () => {
+  void it('Windows names ignore case in an injected env; elsewhere they do not; empty is unset; no HOME fallback', () => {
+    assert.equal(envValue('PATH', { platform: 'win32', env: { Path: 'C:\\bin' } }), 'C:\\bin');
+    assert.equal(envValue('LocalAppData', { platform: 'win32', env: { LOCALAPPDATA: 'L' } }), 'L');
+    assert.equal(envValue('PATH', { platform: 'linux', env: { Path: '/bin' } }), undefined);
+    assert.equal(envValue('SCOOP', { platform: 'win32', env: { SCOOP: '' } }), undefined);
+    assert.equal(envValue('HOME', { platform: 'win32', env: {} }), undefined);
+    // the home-folder fallback belongs to paths: $HOME on Windows without HOME
+    assert.equal(expandHome('$HOME/x', windows()), 'C:\\Users\\ada\\x');
+  });
 });
 
 void describe('config and state folders', () => {
