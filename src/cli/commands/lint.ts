@@ -5,7 +5,7 @@ export function registerLint(program: Command): void {
   program
     .command('lint')
     .description('check a directive file for the seven parts every directive must contain')
-    .argument('<file>', 'the directive (Markdown: headings or YAML front matter)')
+    .argument('<file>', 'the directive (Markdown: headings or YAML front matter); - reads standard input')
     .option('--json', 'print the report as JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
       const { lintFile } = await import('../lint-command.js');
