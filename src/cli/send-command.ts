@@ -114,7 +114,7 @@ export async function runSend(args: {
 }
 
 /** The line a person reads when the send ends: what the peer did with the text. */
-function outcomeLine(peer: string, result: SendResult): string {
+export function outcomeLine(peer: string, result: SendResult): string {
   if (result.outcome === 'acked') {
     const seen = result.ackSource === 'screen' ? 'seen on screen only' : `${result.ackSource} receipt`;
     return `acked: ${peer} received it and is working on it (${seen}, ${result.path} path, ${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)}…)`;

@@ -44,8 +44,28 @@ export const configSchema = z
   .object({
     controller: controllerSchema.default(() => controllerSchema.parse({})),
     peers: z.record(peerNameSchema, peerSchema).refine((p) => Object.keys(p).length > 0, 'no peers defined'),
+    /** Named lists of peers for a broadcast: `peer-comms send gpus <text>` sends to each. */
+    groups: z.record(peerNameSchema, z.array(peerNameSchema).min(1, 'a group lists at least one peer')).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    for (const [name, members] of Object.entries(c.groups)) {
+      if (name in c.peers)
+        ctx.addIssue({ code: 'custom', path: ['groups', name], message: `"${name}" is a peer's name too` });
+      const unknown = members.filter((m) => !(m in c.peers));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['groups', name], message: `unknown peers: ${unknown.join(', ')}` });
+      }
+      const twice = members.filter((m, i) => members.indexOf(m) !== i);
+      if (twice.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groups', name],
+          message: `listed twice: ${[...new Set(twice)].join(', ')}`,
+        });
+      }
+    }
+  });
 
 export type PeerConfig = z.output<typeof peerSchema>;
 export type ControllerConfig = z.output<typeof controllerSchema>;

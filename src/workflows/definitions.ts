@@ -7,6 +7,7 @@
  * Workflow-safe: only @temporalio/workflow's define* and contract types.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BroadcastProgress } from '../contracts/broadcast';
 import type { CommandProgress } from '../contracts/command';
 import type { FleetReport } from '../contracts/fleet';
 import type { CompleteInput, PhoneHomeSignal, ResolveAccepted, ResolveInput } from '../contracts/job-resolution';
@@ -17,6 +18,10 @@ import type { SendProgress } from '../contracts/send';
 // sendDirective
 /** Where the send is: its phase, steps so far, what it waits for. */
 export const progressQuery = defineQuery<SendProgress>('progress');
+
+// broadcast
+/** Each peer's child send and, once it ended, its outcome. */
+export const broadcastProgressQuery = defineQuery<BroadcastProgress>('broadcastProgress');
 
 // agentCommand
 /** Where the slash command is: its phase and what it waits for. */

@@ -6,7 +6,7 @@ import { ApplicationFailure, condition } from '@temporalio/workflow';
 import { ErrorType } from '../../contracts/errors';
 import type { PreflightReport } from '../../contracts/preflight';
 import { LOCK_LEASE_MS, paneLockId } from '../pane-lock';
-import { lockNotGranted, paneHeld } from './messages';
+import { lockNotGranted } from './messages';
 import { controller } from './options';
 import type { Send } from './state';
 
@@ -21,13 +21,24 @@ export function askForPane(send: Send): Promise<void> {
   ]);
 }
 
+/** The wait while the grant has not come: its signal on the way, or the lock's queue (see awaitPane). */
+const paneNotYetGranted = (peer: string, lockId: string): string =>
+  `the pane lock ${lockId}: its grant is on the way, or another send to ${peer} holds the pane`;
+
 /** Waits for the grant: at most the busy wait plus half an hour. */
 export async function awaitPane(send: Send, lockRequested: Promise<void>, report: PreflightReport): Promise<void> {
   const { peer, state } = send;
   const lockId = state.lockId ?? paneLockId(peer);
   state.progress.phase = 'paneLock';
   await lockRequested;
-  if (!state.lockGranted) state.waitFor(paneHeld(peer, lockId));
+  // Not granted yet does not mean another send holds the pane. The grant is a signal the lock
+  // workflow sends on its own workflow task after the request (signal-with-start) is in, and it
+  // reaches this send on yet another task; preflight, policy, credentials and session are often
+  // quicker than that round trip, above all when many sends start at once on a busy worker (20
+  // sends, one per pane, showed 70 "another send … holds the pane" lines, all false). Nothing
+  // here knows who holds the lock (only the lock does), so the wait says only what is known.
+  // Text only: the same commands, so recorded histories replay and no event is added.
+  if (!state.lockGranted) state.waitFor(paneNotYetGranted(peer, lockId));
   const lockWaitMs = report.settings.busyWaitMs + 30 * 60_000;
   if (!(await condition(() => state.lockGranted, lockWaitMs))) {
     throw ApplicationFailure.nonRetryable(lockNotGranted(peer, lockId, lockWaitMs), ErrorType.LockTimeout);
