@@ -126,9 +126,36 @@ async function stageIntoBuffer(ctx: PeerContext, deliveryId: string, bytes: Buff
   } catch (err) {
     throw translate(ctx.name, 'stage text file', err);
   }
-  await run(ctx, 'load text', loadBufferFromFile(ctx.sock, names.text, file));
-  await tryRun(ctx, 'remove staged file', ['rm', '-f', '--', file]);
-  await run(ctx, 'set delivery marker', setBuffer(ctx.sock, names.marker, deliveryId));
+  const loaded = await tryRunScript(ctx, 'load text', loadTextScript(ctx.sock, names, deliveryId, file));
+  if (loaded.code !== 0) {
+    const why = loaded.stderr.trim().split('\n').slice(-3).join(' | ') || `exit status ${loaded.code}`;
+    throw fail(ErrorType.PeerCommandFailed, `${ctx.name}: load text: \`tmux load-buffer\` failed: ${why}`);
+  }
+}
+
+/**
+ * One round trip (each costs a tmux process, ~5 ms): load the staged file into the text buffer,
+ * then set the marker, then remove the file; the file is removed when loading failed too, and
+ * then the script ends with 1.
+ */
+function loadTextScript(
+  sock: PeerContext['sock'],
+  names: { text: string; marker: string },
+  deliveryId: string,
+  file: string,
+): ComposedScript {
+  const removeFile = { argv: ['rm', '-f', '--', file], quiet: true };
+  return [
+    {
+      commands: [
+        { argv: loadBufferFromFile(sock, names.text, file) },
+        { argv: setBuffer(sock, names.marker, deliveryId) },
+        removeFile,
+      ],
+      exit: 0,
+    },
+    { commands: [removeFile], exit: 1 },
+  ];
 }
 
 /** Pastes (and consumes) the text buffer; true when it was gone: pasted already by an earlier attempt. */

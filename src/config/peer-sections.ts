@@ -125,7 +125,14 @@ export const ackSchema = z
   .object({
     /** How long to wait for the agent to visibly start working after C-m. */
     timeout: durationSchema.default(60_000),
-    /** Pause between the paste and C-m, so the agent does not take C-m as part of the paste. */
+    /**
+     * Pause between the paste and C-m, so the agent does not take C-m as part of the paste.
+     * Evidence (issue 12): no measurement of the real Claude Code's paste window exists yet
+     * (test/contract/FINDINGS.md records what a paste becomes, not how soon C-m may follow; no
+     * `claude` binary was on the machine to measure it). The stand-in swallows an Enter up to
+     * 150 ms after a paste's end (--paste-enter-window-ms, a model, not a measurement), so 250 ms
+     * keeps a 100 ms margin over it. Not lowered without a measurement of the real agent.
+     */
     settle: durationSchema.default(250),
     /** Pause between typed text (light path, no paste) and C-m. */
     settleTyped: durationSchema.default(30),
