@@ -71,6 +71,32 @@ export function realDeps(config: Config, pool: PeerShellPool, client: Client, ta
   };
 }
 
+/**
+ * The worker's size, set on purpose (README, "Temporal connection"): the defaults scale with the
+ * machine's heap and cores (issue 12 measured 274 MB RSS with 50 open jobs; the goal is ≤ 250 MB).
+ */
+export const CONTROLLER_SIZING = {
+  // One V8 context for every workflow, not one per cached workflow (the SDK's default, pinned).
+  reuseV8Context: true,
+  // One workflow thread (one isolate, one heap): workflow code runs in short bursts.
+  workflowThreadPoolSize: 1,
+  // Open jobs (each a long-lived peerJob), the pane locks and the sends running now stay cached;
+  // the default (~600 per GB of heap) let a long-running worker keep far more than it needs.
+  // A workflow evicted from the cache is replayed on its next task: slower, never wrong.
+  maxCachedWorkflows: 150,
+  // Workflow tasks at once: a 20-peer broadcast runs 21 workflows; a task holds its slot while
+  // its local activities (routePeer, requestPaneLock, audit) run.
+  maxConcurrentWorkflowTaskExecutions: 40,
+  // Activities at once: the ack waits and a job's turn polls hold theirs for seconds to minutes.
+  maxConcurrentActivityTaskExecutions: 100,
+  // Local activities at once: the controller-side bookkeeping of the sends running now.
+  maxConcurrentLocalActivityExecutions: 50,
+  // Long polls over the worker's one native connection (HTTP/2, multiplexed; the SDK's defaults,
+  // pinned): a poll costs a few KB, and a broadcast's burst of tasks is taken at once.
+  maxConcurrentWorkflowTaskPolls: 10,
+  maxConcurrentActivityTaskPolls: 10,
+} satisfies Partial<WorkerOptions>;
+
 export async function createControllerWorker(
   opts: ControllerWorkerOptions,
 ): Promise<{ worker: Worker; pool: PeerShellPool }> {
@@ -84,6 +110,7 @@ export async function createControllerWorker(
     activities: createActivities(deps),
     ...workflowOptions(),
     ...(await codecOptions(opts.config)), // encryption at rest, when on
+    ...CONTROLLER_SIZING,
     ...opts.worker,
   });
   return { worker, pool };

@@ -29,9 +29,13 @@ const looking = proxyActivities<ControllerActivities>({
   retry: { initialInterval: '1 second', maximumAttempts: 2 },
 });
 
-/** The route of a peer, from the controller's peers file (runs recorded before routing: the controller). */
-export async function resolveRoute(peer: string): Promise<PeerRoute> {
-  if (!patched('peer-route')) return controllerRoute(peer);
+/**
+ * The route of a peer, from the controller's peers file (runs recorded before routing: the
+ * controller). `routed`: the caller knows the run is newer than routing (a later patch said so),
+ * so the 'peer-route' patch marker is not recorded again.
+ */
+export async function resolveRoute(peer: string, routed = false): Promise<PeerRoute> {
+  if (!routed && !patched('peer-route')) return controllerRoute(peer);
   return routing.routePeer({ peer });
 }
 

@@ -5,7 +5,7 @@
  * ./send/; their bookkeeping is ./send/state.ts, their words to people ./send/messages.ts.
  * Deterministic code only; every side effect is an activity with its own timeout and retries.
  */
-import { setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { OUTCOME_ATTR, PEER_ATTR } from '../contracts/search-attributes';
 import type { SendDirectiveInput, SendResult } from '../contracts/send';
 import { lockGrantedSignal, progressQuery } from './definitions';
@@ -13,6 +13,7 @@ import { deliverUntilAcked } from './send/attempts';
 import { credentials } from './send/credentials';
 import { deliveryPath, validate } from './send/input';
 import { failed, outcome } from './send/outcome';
+import { LEAN_SEND_PATCH } from './send/options';
 import { askForPane, awaitPane } from './send/pane';
 import { reachPeer } from './send/peer';
 import { policy, preflight } from './send/policy';
@@ -26,6 +27,7 @@ export { progressQuery };
 export async function sendDirective(input: SendDirectiveInput): Promise<SendResult> {
   const { workflowId } = workflowInfo();
   const state = new SendState(workflowId, input?.peer);
+  state.lean = patched(LEAN_SEND_PATCH);
   setHandler(progressQuery, () => state.progress);
   setHandler(lockGrantedSignal, () => state.lockWasGranted());
 

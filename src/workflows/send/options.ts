@@ -2,7 +2,7 @@
  * The send's timeout and retry groups (QUICK and CREDENTIALS are shared, in ../activity-options),
  * and its controller-side activity stubs. Peer-side stubs are made per route (./peer.ts).
  */
-import { type ActivityOptions, proxyActivities } from '@temporalio/workflow';
+import { type ActivityOptions, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { CREDENTIALS, QUICK } from '../activity-options';
 
@@ -34,7 +34,18 @@ export const credentials = proxyActivities<Activities>(CREDENTIALS);
 export const controller = proxyActivities<Activities>(QUICK);
 
 /** Audit: local file append; retry generously, it must not be lost. */
-export const auditing = proxyActivities<Activities>({
+const AUDIT: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 10 },
-});
+};
+export const auditing = proxyActivities<Activities>(AUDIT);
+
+/**
+ * Sends recorded before the lean-send patch (LEAN_SEND_PATCH) asked for the pane and wrote the
+ * audit line as scheduled activities. Since then both are local activities: controller-side
+ * bookkeeping that needs no round trip through the server's task queue, one marker event each
+ * instead of scheduled/started/completed plus a workflow task. Same timeouts and retries.
+ */
+export const LEAN_SEND_PATCH = 'lean-send-bookkeeping';
+export const localController = proxyLocalActivities<Activities>(QUICK);
+export const localAuditing = proxyLocalActivities<Activities>(AUDIT);

@@ -11,7 +11,7 @@ import type { SendResult } from '../../contracts/send';
 import { failureMessage, failureType } from '../failures';
 import { releasePane } from '../pane-lock';
 import { pickupFailure } from '../routing';
-import { auditing } from './options';
+import { auditing, localAuditing } from './options';
 import type { PeerSide } from './peer';
 import type { Send } from './state';
 
@@ -101,7 +101,8 @@ export async function failed(send: Send, caught: unknown): Promise<unknown> {
 async function audit(send: Send, record: Omit<AuditRecord, 'time' | 'peer' | 'workflowId' | 'steps'>): Promise<void> {
   const { state } = send;
   const rec = state.begin('audit');
-  await auditing.audit.executeWithOptions({ summary: `audit: ${record.outcome}` }, [
+  const stubs = state.lean ? localAuditing : auditing; // a local activity since LEAN_SEND_PATCH
+  await stubs.audit.executeWithOptions({ summary: `audit: ${record.outcome}` }, [
     {
       time: new Date().toISOString(),
       peer: send.peer,

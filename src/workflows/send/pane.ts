@@ -7,7 +7,7 @@ import { ErrorType } from '../../contracts/errors';
 import type { PreflightReport } from '../../contracts/preflight';
 import { LOCK_LEASE_MS, paneLockId } from '../pane-lock';
 import { lockNotGranted } from './messages';
-import { controller } from './options';
+import { controller, localController } from './options';
 import type { Send } from './state';
 
 /** Asks for the pane lock (its paneLock step waits from now); the promise settles when the request is in. */
@@ -16,7 +16,8 @@ export function askForPane(send: Send): Promise<void> {
   const lockId = paneLockId(send.peer);
   state.lockId = lockId;
   state.lockRec = state.pending('paneLock');
-  return controller.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
+  const stubs = state.lean ? localController : controller; // a local activity since LEAN_SEND_PATCH
+  return stubs.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
     { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS },
   ]);
 }

@@ -29,7 +29,7 @@ export interface PeerSide {
 }
 
 export async function reachPeer(send: Send): Promise<PeerSide> {
-  const route = await resolveRoute(send.peer);
+  const route = await resolveRoute(send.peer, send.state.lean);
   send.state.route = route;
   if (route.taskQueue) send.state.progress.route = route.taskQueue;
   return {

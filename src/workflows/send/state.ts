@@ -29,6 +29,8 @@ export class SendState extends StepLog {
   /** The paneLock step: waiting from the request, done when granted (its time is the wait for the pane). */
   lockRec: StepRecord | undefined;
   holdsLock = false;
+  /** Bookkeeping (the pane request, the audit line) as local activities: LEAN_SEND_PATCH. */
+  lean = false;
   /** Where the peer's steps run, once known. */
   route: PeerRoute | undefined;
 
