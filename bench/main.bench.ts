@@ -169,6 +169,9 @@ async function main(): Promise<void> {
       notes.push(
         "ack latency: the awaitAck step's end (workflow time) minus the stand-in's log time of the prompt (it shows working from then).",
       );
+      const last = ctx.results[ctx.results.length - 1];
+      const ack = last?.steps.find((st) => st.step === 'awaitAck');
+      if (last) notes.push(`the last workflow send's awaitAck: ${ack?.detail ?? '?'} (evidence: ${last.ackEvidence}).`);
       const report: Report = {
         n: N,
         rows: rows(ctx, { idle: idleRss, jobs: jobsRss }, asList),

@@ -9,7 +9,8 @@ export interface Bar {
 
 const COLOURS = ['#2563eb', '#9ca3af', '#16a34a', '#dc2626'];
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = (s: string): string =>
+  s.replace(/`/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function barChart(title: string, bars: Bar[], unit = 'ms'): string {
   const kinds = [...new Set(bars.map((b) => b.kind))];
