@@ -212,7 +212,9 @@ describe('sendDirective over SSH and tmux', () => {
   });
 
   it('waits for a busy agent, visibly, then sends; with queue it sends at once and reports queued', async () => {
-    const peer = await addAgent(stack, { workMs: 4000 });
+    // 10 s of work: long enough that a loaded machine still reaches the ready step while the
+    // agent is busy (at 4 s, under load 15+, the send sometimes arrived after the work ended)
+    const peer = await addAgent(stack, { workMs: 10_000 });
     const config = makeConfig(stack, [peer]);
     // make it busy: a prompt typed by hand
     await stack.tmux.run(['send-keys', '-t', `${peer.session}:0.0`, '-l', 'busy work']);
@@ -228,7 +230,7 @@ describe('sendDirective over SSH and tmux', () => {
 
       // busy again, now sent with queue: no waiting, the text is queued behind the work
       await waitFor(async () => !/esc to interrupt/.test(await stack.tmux.capture(`${peer.session}:0.0`)), {
-        timeoutMs: 15_000,
+        timeoutMs: 30_000,
         what: 'agent idle',
       });
       await stack.tmux.run(['send-keys', '-t', `${peer.session}:0.0`, '-l', 'more busy work']);
