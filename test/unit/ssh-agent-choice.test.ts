@@ -286,6 +286,18 @@ describe('key inspection', () => {
 describe('connection auth plan and messages', () => {
   const linuxNoAgent = at('linux', {});
 
+  it('win32, agent: true in peers.yaml, SSH_AUTH_SOCK unset: the plan ssh2 gets names the OpenSSH pipe', async () => {
+    const cfg = parseConfigText('peers:\n  w:\n    host: h\n    user: u\n    agent: true\n', 'peers.yaml');
+    const plan = await planAuth(
+      { peer: 'w', user: 'u', useAgent: agentSetting(cfg.peers.w!.agent) },
+      at('win32', {}, true),
+    );
+    assert.equal(plan.agent?.socket, '\\\\.\\pipe\\openssh-ssh-agent');
+    assert.equal(plan.privateKey, undefined);
+    const pageant = await planAuth({ peer: 'w', user: 'u', useAgent: true }, at('win32', {}, false));
+    assert.equal(pageant.agent?.socket, 'pageant');
+  });
+
   it('a protected key without a passphrase fails before connecting, naming the key and the variable', async () => {
     const key = k('locked_ed25519').path;
     await assert.rejects(
