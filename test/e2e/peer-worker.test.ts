@@ -41,11 +41,19 @@ function workerEntry(peer: AgentPeer): Record<string, unknown> {
   return { ...rest, via: 'worker', worker: { pickupTimeout: '5m' } };
 }
 
+/**
+ * Where each activity of a workflow ran: the task queue it was scheduled on, or `local` for a
+ * local activity (a marker, run by the workflow's own worker: the controller).
+ */
 async function scheduledQueues(workflowId: string): Promise<Map<string, Set<string>>> {
   const s = theStack();
   const history = await s.env.client.workflow.getHandle(workflowId).fetchHistory();
   const byActivity = new Map<string, Set<string>>();
   for (const e of history.events ?? []) {
+    for (const p of e.markerRecordedEventAttributes?.details?.data?.payloads ?? []) {
+      const local = /"activity_type":"([^"]+)"/.exec(Buffer.from(p.data ?? []).toString('utf8'))?.[1];
+      if (local) byActivity.set(local, (byActivity.get(local) ?? new Set<string>()).add('local'));
+    }
     const a = e.activityTaskScheduledEventAttributes;
     if (e.eventType !== temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED || !a) continue;
     const name = a.activityType?.name ?? '?';
@@ -104,8 +112,10 @@ void describe('peer worker (via: worker)', () => {
         for (const step of ['preflight', 'inspectScreen', 'deliver', 'submit', 'awaitAck', 'cleanupDelivery']) {
           assert.deepEqual([...(queues.get(step) ?? [])], [peerQueue], `${step} runs on the peer queue`);
         }
-        for (const step of ['requestPaneLock', 'audit', 'queuePollers']) {
-          assert.deepEqual([...(queues.get(step) ?? [])], [tq], `${step} runs on the controller`);
+        assert.deepEqual([...(queues.get('queuePollers') ?? [])], [tq], 'queuePollers runs on the controller');
+        // the controller's bookkeeping runs as local activities of the controller's workflow worker
+        for (const step of ['routePeer', 'requestPaneLock', 'audit']) {
+          assert.deepEqual([...(queues.get(step) ?? [])], ['local'], `${step} runs on the controller, locally`);
         }
         worker.child.kill('SIGTERM');
         assert.equal((await worker.done).code, 0, worker.output());
