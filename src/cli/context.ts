@@ -74,7 +74,9 @@ export function commandContext(program: Command): CommandContext {
       const { codecOptions } = await import('../temporal/codec.js');
       const codec = await codecOptions(configRead); // a bad key setting: a config error (exit 2), not "cannot connect"
       try {
-        return await connectClient(codec);
+        const connected = await connectClient(codec);
+        const uiUrl = configRead?.temporal.uiUrl; // the Web UI links' base (src/temporal/ui-link.ts)
+        return uiUrl ? { ...connected, settings: { ...connected.settings, uiUrl } } : connected;
       } catch (e) {
         const { address, namespace } = temporalSettings();
         throw new Error(

@@ -44,6 +44,16 @@ export const configSchema = z
   .object({
     controller: controllerSchema.default(() => controllerSchema.parse({})),
     peers: z.record(peerNameSchema, peerSchema).refine((p) => Object.keys(p).length > 0, 'no peers defined'),
+    /** How the CLI talks about Temporal: `uiUrl` is the Web UI its links point at (see src/temporal/ui-link.ts). */
+    temporal: z
+      .object({
+        uiUrl: z
+          .string()
+          .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "expected the Web UI's http(s) URL, like https://temporal.example.com")
+          .optional(),
+      })
+      .strict()
+      .default({}),
     /** Named lists of peers for a broadcast: `peer-comms send gpus <text>` sends to each. */
     groups: z.record(peerNameSchema, z.array(peerNameSchema).min(1, 'a group lists at least one peer')).default({}),
   })

@@ -6,10 +6,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { codecOptions } from './codec';
+import { uiBaseUrl, workflowLink } from './ui-link';
 
 export interface TemporalSettings {
   address: string;
   namespace: string;
+  /** The Web UI's base URL from the peers file (`temporal.uiUrl`); see ui-link.ts. */
+  uiUrl?: string;
 }
 
 export function loadConnectConfig() {
@@ -37,15 +40,11 @@ export async function connectClient(
   };
 }
 
-/** The Web UI link for a workflow: PEER_COMMS_UI_URL, or the dev server's UI beside a local address. */
+/** The Web UI link for a workflow: see ui-link.ts for each address form (dev server, self-hosted, Cloud). */
 export function workflowUrl(settings: TemporalSettings, workflowId: string): string {
-  return `${uiBase(settings)}/namespaces/${encodeURIComponent(settings.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return workflowLink(settings, workflowId);
 }
 
 export function uiBase(settings: TemporalSettings): string {
-  if (process.env.PEER_COMMS_UI_URL) return process.env.PEER_COMMS_UI_URL.replace(/\/$/, '');
-  const [host, port] = settings.address.split(':');
-  if (host === 'localhost' || host?.startsWith('127.')) return `http://${host}:${Number(port ?? 7233) + 1000}`;
-  if (settings.address.endsWith('.tmprl.cloud:7233')) return 'https://cloud.temporal.io';
-  return `http://${host ?? 'localhost'}:8233`;
+  return uiBaseUrl(settings);
 }
