@@ -8,7 +8,7 @@
 #              Skipped when TEMPORAL_CLI_PATH is set or temporal.exe is already on PATH.
 #   npm:       npm ci (also builds dist\ through the prepare script)
 # Not done here (they need a Linux machine): tmux, sshd and the real Claude Code of the test
-# suite; the demo's local peer. Use WSL or a Linux peer for those (README: Windows quick start).
+# suite; the demo's local peer. Use WSL or a Linux peer for those (docs/windows.md: Windows quick start).
 $ErrorActionPreference = 'Stop'
 # Windows PowerShell 5.1: its progress bar slows Invoke-WebRequest to a crawl, and older .NET
 # defaults may not offer TLS 1.2, which the CDN requires.
