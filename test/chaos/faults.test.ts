@@ -12,7 +12,7 @@
  * byte, and nothing else), or refused with nothing typed; no false `failed` (a text that arrived
  * never fails) and no false `acked` (acked only when the agent logged it); nothing left in the
  * input box at the end. The results go to test/chaos/last-run.md (`node scripts/faults-table.mjs`
- * copies the table into README.md).
+ * copies the table into docs/testing.md).
  *
  * Trials that take an sshd or a tmux server down get their own, so they run alongside the rest:
  * the suite's wall time is about the longest outage (3 minutes) plus setup.
