@@ -1,6 +1,9 @@
-/** Line-by-line progress for a send: one line per finished step, one per new wait. */
+/** Progress for a send: one line per finished step, one status line for its wait or retry. */
 import type { SendProgress, StepRecord } from '../contracts/send';
+import type { PendingRetry } from '../client/send';
 import { formatDuration } from '../config/duration';
+import { LiveOutput, lineTerm, type Term } from './progress-term';
+import { retryKey, retryStatus } from './retry-line';
 
 const MARK: Record<StepRecord['status'], string> = {
   done: '✓',
@@ -19,25 +22,63 @@ export function stepLine(s: StepRecord): string {
   return `  ${MARK[s.status]} ${s.step.padEnd(18)} ${ms.padStart(7)}  ${s.detail ?? ''}`.trimEnd();
 }
 
-/** Prints what changed since the last call; returns the printer for the next call. */
+/**
+ * Prints what changed since the last call: a line per finished step, and one status line for
+ * what the send waits on or which step Temporal is retrying (see progress-term.ts for how a
+ * terminal and a pipe differ).
+ */
 export class ProgressPrinter {
   private printed = new Set<string>();
-  private lastWait: string | undefined;
-  constructor(private readonly write: (line: string) => void) {}
+  private waiting: string | undefined;
+  private retrying: PendingRetry[] = [];
+  private readonly out: LiveOutput;
+  constructor(
+    to: Term | ((line: string) => void),
+    private readonly peer?: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.out = new LiveOutput(typeof to === 'function' ? lineTerm(to) : to);
+  }
 
   update(p: SendProgress): void {
     p.steps.forEach((s, i) => {
       const key = `${i}:${s.step}`;
       if ((s.status === 'done' || s.status === 'skipped' || s.status === 'failed') && !this.printed.has(key)) {
         this.printed.add(key);
-        this.write(stepLine(s));
+        const line = stepLine(s);
+        this.out.line(
+          s.status === 'failed'
+            ? this.out.paint('red', line)
+            : s.status === 'skipped'
+              ? this.out.paint('dim', line)
+              : line,
+        );
       }
     });
-    if (p.waitingFor && p.waitingFor !== this.lastWait) this.write(`  ⏳ waiting: ${p.waitingFor}`);
-    this.lastWait = p.waitingFor;
+    this.waiting = p.waitingFor;
+    this.showStatus();
+  }
+
+  /** The steps Temporal retries now (from describe()); an empty list when none. */
+  retries(r: PendingRetry[]): void {
+    this.retrying = r;
+    this.showStatus();
   }
 
   finish(steps: StepRecord[]): void {
+    this.retrying = [];
     this.update({ workflowId: '', peer: '', phase: 'finished', steps, warnings: [] });
+    this.out.end();
+  }
+
+  /** A line that stays, above the status line (a warning, the outcome's notes). */
+  line(text: string): void {
+    this.out.line(text);
+  }
+
+  private showStatus(): void {
+    const retry = retryStatus(this.retrying, this.peer, this.now());
+    if (retry) this.out.setStatus(`  ↻ ${retry}`, { key: retryKey(this.retrying), colour: 'yellow' });
+    else this.out.setStatus(this.waiting ? `  ⏳ waiting: ${this.waiting}` : undefined);
   }
 }

@@ -4,6 +4,7 @@ import { describeFailure, followSend, newSendWorkflowId, startSend } from '../cl
 import { WORKLOADS, type SendMode, type SendProgress, type SendResult, type Workload } from '../contracts/send';
 import { workflowUrl, type TemporalSettings } from '../temporal/connection';
 import { progressQuery } from '../workflows/definitions';
+import { stderrTerm } from './progress-term';
 import { ProgressPrinter } from './render';
 import { EXIT, UsageError } from './exit';
 import { whoAmI } from './who';
@@ -67,20 +68,24 @@ export async function runSend(args: {
     },
     workflowId,
   );
-  const printer = new ProgressPrinter(args.json ? () => {} : err);
+  // stderr itself (a terminal gets one updating status line) unless the caller passed its own writer
+  const printer = new ProgressPrinter(args.json ? () => {} : args.err ? err : stderrTerm(), args.peer);
   if (!args.json) err(`send ${workflowId}\n  ${url}`);
   const noWorker = setTimeout(() => {
     if (!args.json)
-      err(
+      printer.line(
         `  … no step has started after 10 s: is a worker polling task queue "${args.taskQueue}"? (peer-comms worker)`,
       );
   }, 10_000);
   let progress: SendProgress | undefined;
   try {
-    const result = await followSend(handle, (p) => {
-      progress = p;
-      clearTimeout(noWorker);
-      printer.update(p);
+    const result = await followSend(handle, {
+      onProgress: (p) => {
+        progress = p;
+        clearTimeout(noWorker);
+        printer.update(p);
+      },
+      onRetries: args.json ? undefined : (r) => printer.retries(r),
     });
     printer.finish(result.steps);
     const exitCode =
@@ -99,7 +104,8 @@ export async function runSend(args: {
     } catch {
       // the worker may be gone; the steps we saw are enough
     }
-    if (progress) printer.update(progress);
+    if (progress) printer.finish(progress.steps);
+    else printer.finish([]);
     const steps = progress?.steps ?? [];
     if (args.json) {
       out(JSON.stringify({ ok: false, outcome: 'failed', workflowId, url, error: failure, steps }, null, 2));

@@ -76,18 +76,28 @@ export function describeFailure(err: unknown): FailureInfo {
   return best;
 }
 
+/** Whom followSend tells what: the progress query's answer, and (optional) the steps retrying now. */
+export interface SendWatcher {
+  onProgress: (p: SendProgress) => void;
+  /** Called about once a second with describe()'s retrying activities (an empty list when none). */
+  onRetries?: (r: PendingRetry[]) => void;
+}
+
 /**
  * Waits for the result while polling the progress query, calling onProgress whenever it
- * changes (so a CLI can show each step as it completes).
+ * changes (so a CLI can show each step as it completes); with onRetries, describe() is polled
+ * too, about once a second, for the steps Temporal is retrying.
  */
 export async function followSend(
   handle: WorkflowHandle<typeof sendDirective>,
-  onProgress: (p: SendProgress) => void,
+  watch: SendWatcher | ((p: SendProgress) => void),
   pollMs = 150,
 ): Promise<SendResult> {
+  const { onProgress, onRetries } = typeof watch === 'function' ? { onProgress: watch, onRetries: undefined } : watch;
   let done = false;
   let wake: (() => void) | undefined;
   let lastJson = '';
+  let lastDescribe = 0;
   const poll = async () => {
     while (!done) {
       try {
@@ -96,6 +106,11 @@ export async function followSend(
         if (json !== lastJson && !done) {
           lastJson = json;
           onProgress(p);
+        }
+        if (onRetries && Date.now() - lastDescribe >= 1000) {
+          lastDescribe = Date.now();
+          const retries = pendingRetries(await handle.describe());
+          if (!done) onRetries(retries);
         }
       } catch {
         // not started yet, or already closed: the result settles it
@@ -116,4 +131,56 @@ export async function followSend(
     wake?.();
     void poller;
   }
+}
+
+/** A step Temporal is retrying now: one pending activity whose last attempt failed. */
+export interface PendingRetry {
+  /** The activity's name (`preflight`, `deliver`, …). */
+  activity: string;
+  /** The attempt that failed last. */
+  failedAttempt: number;
+  /** The failure's message, its first line only. */
+  lastError: string;
+  /** When the next attempt starts (epoch ms); undefined while it runs. */
+  nextTryAt?: number;
+}
+
+/** A protobuf Timestamp as describe() gives it: seconds a Long (or a number), nanos a number. */
+type ProtoTime = { seconds?: { toString(): string } | number | null; nanos?: number | null };
+
+function epochMs(t: ProtoTime | null | undefined): number | undefined {
+  if (!t) return undefined;
+  return Number(String(t.seconds ?? 0)) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+type DescribeLike = {
+  raw: {
+    pendingActivities?: Array<{
+      activityType?: { name?: string | null } | null;
+      attempt?: number | null;
+      lastFailure?: { message?: string | null } | null;
+      nextAttemptScheduleTime?: ProtoTime | null;
+    }> | null;
+  };
+};
+
+/**
+ * The retrying steps in a describe() answer. A pending activity with a last failure is retrying:
+ * backing off (a next attempt time; `attempt` is the one to come) or running again (`attempt`
+ * runs now). Either way the failed one is `attempt - 1`.
+ */
+export function pendingRetries(d: DescribeLike): PendingRetry[] {
+  const out: PendingRetry[] = [];
+  for (const a of d.raw.pendingActivities ?? []) {
+    const attempt = a.attempt ?? 1;
+    if (!a.lastFailure || attempt < 2) continue;
+    const next = epochMs(a.nextAttemptScheduleTime);
+    out.push({
+      activity: a.activityType?.name ?? 'a step',
+      failedAttempt: attempt - 1,
+      lastError: (a.lastFailure.message ?? '').split('\n', 1)[0]!.trim().slice(0, 300),
+      ...(next !== undefined ? { nextTryAt: next } : {}),
+    });
+  }
+  return out;
 }
