@@ -40,6 +40,7 @@ export async function openJobRun(input: PeerJobInput, s: CarriedJobState): Promi
     { key: PEER_ATTR, value: s.peer },
     { key: JOB_STATE_ATTR, value: s.state },
   ]);
+  showDetails(s); // from the first task (and again after continue-as-new): details live in memory only
   // The inbox scan and the filing run where the peer's steps run (the peer worker for via: worker).
   const route = await resolveRoute(s.peer);
   return {

@@ -1,7 +1,9 @@
 /**
  * Step bookkeeping for a send: the progress the query shows, one record per step with its
- * times and a line a person can read, and what the send waits for right now.
+ * times and a line a person can read, and what the send waits for right now. Each change is
+ * also the workflow's current details (the UI's "Current Details"; no history event).
  */
+import { setCurrentDetails } from '@temporalio/workflow';
 import type { SendProgress, StepName, StepRecord } from '../../contracts/send';
 
 export class StepLog {
@@ -16,6 +18,7 @@ export class StepLog {
     const rec: StepRecord = { step, status, startedAt: Date.now() };
     this.progress.steps.push(rec);
     this.progress.phase = step;
+    this.showDetails();
     return rec;
   }
 
@@ -30,6 +33,7 @@ export class StepLog {
     rec.status = status;
     rec.endedAt = Date.now();
     if (detail !== undefined) rec.detail = detail;
+    this.showDetails();
   }
 
   skip(step: StepName, detail: string): void {
@@ -47,9 +51,26 @@ export class StepLog {
   /** What the send waits for now (undefined: nothing). */
   waitFor(what: string | undefined): void {
     this.progress.waitingFor = what;
+    this.showDetails();
   }
 
   warn(...warnings: string[]): void {
     this.progress.warnings.push(...warnings);
   }
+
+  /** The UI's "Current Details": `send to p1 · waitIdle: waiting — agent busy (…); waited 12 s of 1800 s`. */
+  private showDetails(): void {
+    setCurrentDetails(sendDetails(this.progress));
+  }
+}
+
+/** What a send is doing now, in one line: its step and that step's state (or what it waits for). */
+export function sendDetails(p: SendProgress): string {
+  const rec = p.steps.findLast((r) => r.step === p.phase);
+  const now = p.waitingFor
+    ? `waiting — ${p.waitingFor}`
+    : rec
+      ? `${rec.status}${rec.detail ? ` (${rec.detail})` : ''}`
+      : p.phase;
+  return `send to ${p.peer} · ${p.phase}: ${now}`;
 }
