@@ -9,8 +9,8 @@ import type { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema';
 import { peerTaskQueue } from '../contracts/route';
 import type { TemporalSettings } from '../temporal/connection';
-import { installRuntime } from '../temporal/runtime';
-import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { installRuntime, type RuntimeOptions } from '../temporal/runtime';
+import { ensureSearchAttributes, SearchAttributesMissing } from '../temporal/search-attributes';
 import { connectWorker } from '../temporal/worker-connection';
 
 export interface WorkerStartup {
@@ -26,15 +26,20 @@ export interface WorkerStartup {
   /** Gets the passphrases of the named peers' keys now (from their variables, or asked). */
   unlockKeys: (peers: string[]) => Promise<void>;
   log: (line: string) => void;
+  /** --metrics and --log-format (default: PEER_COMMS_METRICS, PEER_COMMS_LOG_FORMAT). */
+  runtime?: RuntimeOptions;
 }
 
 export async function startWorker(s: WorkerStartup): Promise<void> {
-  installRuntime();
+  const logger = installRuntime(s.runtime);
+  // with json logs, the worker's own lines are json too
+  const log = logger.format === 'json' ? (line: string) => logger.info(line, { sdkComponent: 'peer-comms' }) : s.log;
   // Key passphrases are asked now, before anything starts, not when an activity first connects.
   if (s.peer === undefined) await s.unlockKeys(Object.keys(s.config.peers));
   const { client, connection, settings } = await s.connect();
-  await ensureSearchAttributes(connection, settings.namespace).catch((err: unknown) => {
-    s.log(`warning: could not register search attributes Peer/Outcome: ${String(err)}`);
+  await ensureSearchAttributes(connection, settings.namespace, settings.address).catch((err: unknown) => {
+    if (err instanceof SearchAttributesMissing) throw err; // missing, and not addable from here (Cloud): say how
+    log(`warning: could not check the search attributes Peer/Outcome/JobState: ${String(err)}`);
   });
   const { connection: nativeConnection } = await connectWorker();
   const ac = new AbortController();
@@ -44,15 +49,15 @@ export async function startWorker(s: WorkerStartup): Promise<void> {
   try {
     if (s.peer !== undefined) {
       const { runPeerWorker } = await import('./peer.js');
-      s.log(`peer worker: ${s.peer} from ${s.file}; task queue "${peerTaskQueue(queue, s.peer)}" ${where}`);
+      log(`peer worker: ${s.peer} from ${s.file}; task queue "${peerTaskQueue(queue, s.peer)}" ${where}`);
       const opts = { config: s.config, peer: s.peer, connection: nativeConnection, client };
       await runPeerWorker(
-        { ...opts, namespace: settings.namespace, inboxIntervalMs: s.inboxIntervalMs, log: s.log },
+        { ...opts, namespace: settings.namespace, inboxIntervalMs: s.inboxIntervalMs, log },
         ac.signal,
       );
     } else {
       const { runControllerWorker } = await import('./controller.js');
-      s.log(`worker: ${Object.keys(s.config.peers).length} peer(s) from ${s.file}; task queue "${queue}" ${where}`);
+      log(`worker: ${Object.keys(s.config.peers).length} peer(s) from ${s.file}; task queue "${queue}" ${where}`);
       const opts = { config: s.config, connection: nativeConnection, client, namespace: settings.namespace };
       await runControllerWorker(opts, ac.signal);
     }

@@ -1,5 +1,5 @@
 /** `peer-comms worker [--peer <name>]`: the options and the peers file are checked here; src/workers/start-worker.ts runs it. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CommandContext } from '../context';
 import { UsageError } from '../exit';
 
@@ -12,8 +12,20 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
       'run on the peer itself: serve "peer-comms@<name>" over local tmux (no SSH) and watch its inbox',
     )
     .option('--inbox-interval <duration>', 'peer worker: how often the inbox folder is looked at (0 = off)', '2s')
-    .action(async (opts: { peer?: string; inboxInterval: string }) => {
+    .addOption(
+      new Option(
+        '--metrics <host:port>',
+        'serve the Temporal SDK metrics for Prometheus at http://<host:port>/metrics',
+      ).env('PEER_COMMS_METRICS'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'worker log lines: text, or json (one object per line)')
+        .choices(['text', 'json'])
+        .env('PEER_COMMS_LOG_FORMAT'),
+    )
+    .action(async (opts: { peer?: string; inboxInterval: string; metrics?: string; logFormat?: string }) => {
       const { startWorker } = await import('../../workers/start-worker.js');
+      const runtime = await runtimeOptions(opts);
       const { parseDuration } = await import('../../config/duration.js');
       const { file, config } = await ctx.loadConfig();
       // Windows cannot serve via: local peers (no tmux): say so before connecting to anything.
@@ -31,9 +43,23 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
         file,
         peer: opts.peer,
         inboxIntervalMs,
+        runtime,
         connect: () => ctx.connect(),
         unlockKeys: (peers) => unlockKeys(file, config, peers),
         log: ctx.err,
       });
     });
+}
+
+/** --metrics and --log-format checked before anything starts (a bad one: exit 2). */
+async function runtimeOptions(opts: { metrics?: string; logFormat?: string }) {
+  const { parseLogFormat, resolveRuntimeOptions } = await import('../../temporal/runtime.js');
+  try {
+    return resolveRuntimeOptions({
+      metrics: opts.metrics,
+      logFormat: opts.logFormat === undefined ? undefined : parseLogFormat(opts.logFormat),
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
