@@ -26,7 +26,17 @@ else
   echo "namespace job: created namespace $namespace"
 fi
 
-have=$(temporal operator search-attribute list --address "$address" --namespace "$namespace" --output json)
+# A namespace just created takes a few seconds to be known to every part of the server.
+n=1
+until have=$(temporal operator search-attribute list --address "$address" --namespace "$namespace" --output json 2>&1); do
+  if [ "$n" -ge "$attempts" ]; then
+    printf '%s\n' "$have" >&2
+    echo "namespace job: could not list the search attributes of $namespace on $address (see above)" >&2
+    exit 1
+  fi
+  n=$((n + 1))
+  sleep 2
+done
 for pair in ${PEER_COMMS_SEARCH_ATTRIBUTES:-}; do
   name=${pair%%=*}
   type=${pair##*=}
