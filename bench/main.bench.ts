@@ -8,7 +8,7 @@
  * ratios, the goals with ✓/✗ and the load average; writes docs/bench.md, docs/bench.svg and the
  * README's Speed lines. Asserts nothing: timing goals live here, never in tests.
  *
- *   npm run bench                     BENCH_N=5 (rounds per section), BENCH_JOBS=50
+ *   npm run bench                     BENCH_N=5 (rounds per section), BENCH_JOBS=50, BENCH_DRY=1 (print only)
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -113,6 +113,19 @@ function rows(ctx: Ctx, rss: { idle: number; jobs: number }, asList: boolean): R
   ];
 }
 
+/** Where the 20-peer broadcast's time went: this machine's two cores host the controller and all 20 peers. */
+function cpuNote(ctx: Ctx): string {
+  const med = (f: (c: Ctx['cpu20'][number]) => number) => median(ctx.cpu20.map(f));
+  const s = (v: number) => `${v.toFixed(1)} s`;
+  const peersS = med((c) => c.machineS - c.workerS - c.temporalS);
+  return (
+    `20-peer broadcast, CPU (medians): ${s(med((c) => c.wallS))} wall, machine busy ${s(med((c) => c.machineS))} ` +
+    `(${Math.round(med((c) => c.load) * 100)}% of both cores); controller worker ${s(med((c) => c.workerS))}, ` +
+    `Temporal server ${s(med((c) => c.temporalS))}, everything else ${s(peersS)} (the 20 simulated peers: sshd, ` +
+    `tmux, stand-in agents and their hook processes, plus the CLI).`
+  );
+}
+
 async function startPeers(ctx: { stack: Ctx['stack'] }): Promise<AgentPeer[]> {
   const peers: AgentPeer[] = [];
   for (let i = 0; i < FLEET; i++) peers.push(await addAgent(ctx.stack, { workMs: 500 }));
@@ -139,6 +152,8 @@ async function main(): Promise<void> {
       s: new Samples(),
       results: [],
       events: [],
+      workerPid: worker.child.pid ?? NaN,
+      cpu20: [],
     };
     try {
       // warm-up: the worker's bundle and caches, one SSH connection and one lock per peer
@@ -169,6 +184,10 @@ async function main(): Promise<void> {
       notes.push(
         "ack latency: the awaitAck step's end (workflow time) minus the stand-in's log time of the prompt (it shows working from then).",
       );
+      notes.push(cpuNote(ctx));
+      notes.push(
+        `workflow start → the agent took the text (its prompt log): ${Math.round(ctx.s.median('toPrompt'))} ms, ${(ctx.s.median('toPrompt') / ctx.s.median('bare')).toFixed(2)}× bare ssh; the rest of a send is the turn's confirmation (design.md: an ack is a matching receipt and no API error in the turn's first seconds; the stand-in's turn ends after 0.5 s).`,
+      );
       const last = ctx.results[ctx.results.length - 1];
       const ack = last?.steps.find((st) => st.step === 'awaitAck');
       if (last) notes.push(`the last workflow send's awaitAck: ${ack?.detail ?? '?'} (evidence: ${last.ackEvidence}).`);
@@ -181,7 +200,8 @@ async function main(): Promise<void> {
         seconds: (performance.now() - t0) / 1000,
       };
       printReport(report);
-      await writeReport(report);
+      // BENCH_DRY=1: print only (a trial run must not overwrite the committed docs/bench.md)
+      if (process.env.BENCH_DRY !== '1') await writeReport(report);
     } finally {
       await worker.stop();
     }

@@ -13,6 +13,7 @@ import { statusQuery } from '../src/workflows/definitions';
 import type { AgentPeer, Stack } from '../test/helpers/stack';
 import { waitFor } from '../test/helpers/wait';
 import { bareSsh, handCeremony } from './baselines';
+import { cpuSnapshot, cpuSpent, pidsNamed } from './cpu';
 import { countEvents, lockLength, type SendEvents } from './history-count';
 import { cliBroadcast, cliSend, idle, idleAll, workflowBroadcast, workflowSend } from './measure';
 import type { Samples } from './stats';
@@ -27,6 +28,10 @@ export interface Ctx {
   s: Samples;
   results: SendResult[];
   events: SendEvents[];
+  /** The controller worker's pid, for the CPU split of the 20-peer broadcast. */
+  workerPid: number;
+  /** CPU spent during each 20-peer CLI broadcast: the machine, the worker, the Temporal server. */
+  cpu20: { wallS: number; machineS: number; load: number; workerS: number; temporalS: number }[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,8 +60,11 @@ export async function singleRound(ctx: Ctx, i: number): Promise<void> {
   s.add('cli', await cliSend(stack, ctx.cfg, p.name, { text: `cli send ${i}` }));
   await idle(stack, p);
   const lockBefore = await lockLength(ctx.client, p.name);
+  const wallStart = Date.now();
   const { ms, result } = await workflowSend(ctx.client, ctx.taskQueue, p.name, `workflow send ${i}`);
   s.add('workflow', ms);
+  // the delivery alone: start → the agent took the text (the rest is the turn's confirmation)
+  s.add('toPrompt', (await lastPromptAt(p)) - wallStart);
   ctx.results.push(result);
   const ackDone = result.steps.find((st) => st.step === 'awaitAck' && st.status === 'done')?.endedAt;
   s.add('ackAfterWorking', (ackDone ?? NaN) - (await lastPromptAt(p)));
@@ -69,7 +77,16 @@ export async function singleRound(ctx: Ctx, i: number): Promise<void> {
 export async function broadcastRound(ctx: Ctx, i: number, asList: boolean): Promise<void> {
   for (const size of [1, 5, 20]) {
     const peers = ctx.peers.slice(0, size);
-    ctx.s.add(`broadcast${size}`, await cliBroadcast(ctx.stack, ctx.cfg, peers, `broadcast ${size} #${i}`, asList));
+    const watched = [ctx.workerPid, ...pidsNamed('temporal')];
+    const before = cpuSnapshot(watched);
+    const ms = await cliBroadcast(ctx.stack, ctx.cfg, peers, `broadcast ${size} #${i}`, asList);
+    const spent = cpuSpent(before, cpuSnapshot(watched));
+    ctx.s.add(`broadcast${size}`, ms);
+    if (size === 20) {
+      const temporalS = watched.slice(1).reduce((sum, pid) => sum + (spent.procs.get(pid) ?? 0), 0);
+      const workerS = spent.procs.get(ctx.workerPid) ?? NaN;
+      ctx.cpu20.push({ wallS: ms / 1000, machineS: spent.busy, load: spent.load, workerS, temporalS });
+    }
     await idleAll(ctx.stack, peers);
   }
   ctx.s.add('wf20', await workflowBroadcast(ctx.client, ctx.taskQueue, ctx.peers.slice(0, 20), `wf broadcast ${i}`));
