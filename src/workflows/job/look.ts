@@ -74,9 +74,10 @@ export async function lookAtPeer(run: JobRun): Promise<boolean> {
 }
 
 /** Until the next look: the scan interval (or the budget's end), or sooner when a message arrives. */
-export async function waitForNextLook({ s }: JobRun): Promise<void> {
+export async function waitForNextLook({ s, peer }: JobRun): Promise<void> {
   await condition(
     () => s.queued.length > 0 || s.completion !== undefined || s.pendingResolution !== undefined,
     untilNextLook(s, Date.now()),
+    { summary: `next look at ${peer}'s inbox (sooner on a message)` },
   );
 }

@@ -69,7 +69,7 @@ async function rideOut<T>(send: Send, route: PeerRoute, what: string, call: () =
       attempt++;
       const pause = Math.min(30_000, 2000 * 2 ** Math.min(attempt - 1, 4), Math.max(1000, outageMs - waited));
       state.waitFor(waitingForPeer(peer, what, err, attempt, pause, waited, outageMs));
-      await sleep(pause);
+      await sleep(pause, { summary: `${peer} unreachable during ${what}: try again (attempt ${attempt + 1})` });
     }
   }
 }

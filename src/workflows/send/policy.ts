@@ -69,7 +69,7 @@ async function waitForLoad(send: Send, at: PeerSide, rental: Rental, firstLoad: 
       );
     }
     state.waitFor(waitingForLoad(peer, load, rental.maxLoadAverage, waited, rental.maxWaitMs, rental.checkEveryMs));
-    await sleep(rental.checkEveryMs);
+    await sleep(rental.checkEveryMs, { summary: `${peer}: load ${load} over ${rental.maxLoadAverage}, check again` });
     waited += rental.checkEveryMs;
     const r = await at.rideOut('the load check', () =>
       at.quick.readLoad.executeWithOptions({ summary: `read the load average of ${peer}` }, [{ peer }]),

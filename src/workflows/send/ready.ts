@@ -100,6 +100,6 @@ async function waitABit(send: Send, screen: ScreenSummary, report: PreflightRepo
   wait.rec ??= state.begin('waitIdle', 'waiting');
   const pause = Math.min(15_000, 1000 * 2 ** Math.min(4, Math.floor(wait.busyMs / 10_000)));
   state.waitFor(waitingForAgent(screen, wait.busyMs, limit));
-  await sleep(pause);
+  await sleep(pause, { summary: `${peer}: agent ${screen.state === 'working' ? 'busy' : 'not ready'}, look again` });
   wait.busyMs += pause;
 }

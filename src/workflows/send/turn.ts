@@ -68,7 +68,7 @@ async function waitOutRateLimit(send: Send, report: PreflightReport, failure: Tu
   }
   const rec = state.begin('waitRateLimit', 'waiting');
   state.waitFor(waitingForRateLimit(peer, failure.words, Date.now() + waitMs));
-  await sleep(waitMs);
+  await sleep(waitMs, { summary: `${peer}: rate limited, deliver again` });
   state.rateLimitWaitedMs += waitMs;
   state.waitFor(undefined);
   state.end(rec, 'done', `waited ${Math.round(waitMs / 1000)} s for the rate limit`);
@@ -89,7 +89,7 @@ async function backOff(send: Send, report: PreflightReport, failure: TurnFailure
   const pause = (report.settings.overloadedBackoffMs ?? 30_000) * 2 ** state.overloadedTries++;
   const rec = state.begin('retryTurn', 'waiting');
   state.waitFor(waitingForApi(peer, agentError, pause, state.overloadedTries, tries));
-  await sleep(pause);
+  await sleep(pause, { summary: `${peer}: API ${agentError}, deliver again` });
   state.waitFor(undefined);
   state.end(rec, 'done', `${agentError}: waited ${Math.round(pause / 1000)} s`);
 }
