@@ -127,13 +127,13 @@ export const ackSchema = z
     timeout: durationSchema.default(60_000),
     /**
      * Pause between the paste and C-m, so the agent does not take C-m as part of the paste.
-     * Evidence (issue 12): no measurement of the real Claude Code's paste window exists yet
-     * (test/contract/FINDINGS.md records what a paste becomes, not how soon C-m may follow; no
-     * `claude` binary was on the machine to measure it). The stand-in swallows an Enter up to
-     * 150 ms after a paste's end (--paste-enter-window-ms, a model, not a measurement), so 250 ms
-     * keeps a 100 ms margin over it. Not lowered without a measurement of the real agent.
+     * Measured (issue 12, `npm run bench:paste-window`, test/contract/FINDINGS.md §4): the real
+     * Claude Code 2.1.328 took C-m as Enter in 42 of 42 trials, from no gap at all (paste-buffer
+     * and C-m in one tmux call) up to 80 ms, for 3-, 300- and 5,000-line pastes. 30 ms keeps a
+     * margin for slower machines and versions; a C-m that is swallowed all the same is pressed
+     * again once the screen proves the text still sits in the box (awaitAck).
      */
-    settle: durationSchema.default(250),
+    settle: durationSchema.default(30),
     /** Pause between typed text (light path, no paste) and C-m. */
     settleTyped: durationSchema.default(30),
     /** How long a received turn must show no API error (no StopFailure, no error line) before it is acked. */

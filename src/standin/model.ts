@@ -100,7 +100,9 @@ export class StandinModel {
       return effects;
     }
     if (key.kind === 'paste') this.lastPasteEndAt = now;
-    if (key.kind === 'enter' && now - this.lastPasteEndAt <= this.cfg.pasteEnterWindowMs) return effects;
+    // a window of 0 (the default, as the real agent) swallows nothing, not even an Enter in the paste's chunk
+    const win = this.cfg.pasteEnterWindowMs;
+    if (key.kind === 'enter' && win > 0 && now - this.lastPasteEndAt <= win) return effects;
     if (this.mode === 'trust') return [...effects, ...this.trustKey(key, now)];
     this.collapsedHint = false;
     switch (key.kind) {

@@ -32,7 +32,8 @@ export const USAGE = `usage: agent [flags]
   --work-ms <ms>                 how long a turn works (default 3000)
   --collapse-lines <n>           pastes with more lines show as [Pasted text #K +M lines] (default 3)
   --collapse-chars <n>           and so do pastes longer than this (default 800)
-  --paste-enter-window-ms <ms>   an Enter this soon after a paste is swallowed (default 150)
+  --paste-enter-window-ms <ms>   an Enter this soon after a paste is swallowed (default 0: the
+                                 real Claude Code 2.1.328 swallows none, FINDINGS.md §4)
   --trust-dialog                 start with the folder-trust dialog
   --auth-fail                    every turn fails with 401 (SIGUSR1 toggles this at runtime)
   --rate-limit                   every turn fails with 429, not retried (SIGUSR2 toggles this at runtime)
@@ -98,7 +99,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StandinOptio
     workMs: count('--work-ms', values['work-ms'], 3000),
     collapseLines: count('--collapse-lines', values['collapse-lines'], 3),
     collapseChars: count('--collapse-chars', values['collapse-chars'], 800),
-    pasteEnterWindowMs: count('--paste-enter-window-ms', values['paste-enter-window-ms'], 150),
+    pasteEnterWindowMs: count('--paste-enter-window-ms', values['paste-enter-window-ms'], 0),
     trustDialog: values['trust-dialog'] ?? false,
     authFail: (values['auth-fail'] ?? false) || (values.credentials !== undefined && !tokenValid(values.credentials)),
     rateLimit: values['rate-limit'] ?? false,

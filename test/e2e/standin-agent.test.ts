@@ -216,8 +216,10 @@ void describe('stand-in agent in tmux', () => {
     assert.equal(Buffer.from(log[0]!.b64!, 'base64').toString('utf8'), text);
   });
 
-  void test('an Enter right after a paste is swallowed; a later Enter submits', async () => {
-    const agent = await startAgent({ workMs: 300 });
+  void test('with --paste-enter-window-ms, an Enter right after a paste is swallowed; a later Enter submits', async () => {
+    // the real Claude Code 2.1.328 swallows none (FINDINGS.md §4); the window models an agent that
+    // would, for the send's recovery (press C-m again once the text provably sits in the box)
+    const agent = await startAgent({ workMs: 300, pasteEnterWindowMs: 150 });
     await tmux.paste(agent.name, 'quick text', ['send-keys', '-t', agent.name, 'C-m']);
     await waitFor(async () => inputText(await agent.screen()) === 'quick text', { ...WAIT, what: 'the paste' });
     await sleep(400); // the point of this test: nothing happens after the window has passed

@@ -16,7 +16,7 @@ describe('peers file', () => {
     assert.equal(rtx.port, 22);
     assert.equal(rtx.thresholds.credentialRefresh, 4 * 3_600_000);
     assert.equal(rtx.recovery.method, 'systemd');
-    assert.equal(cfg.peers.gpuserver1!.ack.settle, 250);
+    assert.equal(cfg.peers.gpuserver1!.ack.settle, 30);
     assert.equal(cfg.peers.gpuserver1!.thresholds.loadAverage, 3);
   });
 
