@@ -33,7 +33,7 @@ export interface ClientContext {
 export interface CommandContext {
   /** The peers file (--config, $PEER_COMMS_CONFIG, ./peers.yaml, the user config dir). */
   loadConfig(): Promise<LoadedConfig>;
-  /** Connects to Temporal, or fails with a line that says where and what to do (exit 1). */
+  /** Connects to Temporal, or fails within ~1.5 s with a line that says where and what to do (exit 5). */
   connect(): Promise<Connected>;
   /** A usage error (exit 2) naming the peers file when the peer is not in it. */
   requirePeer(config: Config, name: string): void;
@@ -78,6 +78,8 @@ export function commandContext(program: Command): CommandContext {
         const uiUrl = configRead?.temporal.uiUrl; // the Web UI links' base (src/temporal/ui-link.ts)
         return uiUrl ? { ...connected, settings: { ...connected.settings, uiUrl } } : connected;
       } catch (e) {
+        // already says where and what to do, and exits 5 (src/temporal/reachable.ts)
+        if (e instanceof Error && e.name === 'TemporalUnreachable') throw e;
         const { address, namespace } = temporalSettings();
         throw new Error(
           `cannot connect to Temporal at ${address} (namespace ${namespace}): ${describe(e)}; is it running? (\`peer-comms dev\` starts one; TEMPORAL_ADDRESS or a temporal.toml profile picks another)`,

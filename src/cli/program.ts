@@ -1,10 +1,11 @@
 /**
  * The `peer-comms` program itself: its name, the global --config option, and how a run ends:
- * the exit code every error maps to (README: 0 ok, 1 failed, 2 usage, 3 queued, 4 unconfirmed).
+ * the exit code every error maps to (docs/cli.md: 0 ok, 1 failed, 2 usage, 3 queued, 4 unconfirmed,
+ * 5 Temporal unreachable).
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT, UsageError } from './exit';
-import { flushed, outputClosed, reportError } from './stdio';
+import { EXIT } from './exit';
+import { errorsAsJson, flushed, reportError } from './stdio';
 
 export function createProgram(): Command {
   return (
@@ -18,34 +19,22 @@ export function createProgram(): Command {
   );
 }
 
-/** The exit code of an error that reached the top, printed as one line (commander printed its own). */
+/** The exit code of an error that reached the top, printed once (as a line, and as JSON with --json). */
 function exitCodeOf(err: unknown): number {
   if (err instanceof CommanderError) {
     // commander printed the message (and the help) already; --help and --version exit 0
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (err.exitCode === 0) return EXIT.ok;
+    return reportError(err, 'peer-comms', { printed: true }).exit;
   }
-  if (err instanceof Error && err.name === 'ConfigError') {
-    // by name: importing ConfigError would load yaml and zod for every run (--help too)
-    if (!outputClosed(process.stderr)) process.stderr.write(`config: ${err.message}\n`);
-    return EXIT.usage;
-  }
-  if (err instanceof Error && err.name === 'TextRefused') {
-    // the input gate in startSend (the demo's --text): a usage error too
-    reportError(err);
-    return EXIT.usage;
-  }
-  if (err instanceof UsageError) {
-    reportError(err);
-    const hint = (err as { hint?: unknown }).hint;
-    if (typeof hint === 'string' && !outputClosed(process.stderr)) process.stderr.write(`  hint: ${hint}\n`);
-    return EXIT.usage;
-  }
-  reportError(err);
-  return EXIT.failed;
+  // a config error is named by its source (ConfigError, known by name: importing it would load yaml and zod)
+  return reportError(err, err instanceof Error && err.name === 'ConfigError' ? 'config' : 'peer-comms').exit;
 }
 
 /** Parses the command line and runs the command; an error exits with its code once the output is out. */
 export function runProgram(program: Command, argv: readonly string[]): void {
+  // --json anywhere before a "--": every error of the run is printed as JSON too
+  const dashes = argv.indexOf('--');
+  errorsAsJson((dashes < 0 ? argv : argv.slice(0, dashes)).includes('--json'));
   program
     .parseAsync(argv)
     .then(async () => {

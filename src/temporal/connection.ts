@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { codecOptions } from './codec';
 import { uiBaseUrl, workflowLink } from './ui-link';
+import { TemporalUnreachable, connectTimeoutMs, probeTcp, unreachable } from './reachable';
 
 export interface TemporalSettings {
   address: string;
@@ -32,12 +33,36 @@ export async function connectClient(
 ): Promise<{ client: Client; connection: Connection; settings: TemporalSettings }> {
   const { cfg, address, namespace } = loadConnectConfig();
   const codecOpts = codec ?? (await codecOptions());
-  const connection = await Connection.connect({ ...cfg.connectionOptions, address });
+  const connection = await connectFast(cfg.connectionOptions, { address, namespace });
   return {
     client: new Client({ connection, namespace, ...codecOpts }),
     connection,
     settings: { address, namespace },
   };
+}
+
+/**
+ * Connection.connect with a short deadline, raced against a TCP probe: a refused port or an unknown
+ * host fails at once; any failure is a TemporalUnreachable naming the address and what to do.
+ */
+async function connectFast(
+  options: ReturnType<typeof loadConnectConfig>['cfg']['connectionOptions'],
+  settings: TemporalSettings,
+): Promise<Connection> {
+  const tls = !!options.tls || !!options.apiKey;
+  const attempt = Connection.connect({ ...options, address: settings.address, connectTimeout: connectTimeoutMs() });
+  const probe = probeTcp(settings.address);
+  const refused = probe.then((p) =>
+    p.ok ? attempt : Promise.reject(unreachable(settings, p.text, { portAnswered: false, tls })),
+  );
+  try {
+    return await Promise.race([attempt, refused]);
+  } catch (e) {
+    attempt.then((c) => c.close()).catch(() => undefined); // the race's loser, if it ever connects
+    if (e instanceof TemporalUnreachable) throw e;
+    const p = await probe;
+    throw unreachable(settings, e instanceof Error ? e.message : String(e), { portAnswered: p.ok && p.answered, tls });
+  }
 }
 
 /** The Web UI link for a workflow: see ui-link.ts for each address form (dev server, self-hosted, Cloud). */

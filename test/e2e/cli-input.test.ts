@@ -2,7 +2,7 @@
  * The CLI's input gate with no Temporal server at all (TEMPORAL_ADDRESS=127.0.0.1:1): every
  * refused class exits 2 with its message and starts nothing. "Nothing started" is shown by the
  * absence of "cannot connect": the CLI refused before it tried to reach Temporal (a text that
- * passes the gate does try, and fails with exit 1 and a readable line, never 0). Also: `--`,
+ * passes the gate does try, and fails with exit 5 and a readable line, never 0). Also: `--`,
  * a text starting with "-", the peer's key file and known_hosts, `job start`, a closed stdout.
  */
 import assert from 'node:assert/strict';
@@ -130,9 +130,9 @@ describe('peer-comms send: the input gate, before anything starts', () => {
       /hint: a text that starts with "-" goes after "--": peer-comms send <peer> -- "-your text"/,
     );
     assert.doesNotMatch(dash.stderr, /cannot connect/);
-    // "--" makes it the text: it passes the gate and the CLI tries to connect — and says it cannot (exit 1)
+    // "--" makes it the text: it passes the gate and the CLI tries to connect — and says it cannot (exit 5)
     const ok = await cli(['send', 'loc', '--', '-v is verbose']);
-    assert.equal(ok.code, 1, ok.stderr);
+    assert.equal(ok.code, 5, ok.stderr);
     assert.match(ok.stderr, /^peer-comms: cannot connect to Temporal at 127\.0\.0\.1:1 .*peer-comms dev/m);
     assert.doesNotMatch(ok.stderr, /^\s+at /m, 'a stack trace was printed');
   });

@@ -33,7 +33,7 @@ export function runCli(stack: Stack, args: string[]): Promise<CliRun> {
 /**
  * Runs the CLI with no test stack: for what must work with no Temporal server at all. The
  * server address points at a closed port (127.0.0.1:1), so anything that tried to connect
- * would fail with exit 1 and "cannot connect", never start a workflow.
+ * would fail with exit 5 and "cannot connect", never start a workflow.
  */
 export function runCliBare(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliRun> {
   return new Promise((resolve) => {
