@@ -85,7 +85,13 @@ interface Service {
   depends_on?: Record<string, { condition?: string }>;
   healthcheck?: { test?: string[] };
   ports?: string[];
-  volumes?: string[];
+  volumes?: {
+    type: string;
+    source: string;
+    target: string;
+    read_only?: boolean;
+    bind?: { create_host_path?: boolean };
+  }[];
   environment?: Record<string, string>;
   entrypoint?: string[];
 }
@@ -195,13 +201,16 @@ describe("the stack follows Temporal's current layout", () => {
     assert.deepEqual(service('temporal').ports, ['127.0.0.1:7233:7233']);
   });
 
-  it('mounts the SSH agent socket, a keys folder and the config folder (read-only)', () => {
+  it('mounts the SSH agent socket, a keys folder and the config folder (read-only), never creating a missing source', () => {
     const worker = service('worker');
-    const targets = new Map((worker.volumes ?? []).map((v) => [v.split(':')[1], v.split(':')[2]]));
-    assert.equal(targets.get('/home/node/.ssh'), 'ro');
-    assert.equal(targets.get('/home/node/.config/peer-comms'), 'ro');
-    assert.equal(targets.get('/home/node/.claude/.credentials.json'), 'ro');
-    assert.ok(targets.has('/run/peer-comms/ssh-agent.sock'));
+    const mounts = new Map((worker.volumes ?? []).map((v) => [v.target, v]));
+    for (const target of ['/home/node/.ssh', '/home/node/.config/peer-comms', '/home/node/.claude/.credentials.json']) {
+      assert.equal(mounts.get(target)?.read_only, true, `${target} is not mounted read-only`);
+    }
+    assert.ok(mounts.has('/run/peer-comms/ssh-agent.sock'));
+    for (const m of mounts.values()) {
+      if (m.type === 'bind') assert.equal(m.bind?.create_host_path, false, `${m.target}: create_host_path`);
+    }
     assert.equal(worker.environment?.SSH_AUTH_SOCK, '/run/peer-comms/ssh-agent.sock');
     assert.equal(worker.environment?.PEER_COMMS_CONFIG, '/home/node/.config/peer-comms/peers.yaml');
   });
