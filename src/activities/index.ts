@@ -19,6 +19,7 @@ import { createGitSync } from './git-sync';
 import { createInboxActivities } from './inbox';
 import { createRequestPaneLock } from './lock';
 import { createLockHolders } from './lock-holders';
+import { createNotifyActivities } from './notify';
 import { createPreflight } from './preflight';
 import { createReadPeerActivities } from './read-peer';
 import { createReceiptActivities } from './receipts';
@@ -49,6 +50,7 @@ export function createControllerActivities(deps: ControllerDeps) {
     ...createFleetActivities(deps),
     gitSync: createGitSync(deps),
     ...createRouteActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

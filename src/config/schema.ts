@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { peerNameSchema, peerSchema } from './peer-schema';
+import { notifiersSchema } from './notify-schema';
 
 export { peerNameSchema, peerSchema } from './peer-schema';
 
@@ -56,6 +57,8 @@ export const configSchema = z
       .default({}),
     /** Named lists of peers for a broadcast: `peer-comms send gpus <text>` sends to each. */
     groups: z.record(peerNameSchema, z.array(peerNameSchema).min(1, 'a group lists at least one peer')).default({}),
+    /** Who is told when a job awaits a decision, a send or job fails, or a job is done (notify-schema.ts). */
+    notify: notifiersSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

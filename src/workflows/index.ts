@@ -14,3 +14,4 @@ export {
 } from './peer-job';
 export { readPeer } from './read-peer';
 export { agentCommand, commandProgressQuery } from './agent-command';
+export { notification } from './notify';

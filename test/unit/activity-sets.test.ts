@@ -40,6 +40,8 @@ void describe('activity sets per queue', () => {
       'gitSync',
       'listPeers',
       'lockHolders',
+      'notify',
+      'notifyTargets',
       'queuePollers',
       'refreshCredentials',
       'requestPaneLock',

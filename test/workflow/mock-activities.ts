@@ -322,6 +322,10 @@ export function mockActivities(opts: MockOptions): MockActivities {
           transcriptDir: '/home/u/.claude/projects/-home-u-work',
         })),
     ),
+    // Notifications: no notifier configured (the notify tests override both). Not logged: a
+    // local activity at each job event, and no test of another step orders it.
+    notifyTargets: o.notifyTargets ?? (async () => []),
+    notify: logged('notify', o.notify ?? (async () => 'delivered')),
   };
 
   const started = (workflowId?: string): ActivityName[] =>

@@ -8,6 +8,7 @@ import type { JobStatus } from '../../contracts/job';
 import { statusOf } from '../peer-job-state';
 import { failureMessage } from '../failures';
 import { attention, summary } from './messages';
+import { notifyDone, notifyFailed } from './notify';
 import { needsAttention, setState, type JobRun } from './run';
 
 /** Git sync: a fetch may be slow; three tries for a flaky remote, then a person looks (needs-attention). */
@@ -16,16 +17,24 @@ const syncing = proxyActivities<ControllerActivities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
-export async function finishWithGitSync({ s, jobId }: JobRun): Promise<JobStatus> {
+export async function finishWithGitSync(run: JobRun): Promise<JobStatus> {
+  const { s, jobId } = run;
   setState(s, 'completing');
+  let why: string | undefined;
   try {
     const g = await syncing.gitSync.executeWithOptions({ summary: summary.gitSync(jobId) }, [{ jobId }]);
     s.gitSync = { ...g, at: Date.now() };
-    if (!g.ok && !g.skipped) return needsAttention(s, attention.gitSyncRefused(g.reason));
+    if (!g.ok && !g.skipped) why = attention.gitSyncRefused(g.reason);
   } catch (err) {
     s.gitSync = { ok: false, reason: failureMessage(err), at: Date.now() };
-    return needsAttention(s, attention.gitSyncFailed(failureMessage(err)));
+    why = attention.gitSyncFailed(failureMessage(err));
+  }
+  if (why !== undefined) {
+    needsAttention(s, why);
+    await notifyFailed(run);
+    return statusOf(s, Date.now());
   }
   setState(s, 'done');
+  await notifyDone(run);
   return statusOf(s, Date.now());
 }

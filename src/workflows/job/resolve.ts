@@ -11,6 +11,7 @@ import { failureMessage } from '../failures';
 import { budgetAfter, pauseBudget, resumeBudget } from './budget';
 import { resolutionLabel, summary, turnResolutionMessage, warning } from './messages';
 import { markResolved } from './phone-homes';
+import { notifyAwaiting } from './notify';
 import { closeStop, recordResolution } from './resolutions';
 import { setState, type JobRun } from './run';
 import { sendOnJob } from './send';
@@ -19,9 +20,12 @@ import { sendOnJob } from './send';
 const AWAIT_WAKE_MS = 24 * 3_600_000;
 
 /** A phone-home, a spent budget or a failed turn: the budget pauses and the job waits (days if need be). */
-export async function awaitResolution({ s }: JobRun): Promise<void> {
+export async function awaitResolution(run: JobRun): Promise<void> {
+  const { s } = run;
   pauseBudget(s, Date.now());
+  const stopped = s.state !== 'awaiting-resolution'; // not after a daily wake-up or a continue-as-new
   setState(s, 'awaiting-resolution');
+  if (stopped) await notifyAwaiting(run);
   await condition(() => s.pendingResolution !== undefined || s.completion?.source === 'signal', AWAIT_WAKE_MS);
 }
 

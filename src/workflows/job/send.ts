@@ -10,6 +10,7 @@ import { sendDirective } from '../send-directive';
 import { startBudget } from './budget';
 import { scanInbox } from './look';
 import { THE_DIRECTIVE, attention, requestedBy, summary } from './messages';
+import { notifyFailed } from './notify';
 import { ignoreFilesAtStart } from './phone-homes';
 import { needsAttention, setState, showDetails, type JobRun } from './run';
 import { followSend } from './turns';
@@ -25,11 +26,12 @@ export interface SendOptions {
 
 /** One send through the full ceremony (child workflow): its id, or undefined when it failed (the job needs a person). */
 export async function sendOnJob(
-  { s, input, jobId, peer }: JobRun,
+  run: JobRun,
   text: string,
   what: string,
-  { queue, by = input.requestedBy, workload = input.workload }: SendOptions,
+  { queue, by = run.input.requestedBy, workload = run.input.workload }: SendOptions,
 ): Promise<string | undefined> {
+  const { s, jobId, peer } = run;
   s.sends++;
   const id = `${jobId}-send-${s.sends}`;
   try {
@@ -43,6 +45,7 @@ export async function sendOnJob(
     return id;
   } catch (err) {
     needsAttention(s, attention.sendFailed(what, id, failureMessage(err)));
+    await notifyFailed(run);
     return undefined;
   }
 }

@@ -2,13 +2,14 @@
  * The end of a send: the outcome shown and searchable, the pane let go, the delivery buffers
  * removed, and one audit line; for a failure too (with the pane let go even when cancelled).
  */
-import { CancellationScope, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AckResult } from '../../contracts/ack';
 import type { AuditRecord } from '../../contracts/audit';
 import { controllerRoute } from '../../contracts/route';
 import { OUTCOME_ATTR } from '../../contracts/search-attributes';
 import type { SendResult } from '../../contracts/send';
 import { failureMessage, failureType } from '../failures';
+import { tellPeople } from '../notify';
 import { releasePane } from '../pane-lock';
 import { pickupFailure } from '../routing';
 import { auditing, localAuditing } from './options';
@@ -93,8 +94,21 @@ export async function failed(send: Send, caught: unknown): Promise<unknown> {
     } catch (auditErr) {
       log.error('could not write the audit line for a failed send', { error: String(auditErr) });
     }
+    // A job's own send is the job's to tell (it ends needing attention); a cancelled send was someone's choice.
+    if (!isCancellation(err) && !isJobSend(workflowId)) {
+      await tellPeople(
+        { event: 'failed', peer, workflowId, what: 'send', at: new Date().toISOString(), error: message },
+        'failed',
+      );
+    }
   });
   return err;
+}
+
+/** A send a job started (`<job id>-send-<n>`, see job/send.ts). */
+function isJobSend(workflowId: string): boolean {
+  const parent = workflowInfo().parent?.workflowId;
+  return parent !== undefined && workflowId.startsWith(`${parent}-send-`);
 }
 
 /** One audit line: the send's steps with their times, and what it did. */
