@@ -83,7 +83,11 @@ export class LineLogger implements Logger {
   }
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    if (LOG_LEVELS.indexOf(level) < this.severity) return;
+    if (LOG_LEVELS.indexOf(level) >= this.severity) this.print(level, message, meta);
+  }
+
+  /** Writes the entry whatever the level (the worker's own start line is always shown). */
+  print(level: LogLevel, message: string, meta?: LogMetadata): void {
     const stamped: unknown = meta?.[LOG_TIMESTAMP];
     const time =
       typeof stamped === 'bigint' ? new Date(Number(stamped / 1_000_000n)) : (this.opts.now?.() ?? new Date());

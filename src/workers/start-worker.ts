@@ -33,7 +33,11 @@ export interface WorkerStartup {
 export async function startWorker(s: WorkerStartup): Promise<void> {
   const logger = installRuntime(s.runtime);
   // with json logs, the worker's own lines are json too
-  const log = logger.format === 'json' ? (line: string) => logger.info(line, { sdkComponent: 'peer-comms' }) : s.log;
+  const log =
+    logger.format === 'json'
+      ? (line: string) =>
+          logger.print(line.startsWith('warning: ') ? 'WARN' : 'INFO', line, { sdkComponent: 'peer-comms' })
+      : s.log;
   // Key passphrases are asked now, before anything starts, not when an activity first connects.
   if (s.peer === undefined) await s.unlockKeys(Object.keys(s.config.peers));
   const { client, connection, settings } = await s.connect();
