@@ -113,6 +113,7 @@ describe('docker-compose.yml against the compose-spec schema', () => {
     (temporal.depends_on as Record<string, Record<string, Json>>)['temporal-schema']!.condition = 'service_done';
     temporal.healthcheck = { ...(temporal.healthcheck as Record<string, Json>), intervall: '5s' };
     broken.services.worker!.ports = [true];
+    (broken.services.worker!.volumes as Record<string, Json>[])[0]!.read_onyl = true;
     const errors = errorsOf(broken);
     assert.ok(
       errors.some((e) => e.startsWith('/services/temporal/depends_on/temporal-schema/condition')),
@@ -124,6 +125,10 @@ describe('docker-compose.yml against the compose-spec schema', () => {
     );
     assert.ok(
       errors.some((e) => e.startsWith('/services/worker/ports/0')),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((e) => e.startsWith('/services/worker/volumes/0')),
       errors.join('\n'),
     );
   });
