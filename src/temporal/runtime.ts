@@ -90,10 +90,11 @@ export function installRuntime(opts: RuntimeOptions = {}): LineLogger {
 }
 
 /** The API key the connection uses (TEMPORAL_API_KEY or the envconfig profile's): never printed. */
-function secretsToMask(): string[] {
-  const out = [process.env.TEMPORAL_API_KEY ?? ''];
+export function secretsToMask(env: NodeJS.ProcessEnv = process.env): string[] {
+  const out = [env.TEMPORAL_API_KEY ?? ''];
   try {
-    const key = loadClientConnectConfig().connectionOptions.apiKey;
+    const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+    const key = loadClientConnectConfig({ overrideEnvVars: vars }).connectionOptions.apiKey;
     if (typeof key === 'string') out.push(key);
   } catch {
     // a bad profile is reported when the worker connects
