@@ -59,3 +59,10 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     );
   }
 }
+
+/** The warning when the namespace's search attributes could not even be listed (the worker goes on). */
+export function searchAttributesUncheckedLine(err: unknown, address: string, namespace: string): string {
+  const names = ALL_SEARCH_ATTRIBUTES.map((a) => a.name);
+  const why = err instanceof Error ? err.message : String(err);
+  return `warning: could not check the search attributes ${names.join('/')} on namespace ${namespace} (${why}); if they are missing, sends and jobs fail: ${searchAttributeCommands(address, namespace, names)}`;
+}

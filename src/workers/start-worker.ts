@@ -10,7 +10,11 @@ import type { Config } from '../config/schema';
 import { peerTaskQueue } from '../contracts/route';
 import type { TemporalSettings } from '../temporal/connection';
 import { installRuntime, type RuntimeOptions } from '../temporal/runtime';
-import { ensureSearchAttributes, SearchAttributesMissing } from '../temporal/search-attributes';
+import {
+  ensureSearchAttributes,
+  searchAttributesUncheckedLine,
+  SearchAttributesMissing,
+} from '../temporal/search-attributes';
 import { connectWorker } from '../temporal/worker-connection';
 
 export interface WorkerStartup {
@@ -43,7 +47,7 @@ export async function startWorker(s: WorkerStartup): Promise<void> {
   const { client, connection, settings } = await s.connect();
   await ensureSearchAttributes(connection, settings.namespace, settings.address).catch((err: unknown) => {
     if (err instanceof SearchAttributesMissing) throw err; // missing, and not addable from here (Cloud): say how
-    log(`warning: could not check the search attributes Peer/Outcome/JobState: ${String(err)}`);
+    log(searchAttributesUncheckedLine(err, settings.address, settings.namespace));
   });
   const { connection: nativeConnection } = await connectWorker();
   const ac = new AbortController();

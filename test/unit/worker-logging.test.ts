@@ -13,6 +13,7 @@ import {
   ensureSearchAttributes,
   SearchAttributesMissing,
   searchAttributeCommands,
+  searchAttributesUncheckedLine,
 } from '../../src/temporal/search-attributes';
 
 const ESC = String.fromCharCode(27);
@@ -192,6 +193,12 @@ describe('search attributes on Temporal Cloud', () => {
   it('all present: nothing is added; addable: no error', async () => {
     await ensureSearchAttributes(fakeConnection(['Peer', 'Outcome', 'JobState'], new Error('no')), 'ns', 'x:7233');
     await ensureSearchAttributes(fakeConnection([]), 'ns', '127.0.0.1:7233');
+  });
+
+  it('attributes that cannot even be listed: a warning naming all three and how to add them', () => {
+    const line = searchAttributesUncheckedLine(new Error('PERMISSION_DENIED'), 'p.a.tmprl.cloud:7233', 'p.a');
+    assert.match(line, /^warning: could not check the search attributes Peer\/Outcome\/JobState on namespace p\.a/);
+    assert.match(line, /tcld namespace search-attributes add --namespace p\.a --search-attribute "Peer=Keyword"/);
   });
 
   it('self-hosted: the temporal operator commands; the API-key endpoint counts as Cloud', () => {
