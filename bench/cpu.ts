@@ -55,8 +55,24 @@ export function cpuSpent(a: CpuSnapshot, b: CpuSnapshot): CpuSpent {
   return { busy, load: busy / Math.max(b.total - a.total, 1e-9), procs };
 }
 
-/** Pids whose command name (/proc/<pid>/comm) is `name`, e.g. the Temporal dev server. */
-export function pidsNamed(name: string): number[] {
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Pids whose command name (/proc/<pid>/comm) is `name` and that descend from `ancestor` (this
+ * run's own Temporal dev server, not another one on the machine).
+ */
+export function pidsNamed(name: string, ancestor = process.pid): number[] {
+  const descends = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 50; p = parentOf(p), hops++) if (p === ancestor) return true;
+    return false;
+  };
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .filter((d) => {
@@ -66,5 +82,6 @@ export function pidsNamed(name: string): number[] {
         return false;
       }
     })
-    .map(Number);
+    .map(Number)
+    .filter(descends);
 }
