@@ -7,8 +7,10 @@
  * order `--help` lists them. A command loads what it needs only when it runs (start-up speed).
  */
 import { registerAgentSettings } from './commands/agent-settings';
+import { registerCerts } from './commands/certs';
 import { registerCodecServer } from './commands/codec-server';
 import { registerCommand } from './commands/command';
+import { registerCompletion } from './commands/completion';
 import { registerDemo } from './commands/demo';
 import { registerDev } from './commands/dev';
 import { registerFleet } from './commands/fleet';
@@ -34,6 +36,7 @@ registerWorker(program, ctx); // worker [--peer <name>]
 registerDev(program, ctx); // dev
 registerDemo(program, ctx); // demo
 registerCodecServer(program, ctx); // codec-server
+registerCerts(program, ctx); // certs
 registerJob(program, ctx); // job start|list|show|resolve|complete
 registerFleet(program, ctx); // fleet schedule|check|status
 registerLint(program); // lint <file>
@@ -41,5 +44,6 @@ registerPeers(program, ctx); // peers
 registerPreflight(program, ctx); // preflight <peer>
 registerAgentSettings(program, ctx); // agent-settings <peer>
 registerReads(program, ctx); // peek|inbox|log <peer>
+registerCompletion(program); // completion <shell> (and the hidden __complete it calls)
 
 runProgram(program, process.argv);

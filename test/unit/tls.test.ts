@@ -1,0 +1,207 @@
+/**
+ * Multi-machine TLS parts on loopback: the certificates `peer-comms certs` makes (a CA, the
+ * server's names, clients; keys 0600; the CA kept and reused), the mutual-TLS listener in front
+ * of a plaintext port (a client with our certificate gets through with ALPN h2; without one, or
+ * with another CA's, it is refused and the controller's line says why), and the bind checks of
+ * `peer-comms dev`.
+ */
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createServer, connect as netConnect, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import { checkDevBind, connectHostFor } from '../../src/temporal/tls-bind';
+import { CertInputError, makeCertificates, type CertRequest } from '../../src/temporal/tls-certs';
+import { startTlsTerminator, tlsServerFilesIn, type TlsTerminator } from '../../src/temporal/tls-terminator';
+import { waitFor } from '../helpers/wait';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pc-tls-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const req = (sub: string, over: Partial<CertRequest> = {}): CertRequest => ({
+  dir: join(dir, sub),
+  server: [],
+  clients: [],
+  days: 30,
+  force: false,
+  ...over,
+});
+
+const pem = async (d: string, f: string) => new X509Certificate(await readFile(join(d, f)));
+
+void describe('peer-comms certs', () => {
+  it('makes a CA, a server certificate for names and addresses, client certificates; keys 0600', async () => {
+    const r = req('a', { server: ['controller.lan', '192.168.1.10'], clients: ['gpu1'] });
+    const res = await makeCertificates(r);
+    assert.equal(res.caReused, false);
+    const ca = await pem(r.dir, 'ca.pem');
+    const server = await pem(r.dir, 'server.pem');
+    const client = await pem(r.dir, 'client-gpu1.pem');
+    assert.ok(ca.ca);
+    assert.ok(server.verify(ca.publicKey) && server.checkIssued(ca));
+    assert.ok(client.verify(ca.publicKey) && client.checkIssued(ca));
+    assert.equal(server.ca, false);
+    assert.match(server.subjectAltName ?? '', /DNS:controller\.lan/);
+    assert.match(server.subjectAltName ?? '', /IP Address:192\.168\.1\.10/);
+    assert.equal(server.checkHost('controller.lan'), 'controller.lan');
+    assert.equal(server.checkIP('192.168.1.10'), '192.168.1.10');
+    assert.match(client.subject, /CN=gpu1/);
+    for (const key of ['ca-key.pem', 'server-key.pem', 'client-gpu1-key.pem']) {
+      assert.equal((await stat(join(r.dir, key))).mode & 0o777, 0o600, key);
+      assert.match(await readFile(join(r.dir, key), 'utf8'), /^-----BEGIN PRIVATE KEY-----/);
+    }
+    assert.equal((await stat(r.dir)).mode & 0o777, 0o700);
+  });
+
+  it('signs a later client with the CA already there, and refuses to replace without --force', async () => {
+    const r = req('b', { server: ['127.0.0.2'] });
+    await makeCertificates(r);
+    const caBefore = await readFile(join(r.dir, 'ca.pem'), 'utf8');
+    const later = await makeCertificates({ ...r, server: [], clients: ['gpu2'] });
+    assert.equal(later.caReused, true);
+    assert.equal(await readFile(join(r.dir, 'ca.pem'), 'utf8'), caBefore);
+    assert.ok((await pem(r.dir, 'client-gpu2.pem')).checkIssued(await pem(r.dir, 'ca.pem')));
+    const serverBefore = await readFile(join(r.dir, 'server.pem'), 'utf8');
+    await assert.rejects(makeCertificates({ ...r, clients: ['gpu3'] }), (e: Error) => {
+      assert.ok(e instanceof CertInputError);
+      assert.match(e.message, /server\.pem exists: add --force/);
+      return true;
+    });
+    await assert.rejects(stat(join(r.dir, 'client-gpu3.pem')), 'nothing was written');
+    await makeCertificates({ ...r, force: true });
+    assert.notEqual(await readFile(join(r.dir, 'server.pem'), 'utf8'), serverBefore);
+  });
+
+  it('refuses what cannot become a certificate before writing anything', async () => {
+    for (const [over, msg] of [
+      [{ clients: ['../x'] }, /--client "\.\.\/x"/],
+      [{ server: ['not a name'] }, /--server "not a name" is neither/],
+      [{ clients: ['ok'], days: 0 }, /--days 0/],
+      [{}, /nothing to make/],
+    ] as [Partial<CertRequest>, RegExp][]) {
+      await assert.rejects(
+        makeCertificates(req('c', over)),
+        (e: Error) => e instanceof CertInputError && msg.test(e.message),
+      );
+    }
+    await assert.rejects(stat(join(dir, 'c')), 'no folder was made');
+  });
+});
+
+void describe('the mutual-TLS listener', () => {
+  let echo: Server;
+  let term: TlsTerminator;
+  const lines: string[] = [];
+  const certs = () => join(dir, 'term');
+  const other = () => join(dir, 'other');
+
+  before(async () => {
+    await makeCertificates(req('term', { server: ['127.0.0.2'], clients: ['gpu1'] }));
+    await makeCertificates(req('other', { clients: ['gpu1'] })); // another CA
+    echo = createServer((s) => s.pipe(s));
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    const a = echo.address();
+    const target = { host: '127.0.0.1', port: typeof a === 'object' && a ? a.port : 0 };
+    term = await startTlsTerminator({
+      files: tlsServerFilesIn(certs()),
+      host: '127.0.0.2',
+      port: 0,
+      target,
+      log: (l) => lines.push(l),
+    });
+  });
+  after(async () => {
+    await term?.close();
+    echo?.close();
+  });
+
+  const port = () => Number(term.address.split(':')[1]);
+
+  async function tryClient(
+    clientDir: string | undefined,
+  ): Promise<{ echoed?: string; alpn?: string | false | null; error?: string }> {
+    const ca = await readFile(join(certs(), 'ca.pem'));
+    const client = clientDir
+      ? {
+          cert: await readFile(join(clientDir, 'client-gpu1.pem')),
+          key: await readFile(join(clientDir, 'client-gpu1-key.pem')),
+        }
+      : {};
+    return new Promise((resolve) => {
+      const sock = tlsConnect({ host: '127.0.0.2', port: port(), ca, ...client, ALPNProtocols: ['h2'] });
+      sock.once('secureConnect', () => sock.write('ping'));
+      sock.once('data', (b: Buffer) => {
+        resolve({ echoed: b.toString('utf8'), alpn: sock.alpnProtocol });
+        sock.destroy();
+      });
+      sock.once('error', (e: Error) => resolve({ error: e.message }));
+      sock.once('close', () => resolve({ error: 'closed' }));
+    });
+  }
+
+  it('lets a client with our certificate through to the plaintext port, with ALPN h2', async () => {
+    assert.deepEqual(await tryClient(certs()), { echoed: 'ping', alpn: 'h2' });
+  });
+
+  it('refuses a client without a certificate or with another CA, and says why', async () => {
+    assert.equal((await tryClient(undefined)).echoed, undefined);
+    await waitFor(() => lines.some((l) => /showed no client certificate/.test(l)), {
+      timeoutMs: 5000,
+      what: 'the line',
+    });
+    assert.equal((await tryClient(other())).echoed, undefined);
+    await waitFor(() => lines.some((l) => /not signed by this CA/.test(l)), { timeoutMs: 5000, what: 'the line' });
+    assert.ok(
+      lines.every((l) => l.startsWith('TLS: refused a connection from 127.0.0.1: ')),
+      lines.join('\n'),
+    );
+  });
+
+  it('says nothing of a port probe (connect, close)', async () => {
+    const before = lines.length;
+    await new Promise<void>((r) => {
+      const probe = netConnect({ host: '127.0.0.2', port: port() }, () => {
+        probe.end();
+        r();
+      });
+    });
+    assert.equal((await tryClient(certs())).echoed, 'ping'); // still serving, and the probe is long gone
+    assert.equal(lines.length, before, lines.slice(before).join('\n'));
+  });
+});
+
+void describe('peer-comms dev --ip / --tls-dir checks', () => {
+  const base = { port: 7233, tls: false, allowPlaintext: false };
+  it('loopback needs nothing; another address needs TLS or --allow-plaintext (then a warning)', () => {
+    assert.deepEqual(checkDevBind({ ...base, ip: '127.0.0.1' }), {});
+    assert.match(
+      checkDevBind({ ...base, ip: '192.168.1.10' }).error ?? '',
+      /^refused: .*without TLS.*--tls-dir.*--allow-plaintext/,
+    );
+    const w = checkDevBind({ ...base, ip: '0.0.0.0', allowPlaintext: true });
+    assert.equal(w.error, undefined);
+    assert.match(w.warning ?? '', /^WARNING: .*0\.0\.0\.0:7233 without TLS/);
+    assert.match(checkDevBind({ ...base, ip: 'controller.lan' }).error ?? '', /expected an IP address/);
+    assert.match(checkDevBind({ ...base, ip: '10.0.0.1', tls: true, allowPlaintext: true }).error ?? '', /contradict/);
+  });
+  it('TLS: the listener may not take 127.0.0.1:<port>, where the plaintext frontend stays', () => {
+    assert.deepEqual(checkDevBind({ ...base, tls: true, ip: '192.168.1.10' }), {});
+    assert.deepEqual(checkDevBind({ ...base, tls: true, ip: '127.0.0.2' }), {});
+    for (const ip of ['0.0.0.0', '::', '127.0.0.1'])
+      assert.match(checkDevBind({ ...base, tls: true, ip }).error ?? '', /--tls-port \(e\.g\. 7234\)/, ip);
+    assert.deepEqual(checkDevBind({ ...base, tls: true, ip: '0.0.0.0', tlsPort: 7234 }), {});
+  });
+  it('a wildcard bind is reached on loopback from this machine', () => {
+    assert.equal(connectHostFor('0.0.0.0'), '127.0.0.1');
+    assert.equal(connectHostFor('::'), '::1');
+    assert.equal(connectHostFor('192.168.1.10'), '192.168.1.10');
+  });
+});
