@@ -24,7 +24,7 @@ import { fail, type ControllerDeps } from './context';
 export interface NotifyDeps extends Pick<ControllerDeps, 'config'> {
   /** Where secrets are read (default: the worker's environment). */
   env?: Readonly<Record<string, string | undefined>>;
-  /** The Web UI link of a workflow (default: from the Temporal connection settings). */
+  /** The Web UI link of a workflow (default: the connection's settings and `temporal.uiUrl`, see temporal/ui-link.ts). */
   uiLink?: (workflowId: string) => string;
 }
 
@@ -43,7 +43,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
       );
     }
     const e = input.event;
-    const url = (deps.uiLink ?? ((id: string) => workflowUrl(temporalSettings(), id)))(e.workflowId);
+    const link =
+      deps.uiLink ?? ((id: string) => workflowUrl({ ...temporalSettings(), uiUrl: deps.config.temporal.uiUrl }, id));
+    const url = link(e.workflowId);
     const notification: Notification = { ...e, url, title: notificationTitle(e), text: notificationText(e, url) };
     const ctx = Context.current();
     try {
@@ -53,7 +55,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       ctx.log.warn(`notification not delivered: ${err.message}`, {
         notifier: n.name,
         event: e.event,
-        workflowId: e.workflowId,
+        about: e.workflowId,
         attempt: ctx.info.attempt,
       });
       throw ApplicationFailure.create({
