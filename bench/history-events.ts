@@ -32,7 +32,8 @@ function typeName(e: HistoryEvent): string {
   const signal =
     e.workflowExecutionSignaledEventAttributes?.signalName ??
     e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName;
-  const extra = activity ?? marker ?? signal;
+  const update = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+  const extra = activity ?? marker ?? signal ?? update;
   return extra ? `${name} ${extra}` : name;
 }
 
@@ -45,11 +46,12 @@ function count(events: HistoryEvent[]): Record<string, number> {
   return out;
 }
 
-/** The requester an acquire signal carries (undefined when not an acquire or not readable JSON). */
+/** The requester an acquire signal or requestPane update carries (undefined when not one or not readable JSON). */
 function acquireRequester(e: HistoryEvent): string | undefined {
-  const a = e.workflowExecutionSignaledEventAttributes;
-  const data = a?.input?.payloads?.[0]?.data;
-  if (!a || !data) return undefined;
+  const data =
+    e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data ??
+    e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0]?.data;
+  if (!data) return undefined;
   try {
     const v = JSON.parse(Buffer.from(data).toString('utf8')) as { requester?: unknown };
     return typeof v.requester === 'string' ? v.requester : undefined;
@@ -75,14 +77,28 @@ async function settledLockEvents(client: Client, lockId: string, maxMs = 5000): 
   return last;
 }
 
+const WFT = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+]);
+
+/** Where a request begins: an update's accepted event comes after the workflow task that took it in. */
+function requestStart(lockEvents: HistoryEvent[], i: number): number {
+  if (!lockEvents[i]?.workflowExecutionUpdateAcceptedEventAttributes) return i;
+  let from = i;
+  while (from > 0 && i - from < 3 && WFT.has(lockEvents[from - 1]!.eventType ?? 0)) from--;
+  return from;
+}
+
 /** The lock's events from this send's acquire (from the run's start when it started the run) to the next requester's. */
 function lockShare(lockEvents: HistoryEvent[], workflowId: string): HistoryEvent[] {
   const firstAcquire = lockEvents.findIndex((e) => acquireRequester(e) !== undefined);
   const mine = lockEvents.findIndex((e) => acquireRequester(e) === workflowId);
   if (mine < 0) return [];
-  const from = mine === firstAcquire ? 0 : mine;
+  const from = mine === firstAcquire ? 0 : requestStart(lockEvents, mine);
   const nextOther = lockEvents.findIndex((e, i) => i > mine && (acquireRequester(e) ?? workflowId) !== workflowId);
-  return lockEvents.slice(from, nextOther < 0 ? undefined : nextOther);
+  return lockEvents.slice(from, nextOther < 0 ? undefined : requestStart(lockEvents, nextOther));
 }
 
 /**

@@ -17,7 +17,7 @@ import { createDeliveryActivities } from './deliver';
 import { createFleetActivities } from './fleet';
 import { createGitSync } from './git-sync';
 import { createInboxActivities } from './inbox';
-import { createRequestPaneLock } from './lock';
+import { createReleasePaneLock, createRequestPaneLock } from './lock';
 import { createLockHolders } from './lock-holders';
 import { createNotifyActivities } from './notify';
 import { createPreflight } from './preflight';
@@ -46,6 +46,7 @@ export function createControllerActivities(deps: ControllerDeps) {
     refreshCredentials: createRefreshCredentials(deps),
     audit: createAudit(deps),
     requestPaneLock: createRequestPaneLock(deps),
+    releasePaneLock: createReleasePaneLock(deps),
     lockHolders: createLockHolders(),
     ...createFleetActivities(deps),
     gitSync: createGitSync(deps),

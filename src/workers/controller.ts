@@ -5,7 +5,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
@@ -16,7 +16,8 @@ import { readControllerCredentials } from '../config/controller-credentials';
 import { expandHome } from '../config/paths';
 import { PeerShellPool } from '../peer-access/pool';
 import { codecOptions } from '../temporal/codec';
-import { acquireSignal } from '../workflows/definitions';
+import type { PaneLockInput } from '../contracts/pane-lock';
+import { acquireSignal, releaseSignal, requestPaneUpdate } from '../workflows/definitions';
 import { paneLock } from '../workflows/pane-lock';
 import { peerConnector } from './peer-shells';
 import { workflowOptions } from './workflow-code';
@@ -48,13 +49,25 @@ export function realDeps(config: Config, pool: PeerShellPool, client: Client, ta
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
     requestPaneLock: async (lockWorkflowId, request) => {
       await client.workflow.signalWithStart(paneLock, {
-        workflowId: lockWorkflowId,
-        taskQueue,
-        args: [{ idleMs: 10 * 60_000 }],
+        ...paneLockStart(lockWorkflowId, taskQueue),
         signal: acquireSignal,
         signalArgs: [request],
-        staticSummary: `pane lock ${lockWorkflowId.slice(5)}`,
       });
+    },
+    askPaneLock: (lockWorkflowId, request) =>
+      client.workflow.executeUpdateWithStart(requestPaneUpdate, {
+        args: [request],
+        startWorkflowOperation: new WithStartWorkflowOperation(paneLock, {
+          ...paneLockStart(lockWorkflowId, taskQueue),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      }),
+    releasePaneLock: async (lockWorkflowId, requester) => {
+      try {
+        await client.workflow.getHandle(lockWorkflowId).signal(releaseSignal, { requester });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err; // no lock running: nothing to let go
+      }
     },
     queuePollers: async (queue) => {
       const res = await client.workflowService.describeTaskQueue({
@@ -68,6 +81,16 @@ export function realDeps(config: Config, pool: PeerShellPool, client: Client, ta
       }));
     },
     runGit: execGit,
+  };
+}
+
+/** How a pane lock workflow starts (the first request for its pane starts it). */
+function paneLockStart(lockWorkflowId: string, taskQueue: string) {
+  return {
+    workflowId: lockWorkflowId,
+    taskQueue,
+    args: [{ idleMs: 10 * 60_000 }] as [PaneLockInput],
+    staticSummary: `pane lock ${lockWorkflowId.slice(5)}`,
   };
 }
 

@@ -15,17 +15,19 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LockRequest, PaneLockInput } from '../contracts/pane-lock';
-import { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal } from './definitions';
+import { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal, requestPaneUpdate } from './definitions';
 import { LockBook } from './lock/book';
 import { grantNext, hold } from './lock/hold';
+import { IDLE_CLOCK_PATCH, IdleClock } from './lock/idle';
 
 /** The lock's types (requests, moves, state) live in contracts/pane-lock.ts. */
 export type * from '../contracts/pane-lock';
-export { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal };
+export { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal, requestPaneUpdate };
 export { HOLDER_CHECK_MS } from './lock/hold';
 
 /**
@@ -61,12 +63,20 @@ export function paneLockId(peer: string): string {
  */
 export const LOCK_LEASE_MS = 3 * 3_600_000;
 
+/** A request the lock can queue (synchronous: rejected before it reaches the history). */
+function validateRequest(req: LockRequest): void {
+  if (typeof req?.requester !== 'string' || !req.requester) throw new Error('a pane request names its requester');
+  if (!(typeof req.leaseMs === 'number' && req.leaseMs > 0)) throw new Error('a pane request has a positive leaseMs');
+}
+
 export async function paneLock(input: PaneLockInput): Promise<void> {
   const book = new LockBook(input);
   setHandler(acquireSignal, (req) => book.acquire(req));
+  setHandler(requestPaneUpdate, (req) => book.answer(req), { validator: validateRequest });
   setHandler(releaseSignal, ({ requester }) => book.release(requester));
   setHandler(lockStateQuery, () => book.state());
 
+  const clock = patched(IDLE_CLOCK_PATCH) ? new IdleClock(input.idleMs) : undefined;
   let carried = input.holder;
   for (;;) {
     let current: LockRequest;
@@ -75,7 +85,7 @@ export async function paneLock(input: PaneLockInput): Promise<void> {
       book.carry(carried);
       carried = undefined;
     } else {
-      const next = await grantNext(book, input.idleMs);
+      const next = await grantNext(book, input.idleMs, clock);
       if (next === 'idle') return;
       if (next === 'none') continue;
       current = next;
@@ -94,6 +104,7 @@ export async function paneLock(input: PaneLockInput): Promise<void> {
     book.freed();
     book.grants++;
     if (workflowInfo().continueAsNewSuggested || book.grants >= 200) {
+      book.continuing = true; // a request waiting for its answer is told "queued"; the next run grants it
       await condition(allHandlersFinished);
       await continueAsNew<typeof paneLock>({ idleMs: input.idleMs, waiting: book.waiting, moves: book.moves });
     }

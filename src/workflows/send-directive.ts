@@ -13,7 +13,7 @@ import { deliverUntilAcked } from './send/attempts';
 import { credentials } from './send/credentials';
 import { deliveryPath, validate } from './send/input';
 import { failed, outcome } from './send/outcome';
-import { LEAN_SEND_PATCH } from './send/options';
+import { LEAN_LOCK_PATCH, LEAN_SEND_PATCH } from './send/options';
 import { askForPane, awaitPane } from './send/pane';
 import { reachPeer } from './send/peer';
 import { policy, preflight } from './send/policy';
@@ -27,7 +27,8 @@ export { progressQuery };
 export async function sendDirective(input: SendDirectiveInput): Promise<SendResult> {
   const { workflowId } = workflowInfo();
   const state = new SendState(workflowId, input?.peer);
-  state.lean = patched(LEAN_SEND_PATCH);
+  state.leanLock = patched(LEAN_LOCK_PATCH); // one marker for both: LEAN_SEND_PATCH is asked only without it
+  state.lean = state.leanLock || patched(LEAN_SEND_PATCH);
   setHandler(progressQuery, () => state.progress);
   setHandler(lockGrantedSignal, () => state.lockWasGranted());
 

@@ -27,6 +27,8 @@ const controllerDeps: ControllerDeps = {
   readControllerFile: unused,
   appendAudit: unused,
   requestPaneLock: unused,
+  askPaneLock: unused,
+  releasePaneLock: unused,
   queuePollers: unused,
   runGit: unused,
 };
@@ -44,6 +46,7 @@ void describe('activity sets per queue', () => {
       'notifyTargets',
       'queuePollers',
       'refreshCredentials',
+      'releasePaneLock',
       'requestPaneLock',
       'routePeer',
     ]);

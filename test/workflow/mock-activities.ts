@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Context, heartbeat } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { Activities } from '../../src/activities';
 import type { AckResult, AwaitAckInput } from '../../src/activities/ack';
 import type { DeliverInput, DeliverResult } from '../../src/activities/deliver';
@@ -17,7 +17,8 @@ import type { InboxListing } from '../../src/contracts/read-peer';
 import { controllerRoute } from '../../src/contracts/route';
 import type { AuditRecord } from '../../src/contracts/audit';
 import type { PreflightReport } from '../../src/contracts/preflight';
-import { acquireSignal } from '../../src/workflows/definitions';
+import type { PaneLockInput } from '../../src/contracts/pane-lock';
+import { acquireSignal, releaseSignal, requestPaneUpdate } from '../../src/workflows/definitions';
 import { paneLock } from '../../src/workflows/pane-lock';
 
 export type ActivityName = keyof Activities;
@@ -242,16 +243,38 @@ export function mockActivities(opts: MockOptions): MockActivities {
     requestPaneLock: logged(
       'requestPaneLock',
       o.requestPaneLock ??
-        (async ({ lockWorkflowId, leaseMs }) => {
-          await opts.client.workflow.signalWithStart(paneLock, {
+        (async ({ lockWorkflowId, leaseMs, answer }) => {
+          // as the controller worker does: update-with-start when the send takes the answer, else signal-with-start
+          const request = { requester: callerWorkflowId(), leaseMs };
+          const start = {
             workflowId: lockWorkflowId,
             taskQueue: opts.taskQueue,
-            args: [{ idleMs: opts.lockIdleMs ?? 60_000 }],
+            args: [{ idleMs: opts.lockIdleMs ?? 60_000 }] as [PaneLockInput],
+          };
+          if (answer) {
+            return opts.client.workflow.executeUpdateWithStart(requestPaneUpdate, {
+              args: [request],
+              startWorkflowOperation: new WithStartWorkflowOperation(paneLock, {
+                ...start,
+                workflowIdConflictPolicy: 'USE_EXISTING',
+              }),
+            });
+          }
+          await opts.client.workflow.signalWithStart(paneLock, {
+            ...start,
             signal: acquireSignal,
-            signalArgs: [{ requester: callerWorkflowId(), leaseMs }],
+            signalArgs: [request],
           });
+          return null;
         }),
     ),
+    // Letting the pane go (a local activity at the end of a send): really signals the lock. Not
+    // logged: it runs beside the audit and the buffer clean-up, in no order a test asserts.
+    releasePaneLock:
+      o.releasePaneLock ??
+      (async ({ lockWorkflowId }) => {
+        await opts.client.workflow.getHandle(lockWorkflowId).signal(releaseSignal, { requester: callerWorkflowId() });
+      }),
     // The pane lock's holder checks (every few seconds while a send holds the pane): each
     // workflow's real status, read with the test's client. Not logged: they run in the lock
     // workflow, at times no test orders.

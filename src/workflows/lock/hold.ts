@@ -18,6 +18,7 @@ import type { HolderStatus } from '../../contracts/pane-lock';
 import type { LockMoveReason, LockRequest, PaneLockInput } from '../../contracts/pane-lock';
 import { lockGrantedSignal } from '../definitions';
 import type { LockBook } from './book';
+import type { IdleClock } from './idle';
 
 /** How often the lock checks that its holder (and its queue) still runs. */
 export const HOLDER_CHECK_MS = 3000;
@@ -32,14 +33,24 @@ const checks = proxyActivities<Activities>({
 });
 
 /**
- * Waits for a request (at most `idleMs`) and tells the first one the pane is its turn. Returns
+ * Waits for a request (at most `idleMs`, or on the idle clock) and tells the first one the pane is its turn. Returns
  * it, 'idle' when nobody asked (the lock ends), 'none' when there was nobody to tell after all.
  */
-export async function grantNext(book: LockBook, idleMs: number): Promise<LockRequest | 'idle' | 'none'> {
-  if (!(await condition(() => book.waiting.length > 0, idleMs)) && book.waiting.length === 0) return 'idle';
+export async function grantNext(
+  book: LockBook,
+  idleMs: number,
+  clock: IdleClock | undefined,
+): Promise<LockRequest | 'idle' | 'none'> {
+  if (clock) {
+    if (!(await clock.waitFor(() => book.waiting.length > 0))) return 'idle';
+  } else if (!(await condition(() => book.waiting.length > 0, idleMs)) && book.waiting.length === 0) return 'idle';
   const next = book.waiting.shift();
   if (!next) return 'none';
   book.offer(next);
+  if (book.answering.has(next.requester)) {
+    book.granted(next); // told in its update's answer: no signal
+    return next;
+  }
   try {
     await getExternalWorkflowHandle(next.requester).signal(lockGrantedSignal, {
       lockWorkflowId: workflowInfo().workflowId,
@@ -76,6 +87,7 @@ export async function hold(
     if (closed) return { why: 'holder closed', detail: closed.status };
     if (workflowInfo().continueAsNewSuggested) {
       // A long hold: start afresh, keeping the holder (already told) and the rest of its lease.
+      book.continuing = true;
       await condition(allHandlersFinished);
       if (!book.released) {
         await continueAsNew<(input: PaneLockInput) => Promise<void>>({
@@ -85,6 +97,7 @@ export async function hold(
           moves: book.moves,
         });
       }
+      book.continuing = false; // released meanwhile: this run frees the pane
     }
   }
 }

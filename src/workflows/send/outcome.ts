@@ -10,9 +10,9 @@ import { OUTCOME_ATTR } from '../../contracts/search-attributes';
 import type { SendResult } from '../../contracts/send';
 import { failureMessage, failureType } from '../failures';
 import { tellPeople } from '../notify';
-import { releasePane } from '../pane-lock';
 import { pickupFailure } from '../routing';
 import { auditing, localAuditing } from './options';
+import { letGoOfPane } from './pane';
 import type { PeerSide } from './peer';
 import type { Send } from './state';
 
@@ -27,7 +27,7 @@ export async function outcome(send: Send, at: PeerSide, ack: AckResult): Promise
   state.holdsLock = false;
   const { extraEnters } = state;
   await Promise.all([
-    releasePane(state.lockId, workflowId, true),
+    letGoOfPane(send, true),
     ...state
       .deliveryIds()
       .map((id) =>
@@ -80,7 +80,7 @@ export async function failed(send: Send, caught: unknown): Promise<unknown> {
   state.progress.error = message;
   state.progress.phase = 'finished';
   await CancellationScope.nonCancellable(async () => {
-    await releasePane(state.lockId, workflowId, state.holdsLock);
+    await letGoOfPane(send, state.holdsLock);
     upsertSearchAttributes([{ key: OUTCOME_ATTR, value: 'failed' }]);
     try {
       await audit(send, {

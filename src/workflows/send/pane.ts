@@ -2,10 +2,10 @@
  * Step 4, the pane lock: one send at a time per pane. It is asked for while preflight runs and
  * waited for after the session step; the lock workflow signals the grant (SendState.lockWasGranted).
  */
-import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log } from '@temporalio/workflow';
 import { ErrorType } from '../../contracts/errors';
 import type { PreflightReport } from '../../contracts/preflight';
-import { LOCK_LEASE_MS, paneLockId } from '../pane-lock';
+import { LOCK_LEASE_MS, paneLockId, releasePane } from '../pane-lock';
 import { lockNotGranted } from './messages';
 import { controller, localController } from './options';
 import type { Send } from './state';
@@ -17,9 +17,27 @@ export function askForPane(send: Send): Promise<void> {
   state.lockId = lockId;
   state.lockRec = state.pending('paneLock');
   const stubs = state.lean ? localController : controller; // a local activity since LEAN_SEND_PATCH
-  return stubs.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
-    { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS },
-  ]);
+  const request = { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS, ...(state.leanLock ? { answer: true } : {}) };
+  return stubs.requestPaneLock
+    .executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [request])
+    .then((answer) => {
+      // Since LEAN_LOCK_PATCH the answer may grant the pane at once (else the grant signal follows).
+      if (answer?.granted) state.lockWasGranted();
+    });
+}
+
+/** Lets the pane go: by a local activity since LEAN_LOCK_PATCH, else by a signal from here. */
+export async function letGoOfPane(send: Send, holds: boolean): Promise<void> {
+  const { state, workflowId } = send;
+  if (!state.leanLock || !state.lockId) return releasePane(state.lockId, workflowId, holds);
+  try {
+    await localController.releasePaneLock.executeWithOptions({ summary: `let go of the pane lock ${state.lockId}` }, [
+      { lockWorkflowId: state.lockId },
+    ]);
+  } catch (err) {
+    if (holds)
+      log.warn('could not release the pane lock; the lock will notice its holder closed', { error: String(err) });
+  }
 }
 
 /** The wait while the grant has not come: its signal on the way, or the lock's queue (see awaitPane). */
