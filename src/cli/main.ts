@@ -10,6 +10,7 @@ import { registerAgentSettings } from './commands/agent-settings';
 import { registerCerts } from './commands/certs';
 import { registerCodecServer } from './commands/codec-server';
 import { registerCommand } from './commands/command';
+import { registerCompletion } from './commands/completion';
 import { registerDemo } from './commands/demo';
 import { registerDev } from './commands/dev';
 import { registerFleet } from './commands/fleet';
@@ -43,5 +44,6 @@ registerPeers(program, ctx); // peers
 registerPreflight(program, ctx); // preflight <peer>
 registerAgentSettings(program, ctx); // agent-settings <peer>
 registerReads(program, ctx); // peek|inbox|log <peer>
+registerCompletion(program); // completion <shell> (and the hidden __complete it calls)
 
 runProgram(program, process.argv);

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit';
 import { errorsAsJson, flushed, reportError } from './stdio';
+import { packageVersion } from './version';
 
 export function createProgram(): Command {
   return (
@@ -13,6 +14,7 @@ export function createProgram(): Command {
       .name('peer-comms')
       .description('Durable sends to Claude Code agents in tmux on peer machines, through Temporal')
       .option('-c, --config <file>', 'peers file (default: $PEER_COMMS_CONFIG, ./peers.yaml, the user config dir)')
+      .version(packageVersion(), '-V, --version', 'print the version of peer-comms')
       .showHelpAfterError()
       // Parse errors (unknown option, missing argument) are usage errors: exit 2, not commander's 1.
       .exitOverride()
