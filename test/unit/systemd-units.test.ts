@@ -79,6 +79,11 @@ describe('deploy/systemd units', () => {
     assert.match(one(unit, 'Service', 'ExecStart'), / worker --peer %i$/);
   });
 
+  it('dev: SIGTERM goes to peer-comms alone, which stops its dev server after the worker', () => {
+    const dev = parseUnit(readFileSync(join(DIR, 'peer-comms-dev.service'), 'utf8'));
+    assert.equal(one(dev, 'Service', 'KillMode'), 'mixed');
+  });
+
   it('the controller and dev units exclude each other (dev runs its own controller worker)', () => {
     const controller = parseUnit(readFileSync(join(DIR, 'peer-comms-controller.service'), 'utf8'));
     const dev = parseUnit(readFileSync(join(DIR, 'peer-comms-dev.service'), 'utf8'));
