@@ -4,8 +4,8 @@
  * same binary talks to the embedded dev server, a self-hosted cluster or Temporal Cloud.
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { codecOptions } from './codec';
+import { loadClientConnectConfigReadably } from './tls-client';
 import { uiBaseUrl, workflowLink } from './ui-link';
 import { TemporalUnreachable, connectTimeoutMs, probeTcp, unreachable } from './reachable';
 
@@ -17,7 +17,7 @@ export interface TemporalSettings {
 }
 
 export function loadConnectConfig() {
-  const cfg = loadClientConnectConfig();
+  const cfg = loadClientConnectConfigReadably(); // a TLS file that cannot be read: exit 2, naming it
   const address = cfg.connectionOptions.address ?? 'localhost:7233';
   return { cfg, address, namespace: cfg.namespace ?? 'default' };
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { checkDevBind, connectHostFor } from '../../src/temporal/tls-bind';
+import { loadClientConnectConfigReadably } from '../../src/temporal/tls-client';
 import { CertInputError, makeCertificates, type CertRequest } from '../../src/temporal/tls-certs';
 import { startTlsTerminator, tlsServerFilesIn, type TlsTerminator } from '../../src/temporal/tls-terminator';
 import { waitFor } from '../helpers/wait';
@@ -203,5 +204,47 @@ void describe('peer-comms dev --ip / --tls-dir checks', () => {
     assert.equal(connectHostFor('0.0.0.0'), '127.0.0.1');
     assert.equal(connectHostFor('::'), '::1');
     assert.equal(connectHostFor('192.168.1.10'), '192.168.1.10');
+  });
+});
+
+void describe('the client side (envconfig TLS settings)', () => {
+  it('a TLS file that cannot be read is a configuration error naming the file and the settings', () => {
+    const saved = { ...process.env };
+    process.env.TEMPORAL_ADDRESS = '127.0.0.2:7233';
+    process.env.TEMPORAL_TLS_SERVER_CA_CERT_PATH = join(dir, 'missing-ca.pem');
+    try {
+      assert.throws(loadClientConnectConfigReadably, (e: Error) => {
+        assert.equal(e.name, 'ConfigError'); // exit 2 in the CLI
+        assert.match(e.message, /^cannot read .*missing-ca\.pem \(ENOENT\), named .* by TEMPORAL_TLS_CLIENT_CERT_PATH/);
+        return true;
+      });
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('the files peer-comms certs makes load as the connection’s mTLS settings', async () => {
+    const r = req('client', { server: ['controller.lan'], clients: ['gpu1'] });
+    await makeCertificates(r);
+    const saved = { ...process.env };
+    process.env.TEMPORAL_TLS_SERVER_CA_CERT_PATH = join(r.dir, 'ca.pem');
+    process.env.TEMPORAL_TLS_CLIENT_CERT_PATH = join(r.dir, 'client-gpu1.pem');
+    process.env.TEMPORAL_TLS_CLIENT_KEY_PATH = join(r.dir, 'client-gpu1-key.pem');
+    process.env.TEMPORAL_TLS_SERVER_NAME = 'controller.lan';
+    try {
+      const tls = loadClientConnectConfigReadably().connectionOptions.tls;
+      assert.ok(tls && typeof tls === 'object');
+      assert.equal(tls.serverNameOverride, 'controller.lan');
+      assert.equal(
+        Buffer.from(tls.serverRootCACertificate ?? []).toString('utf8'),
+        await readFile(join(r.dir, 'ca.pem'), 'utf8'),
+      );
+      assert.equal(
+        Buffer.from(tls.clientCertPair?.key ?? []).toString('utf8'),
+        await readFile(join(r.dir, 'client-gpu1-key.pem'), 'utf8'),
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 });
