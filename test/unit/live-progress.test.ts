@@ -6,6 +6,7 @@ import { LiveOutput, useColour, type Term } from '../../src/cli/progress-term';
 import { ProgressPrinter } from '../../src/cli/render';
 import { retryLine } from '../../src/cli/retry-line';
 import type { SendProgress } from '../../src/contracts/send';
+import { sendDetails } from '../../src/workflows/send/steps';
 
 function capture(tty: boolean, colour = false, columns?: number): Term & { text: () => string } {
   let text = '';
@@ -121,5 +122,19 @@ describe('live progress', () => {
     const out = new LiveOutput(t);
     out.setStatus('a'.repeat(100), { colour: 'yellow' });
     assert.equal(t.text(), `\r\x1b[2K${'a'.repeat(28)}…`);
+  });
+
+  it("the UI's current details: the step and its state, or what it waits for", () => {
+    const step = { step: 'deliver', status: 'running', startedAt: 0 } as const;
+    assert.equal(sendDetails({ ...progress(), phase: 'deliver', steps: [step] }), 'send to p1 · deliver: running');
+    assert.equal(
+      sendDetails({ ...progress('agent busy; waited 3 s of 60 s'), steps: [] }),
+      'send to p1 · waitIdle: waiting — agent busy; waited 3 s of 60 s',
+    );
+    const done = { step: 'paneLock', status: 'done', startedAt: 0, endedAt: 5, detail: 'granted' } as const;
+    assert.equal(
+      sendDetails({ ...progress(), phase: 'paneLock', steps: [done] }),
+      'send to p1 · paneLock: done (granted)',
+    );
   });
 });
