@@ -11,6 +11,13 @@ export function registerAgentSettings(program: Command, ctx: CommandContext): vo
     .argument('<peer>')
     .option('--install', 'write (or refresh) the hook script and the settings file on the peer (0600)')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms agent-settings gpu1
+  peer-comms agent-settings gpu1 --install`,
+    )
     .action(async (peerName: string, opts: { install?: boolean; json?: boolean }) => {
       const { agentSettingsNow } = await import('../agent-settings-command.js');
       const { unlockKeys } = await import('../key-unlock.js');

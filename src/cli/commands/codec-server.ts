@@ -12,6 +12,13 @@ export function registerCodecServer(program: Command, ctx: CommandContext): void
       '--cors-origin <origins>',
       'the Web UI origin(s), comma-separated (default: http://127.0.0.1:8233, http://localhost:8233)',
     )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms codec-server
+  peer-comms codec-server --port 8888 --cors-origin https://temporal.example.com`,
+    )
     .action(async (opts: { port: string; host: string; corsOrigin?: string }) => {
       const { codecServerNow } = await import('../codec-command.js');
       const { config } = await ctx.loadConfig().catch((err: unknown) => {

@@ -11,6 +11,13 @@ export function registerCommand(program: Command, ctx: CommandContext): void {
     .argument('<peer>', 'peer name from the config')
     .argument('<command...>', 'the slash command and its words, e.g. /compact keep the test results')
     .option('--json', 'print one JSON object for scripts')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms command gpu1 /compact keep the test results
+  peer-comms command gpu1 /clear --json`,
+    )
     .action(async (peerName: string, words: string[], opts: { json?: boolean }) => {
       const { commandLine, runCommand } = await import('../command-command.js');
       const { peerOrUsage, checkPeerFiles } = await import('../input-checks.js');

@@ -10,6 +10,13 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
     .option('--text <text>', 'the directive to send')
     .option('--json', 'print one JSON object')
     .option('--no-download', 'never download the Temporal CLI (also PEER_COMMS_TEMPORAL_DOWNLOAD=never)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms demo
+  peer-comms demo --text "say hello" --json`,
+    )
     .action(async (opts: { port: string; text?: string; json?: boolean; download: boolean }) => {
       const { demo } = await import('../demo.js');
       process.exitCode = await demo({

@@ -69,6 +69,14 @@ export function registerDev(program: Command, ctx: CommandContext): void {
     .option('--tls-dir <dir>', 'mutual TLS for the peers on --ip, with the files of `peer-comms certs`')
     .option('--tls-port <port>', "the TLS listener's port (default: --port; 127.0.0.1:--port stays plaintext)")
     .option('--allow-plaintext', 'let --ip be a non-loopback address without TLS (a warning is printed)', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms dev                          (dev server on 127.0.0.1:7233, Web UI on :8233, worker)
+  peer-comms dev --port 7300              (UI on :8300)
+  peer-comms dev --ip 192.168.1.10 --tls-dir ~/.config/peer-comms/tls`,
+    )
     .action(async (opts: DevOptions) => {
       const { userStateDir } = await import('../../config/paths.js');
       const { startDevServer } = await import('../../temporal/dev-server.js');

@@ -5,7 +5,15 @@ import type { CommandContext } from '../context';
 export function registerFleet(program: Command, ctx: CommandContext): void {
   const fleet = program
     .command('fleet')
-    .description('fleet health: every peer checked on a schedule, credentials pushed before they expire');
+    .description('fleet health: every peer checked on a schedule, credentials pushed before they expire')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms fleet schedule --every 30m
+  peer-comms fleet check
+  peer-comms fleet status --json`,
+    );
 
   fleet
     .command('schedule')
@@ -14,6 +22,14 @@ export function registerFleet(program: Command, ctx: CommandContext): void {
     .option('--pause', 'pause the schedule')
     .option('--unpause', 'resume the paused schedule')
     .option('--delete', 'delete the schedule')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms fleet schedule                 (every 30m, or the current interval)
+  peer-comms fleet schedule --every 15m
+  peer-comms fleet schedule --pause`,
+    )
     .action(async (opts: { every?: string; pause?: boolean; unpause?: boolean; delete?: boolean }) => {
       const { fleetSchedule, scheduleRequest } = await import('../fleet-schedule.js');
       const request = scheduleRequest(opts);
@@ -25,6 +41,13 @@ export function registerFleet(program: Command, ctx: CommandContext): void {
     .description('check every peer now (or those named): preflight, credentials pushed when due; print the table')
     .argument('[peers...]', 'peer names (default: all)')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms fleet check
+  peer-comms fleet check gpu1 gpu2 --json`,
+    )
     .action(async (peers: string[], opts: { json?: boolean }) => {
       const { fleetCheck } = await import('../fleet-command.js');
       const { config } = await ctx.loadConfig();
@@ -36,6 +59,13 @@ export function registerFleet(program: Command, ctx: CommandContext): void {
     .command('status')
     .description('the last fleet report: reachability, sessions, tokens, GPUs, disk, load per peer')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms fleet status
+  peer-comms fleet status --json`,
+    )
     .action(async (opts: { json?: boolean }) => {
       const { fleetStatus } = await import('../fleet-command.js');
       await ctx.withClient((c) => fleetStatus(c, opts));

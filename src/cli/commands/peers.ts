@@ -8,6 +8,13 @@ export function registerPeers(program: Command, ctx: CommandContext): void {
     .command('peers')
     .description('list the configured peers (and validate the config)')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms peers
+  peer-comms -c ~/peers.yaml peers --json`,
+    )
     .action(async (opts: { json?: boolean }) => {
       const { file, config } = await ctx.loadConfig();
       if (opts.json) {

@@ -8,6 +8,13 @@ export function registerPreflight(program: Command, ctx: CommandContext): void {
     .description('check a peer: reachability, tmux session, token expiry, GPUs, disk, load')
     .argument('<peer>')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms preflight gpu1
+  peer-comms preflight gpu1 --json`,
+    )
     .action(async (peerName: string, opts: { json?: boolean }) => {
       const { preflightNow } = await import('../preflight-command.js');
       const { unlockKeys } = await import('../key-unlock.js');

@@ -8,6 +8,13 @@ const READS = [
   ['log', "recent commits, branch and git status of the peer's working directory"],
 ] as const;
 
+/** The examples in each one's --help. */
+const EXAMPLES: Record<(typeof READS)[number][0], string[]> = {
+  peek: ['peer-comms peek gpu1', 'peer-comms peek gpu1 -n 200 --json'],
+  inbox: ['peer-comms inbox gpu1', 'peer-comms inbox gpu1 --json'],
+  log: ['peer-comms log gpu1', 'peer-comms log gpu1 -n 30 --json'],
+};
+
 export function registerReads(program: Command, ctx: CommandContext): void {
   for (const [what, description] of READS) {
     const cmd = program.command(what).description(`${description} (read-only)`).argument('<peer>');
@@ -15,6 +22,7 @@ export function registerReads(program: Command, ctx: CommandContext): void {
     if (what === 'log') cmd.option('-n, --count <n>', 'how many commits', '10');
     cmd
       .option('--json', 'print JSON')
+      .addHelpText('after', `\nExamples:\n${EXAMPLES[what].map((e) => `  ${e}`).join('\n')}`)
       .action(async (peerName: string, opts: { lines?: string; count?: string; json?: boolean }) => {
         const { readNow } = await import('../read-command.js');
         const { unlockKeys } = await import('../key-unlock.js');

@@ -29,6 +29,15 @@ export function registerSend(program: Command, ctx: CommandContext): void {
     .option('--all', 'broadcast to every peer in the config (the text is then the only argument)')
     .option('--json', 'print one JSON object for scripts')
     .addHelpText('after', '\nA text that starts with "-" goes after "--": peer-comms send <peer> -- "-v is verbose"')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms send gpu1 "run the test suite and report the failures"
+  peer-comms send gpu1 -f directive.md --heavy
+  peer-comms send gpus --queue "pull and rebuild"      (a group from peers.yaml)
+  peer-comms send --all "git status, one line" --json`,
+    )
     .configureOutput({
       outputError: (message, write) => {
         write(message);

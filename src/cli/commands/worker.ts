@@ -23,6 +23,14 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
         .choices(['text', 'json'])
         .env('PEER_COMMS_LOG_FORMAT'),
     )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  peer-comms worker                       (the controller worker, beside the Temporal server)
+  peer-comms worker --peer gpu1           (on gpu1 itself: local tmux, its inbox watched)
+  TEMPORAL_ADDRESS=controller.lan:7233 peer-comms worker --peer gpu1 --inbox-interval 5s`,
+    )
     .action(async (opts: { peer?: string; inboxInterval: string; metrics?: string; logFormat?: string }) => {
       const { startWorker } = await import('../../workers/start-worker.js');
       const runtime = await runtimeOptions(opts);
