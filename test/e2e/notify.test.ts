@@ -17,7 +17,7 @@ import type { JobStatus } from '../../src/contracts/job-status';
 import { resolveCommand, type Notification } from '../../src/contracts/notify';
 import { notifiersSchema } from '../../src/config/notify-schema';
 import { addAgent, makeConfig, withWorker } from '../helpers/stack';
-import { uniqueQueue } from '../helpers/temporal';
+import { recordHistory, uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { stackPerFile } from '../helpers/cli';
 
@@ -206,6 +206,9 @@ describe('notifications', () => {
           assert.equal(events(ok, 'awaiting-resolution').length, 1);
           assert.equal(events(ok, 'done').length, 1);
           assert.ok(flaky.got.every((g) => g.body.event === 'awaiting-resolution'));
+
+          await recordHistory(stack().env, jobId, 'job-notified-resolved-done');
+          await recordHistory(stack().env, `${jobId}-notify-done`, 'notification-delivered');
 
           // 7. no secret in any history
           for (const id of [jobId, awaitingChild, `${jobId}-notify-done`]) {
