@@ -26,7 +26,9 @@ export async function awaitResolution(run: JobRun): Promise<void> {
   const stopped = s.state !== 'awaiting-resolution'; // not after a daily wake-up or a continue-as-new
   setState(s, 'awaiting-resolution');
   if (stopped) await notifyAwaiting(run);
-  await condition(() => s.pendingResolution !== undefined || s.completion?.source === 'signal', AWAIT_WAKE_MS);
+  await condition(() => s.pendingResolution !== undefined || s.completion?.source === 'signal', AWAIT_WAKE_MS, {
+    summary: `wait for a person's resolution (peer-comms job resolve ${run.jobId})`,
+  });
 }
 
 /** Sends the pending resolution to the peer, files the phone-home. True when the job ended. */

@@ -54,10 +54,11 @@ export async function openJobRun(input: PeerJobInput, s: CarriedJobState): Promi
   };
 }
 
-/** The UI's "current details" line: the state, why it waits, the last text's turn. */
-export function showDetails(s: CarriedJobState): void {
+/** The UI's "current details" line: the state, why it waits or what it is doing (`doing`), the last text's turn. */
+export function showDetails(s: CarriedJobState, doing?: string): void {
   const stop = pendingStop(s);
-  setCurrentDetails(detailsLine(s.state, s.state === 'awaiting-resolution' ? stop?.reason : undefined, s.turn));
+  const why = doing ?? (s.state === 'awaiting-resolution' ? stop?.reason : undefined);
+  setCurrentDetails(detailsLine(s.state, why, s.turn));
 }
 
 /** A new state, in the status, the search attribute and the details line. */

@@ -34,6 +34,7 @@ export async function sendOnJob(
   const { s, jobId, peer } = run;
   s.sends++;
   const id = `${jobId}-send-${s.sends}`;
+  showDetails(s, `${what} as ${id}`);
   try {
     const r = await executeChild(sendDirective, {
       workflowId: id,
