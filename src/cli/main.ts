@@ -20,6 +20,7 @@ import { registerPeers } from './commands/peers';
 import { registerPreflight } from './commands/preflight';
 import { registerReads } from './commands/read';
 import { registerSend } from './commands/send';
+import { registerTlsProxy } from './commands/tls-proxy';
 import { registerWorker } from './commands/worker';
 import { commandContext } from './context';
 import { createProgram, runProgram } from './program';
@@ -37,6 +38,7 @@ registerDev(program, ctx); // dev
 registerDemo(program, ctx); // demo
 registerCodecServer(program, ctx); // codec-server
 registerCerts(program, ctx); // certs
+registerTlsProxy(program, ctx); // tls-proxy --listen <host:port>
 registerJob(program, ctx); // job start|list|show|resolve|complete
 registerFleet(program, ctx); // fleet schedule|check|status
 registerLint(program); // lint <file>

@@ -6,6 +6,7 @@
  * `peer-comms dev`.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, connect as netConnect, type Server } from 'node:net';
@@ -17,6 +18,7 @@ import { checkDevBind, connectHostFor } from '../../src/temporal/tls-bind';
 import { loadClientConnectConfigReadably } from '../../src/temporal/tls-client';
 import { CertInputError, makeCertificates, type CertRequest } from '../../src/temporal/tls-certs';
 import { startTlsTerminator, tlsServerFilesIn, type TlsTerminator } from '../../src/temporal/tls-terminator';
+import { runCliBare } from '../helpers/cli';
 import { waitFor } from '../helpers/wait';
 
 let dir = '';
@@ -248,3 +250,62 @@ void describe('the client side (envconfig TLS settings)', () => {
     }
   });
 });
+
+void describe('peer-comms tls-proxy', () => {
+  it('serves mutual TLS in front of a plaintext port until SIGTERM; a bad --listen is exit 2', async () => {
+    const certs = join(dir, 'proxy');
+    await makeCertificates(req('proxy', { server: ['127.0.0.2'], clients: ['gpu1'] }));
+    const echo = createServer((s) => s.pipe(s));
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    const a = echo.address();
+    const target = `127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+    const bad = await runCliBare(['tls-proxy', '--listen', 'nope', '--tls-dir', certs], { cwd: dir });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--listen "nope": expected host:port/);
+    const main = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+    const listen = `127.0.0.2:${await freePortOn('127.0.0.2')}`;
+    const args = ['--import', 'tsx', main, 'tls-proxy', '--listen', listen, '--target', target, '--tls-dir', certs];
+    const proxy = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proxy.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    try {
+      await waitFor(() => stderr.includes('TLS proxy: peers connect to') || proxy.exitCode !== null, {
+        timeoutMs: 30_000,
+        what: 'the proxy to listen',
+      });
+      assert.equal(proxy.exitCode, null, stderr);
+      const ca = await readFile(join(certs, 'ca.pem'));
+      const cert = await readFile(join(certs, 'client-gpu1.pem'));
+      const key = await readFile(join(certs, 'client-gpu1-key.pem'));
+      const echoed = await new Promise<string>((resolve, reject) => {
+        const [host, port] = listen.split(':');
+        const sock = tlsConnect({ host, port: Number(port), ca, cert, key, ALPNProtocols: ['h2'] }, () =>
+          sock.write('ping'),
+        );
+        sock.once('data', (b: Buffer) => {
+          resolve(b.toString('utf8'));
+          sock.destroy();
+        });
+        sock.once('error', reject);
+      });
+      assert.equal(echoed, 'ping');
+      const exited = new Promise<number | null>((r) => proxy.once('exit', (code) => r(code)));
+      proxy.kill('SIGTERM');
+      assert.equal(await exited, 0, stderr);
+    } finally {
+      if (proxy.exitCode === null) proxy.kill('SIGKILL');
+      echo.close();
+    }
+  });
+});
+
+async function freePortOn(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
