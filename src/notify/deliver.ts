@@ -39,17 +39,28 @@ export async function deliver(n: NotifierConfig, notification: Notification, opt
       ? ntfyRequest(n.server, n.topic, notification)
       : (n.kind === 'slack' ? slackRequest : webhookRequest)(targetUrl(who, n, opts.env), notification);
   for (const [name, value] of Object.entries(n.headers ?? {})) {
-    req.headers[name] = typeof value === 'string' ? value : secret(who, value.env, `header ${name}`, opts.env);
+    const v = typeof value === 'string' ? value : secret(who, value.env, `header ${name}`, opts.env);
+    // fetch would refuse it with the value in its message: say which header instead, never the value
+    if (!HEADER_VALUE.test(v))
+      throw new NotifyError(`${who}: header ${name} has a line break or a character a header cannot hold`, false, true);
+    req.headers[name] = v;
   }
   return post(who, req, opts);
 }
 
+/** What an HTTP header value may hold (no line breaks, no other controls but tab). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 function targetUrl(who: string, n: { url?: string; urlEnv?: string }, env: DeliverOptions['env']): string {
   if (n.url) return n.url;
   const url = secret(who, n.urlEnv ?? '', 'url', env);
-  if (!/^https?:\/\/\S+$/i.test(url)) {
-    throw new NotifyError(`${who}: $${n.urlEnv} is not an http(s) URL`, false, true);
+  let ok = false;
+  try {
+    ok = /^https?:$/.test(new URL(url).protocol);
+  } catch {
+    ok = false;
   }
+  if (!ok) throw new NotifyError(`${who}: $${n.urlEnv} is not an http(s) URL`, false, true);
   return url;
 }
 
@@ -86,14 +97,25 @@ async function post(who: string, req: HttpRequest, opts: DeliverOptions): Promis
       signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
     });
   } catch (err) {
-    const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-    throw new NotifyError(`${who}: POST to ${where} failed: ${why}`, true);
+    throw new NotifyError(`${who}: POST to ${where} failed: ${fetchProblem(err)}`, true);
   }
   await res.body?.cancel().catch(() => undefined);
   if (res.ok) return `POST to ${where}: ${res.status}`;
   // A refusal that retrying cannot change (a bad token, a gone hook) stops at once; the rest is retried.
   const retryable = res.status >= 500 || [408, 425, 429].includes(res.status);
   throw new NotifyError(`${who}: POST to ${where} answered ${res.status} ${res.statusText}`.trim(), retryable);
+}
+
+/**
+ * Why a request did not get an answer, in words that hold no secret: the system's error code
+ * (ECONNREFUSED, ENOTFOUND, …) or the deadline. fetch's own messages can quote the URL or a
+ * header's value, so they are not shown.
+ */
+function fetchProblem(err: unknown): string {
+  const e = err as { name?: string; cause?: { code?: unknown; name?: unknown } } | undefined;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer before the deadline (or cancelled)';
+  const code = e?.cause?.code ?? e?.cause?.name;
+  return typeof code === 'string' && /^[A-Za-z_]+$/.test(code) ? code : 'the request could not be made';
 }
 
 function runCommand(who: string, argv: readonly string[], stdin: string, opts: DeliverOptions): Promise<string> {

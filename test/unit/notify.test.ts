@@ -222,6 +222,36 @@ describe('notify: delivery', () => {
     );
   });
 
+  it('what fetch would quote is never shown: a bad header value, a bad URL from the environment, a closed port', async () => {
+    const [n] = notifiers([
+      { name: 'hook', kind: 'webhook', urlEnv: 'HOOK_URL', headers: { Authorization: { env: 'HOOK_TOKEN' } } },
+    ]);
+    const closed = await recordingServer([200]);
+    closed.server.close();
+    const cases: [Record<string, string>, (e: NotifyError) => boolean][] = [
+      [
+        { HOOK_URL: hook.url, HOOK_TOKEN: `${SECRET}\nX-Evil: 1` },
+        (e) => e.configProblem && /header Authorization/.test(e.message),
+      ],
+      [
+        { HOOK_URL: 'http://[s3cret-token-value', HOOK_TOKEN: SECRET },
+        (e) => e.configProblem && /\$HOOK_URL is not/.test(e.message),
+      ],
+      [
+        { HOOK_URL: `${closed.url}/s3cret-token-value`, HOOK_TOKEN: SECRET },
+        (e) => e.retryable && /ECONNREFUSED/.test(e.message),
+      ],
+    ];
+    for (const [env, expected] of cases) {
+      await assert.rejects(deliver(n!, notification, { env }), (e: unknown) => {
+        assert.ok(e instanceof NotifyError);
+        assert.ok(expected(e), e.message);
+        assert.ok(!e.message.includes('s3cret'), e.message);
+        return true;
+      });
+    }
+  });
+
   it('command: runs the program (argv, no shell) with the notification JSON on stdin', async () => {
     const out = join(dir, 'stdin.json');
     const script = 'require("fs").writeFileSync(process.argv[1], require("fs").readFileSync(0))';
