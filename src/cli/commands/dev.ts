@@ -49,9 +49,9 @@ async function peerAccess(
 }
 
 function peerLine(dev: DevServer, tls: boolean): string {
-  if (dev.peerAddress === dev.address && !tls) return '';
+  if (!tls && dev.peerAddress.startsWith('127.0.0.1:')) return ''; // the default: this machine only
   const where = dev.peerAddress.replace(/^(0\.0\.0\.0|\[::\])(?=:\d+$)/, "<this machine's address>");
-  return `Peer workers: ${where}${tls ? ' (mutual TLS: each needs ca.pem and its client certificate)' : ''}; docs/multi-machine.md\n`;
+  return `Peer workers: ${where}${tls ? ' (mutual TLS: each needs ca.pem and its client certificate)' : ' (plaintext)'}; docs/multi-machine.md\n`;
 }
 
 export function registerDev(program: Command, ctx: CommandContext): void {
