@@ -1,20 +1,36 @@
 /** `peer-comms job start|list|show|resolve|complete`: long-running peer jobs, through Temporal. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context';
+import { addExamples } from '../help-examples';
 import { whoAmI } from '../who';
 
+/** The examples in each one's --help. */
+const EXAMPLES: Record<string, string[]> = {
+  job: [
+    'peer-comms job start gpu1 directive.md',
+    'peer-comms job list --awaiting',
+    'peer-comms job resolve job-gpu1-retrain -d a -n "ship it"',
+  ],
+  start: [
+    'peer-comms job start gpu1 directive.md',
+    'cat directive.md | peer-comms job start gpu1 - --budget 4h --slug retrain',
+    'peer-comms job start gpu1 directive.md --workload gpu --json',
+  ],
+  list: ['peer-comms job list', 'peer-comms job list --awaiting --json'],
+  show: ['peer-comms job show job-gpu1-retrain', 'peer-comms job show job-gpu1-retrain --json'],
+  resolve: [
+    'peer-comms job resolve job-gpu1-retrain -d a -n "good enough, write it up"',
+    'peer-comms job resolve job-gpu1-retrain -d rerun-with-fix --amend directive-v2.md',
+    'peer-comms job resolve job-gpu1-retrain -d c',
+  ],
+  complete: [
+    'peer-comms job complete job-gpu1-retrain',
+    'peer-comms job complete job-gpu1-retrain -n "merged into main"',
+  ],
+};
+
 export function registerJob(program: Command, ctx: CommandContext): void {
-  const job = program
-    .command('job')
-    .description('long-running peer jobs: phone-homes, resolutions, completion')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  peer-comms job start gpu1 directive.md
-  peer-comms job list --awaiting
-  peer-comms job resolve job-gpu1-retrain -d a -n "ship it"`,
-    );
+  const job = program.command('job').description('long-running peer jobs: phone-homes, resolutions, completion');
 
   job
     .command('start')
@@ -26,14 +42,6 @@ Examples:
     .option('--force', 'start even if the directive lacks parts')
     .option('--workload <kind>', 'gpu | cpu (default) | none: as for send')
     .option('--json', 'print JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  peer-comms job start gpu1 directive.md
-  cat directive.md | peer-comms job start gpu1 - --budget 4h --slug retrain
-  peer-comms job start gpu1 directive.md --workload gpu --json`,
-    )
     .action(
       async (
         peerName: string,
@@ -60,13 +68,6 @@ Examples:
     .description('list jobs')
     .option('--awaiting', 'only jobs awaiting a resolution')
     .option('--json', 'print JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  peer-comms job list
-  peer-comms job list --awaiting --json`,
-    )
     .action(async (opts: { awaiting?: boolean; json?: boolean }) => {
       const { jobList } = await import('../job-command.js');
       await ctx.withClient((c) => jobList(c, opts));
@@ -77,13 +78,6 @@ Examples:
     .description('a job’s state, its phone-home text and the peer’s recommendation, resolutions so far')
     .argument('<job-id>')
     .option('--json', 'print JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  peer-comms job show job-gpu1-retrain
-  peer-comms job show job-gpu1-retrain --json`,
-    )
     .action(async (jobId: string, opts: { json?: boolean }) => {
       const { jobShow } = await import('../job-command.js');
       await ctx.withClient((c) => jobShow(c, jobId, opts));
@@ -97,14 +91,6 @@ Examples:
     .option('-n, --note <text>', 'sent to the peer with the decision', '')
     .option('--amend <file>', 'rerun-with-fix: the amended directive to run instead')
     .option('--json', 'print JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  peer-comms job resolve job-gpu1-retrain -d a -n "good enough, write it up"
-  peer-comms job resolve job-gpu1-retrain -d rerun-with-fix --amend directive-v2.md
-  peer-comms job resolve job-gpu1-retrain -d c`,
-    )
     .action(async (jobId: string, opts: { decision: string; note?: string; amend?: string; json?: boolean }) => {
       const { jobResolve } = await import('../job-command.js');
       await ctx.withClient((c) => jobResolve(c, jobId, { ...opts, by: whoAmI() }));
@@ -115,15 +101,10 @@ Examples:
     .description('tell a job its work is done: it syncs git (fetch, merge --ff-only) and ends')
     .argument('<job-id>')
     .option('-n, --note <text>', 'a note kept in the job status')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  peer-comms job complete job-gpu1-retrain
-  peer-comms job complete job-gpu1-retrain -n "merged into main"`,
-    )
     .action(async (jobId: string, opts: { note?: string }) => {
       const { jobComplete } = await import('../job-command.js');
       await ctx.withClient((c) => jobComplete(c, jobId, { ...opts, by: whoAmI() }));
     });
+
+  addExamples(job, EXAMPLES);
 }

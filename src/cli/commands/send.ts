@@ -7,7 +7,16 @@ import type { Command } from 'commander';
 import type { SendMode, Workload } from '../../contracts/send';
 import type { CommandContext } from '../context';
 import { EXIT, UsageError } from '../exit';
+import { examplesText } from '../help-examples';
 import { reportError } from '../stdio';
+
+/** The examples in its --help. */
+const EXAMPLES = [
+  'peer-comms send gpu1 "run the test suite and report the failures"',
+  'peer-comms send gpu1 -f directive.md --heavy',
+  'peer-comms send gpus --queue "pull and rebuild"      (a group from peers.yaml)',
+  'peer-comms send --all "git status, one line" --json',
+];
 
 export function registerSend(program: Command, ctx: CommandContext): void {
   program
@@ -29,15 +38,7 @@ export function registerSend(program: Command, ctx: CommandContext): void {
     .option('--all', 'broadcast to every peer in the config (the text is then the only argument)')
     .option('--json', 'print one JSON object for scripts')
     .addHelpText('after', '\nA text that starts with "-" goes after "--": peer-comms send <peer> -- "-v is verbose"')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  peer-comms send gpu1 "run the test suite and report the failures"
-  peer-comms send gpu1 -f directive.md --heavy
-  peer-comms send gpus --queue "pull and rebuild"      (a group from peers.yaml)
-  peer-comms send --all "git status, one line" --json`,
-    )
+    .addHelpText('after', examplesText(EXAMPLES))
     .configureOutput({
       outputError: (message, write) => {
         write(message);
