@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { portOpen } from '../../src/temporal/dev-server';
 import { checkDevBind, connectHostFor } from '../../src/temporal/tls-bind';
 import { loadClientConnectConfigReadably } from '../../src/temporal/tls-client';
 import { CertInputError, makeCertificates, type CertRequest } from '../../src/temporal/tls-certs';
@@ -201,6 +202,23 @@ void describe('peer-comms dev --ip / --tls-dir checks', () => {
     for (const ip of ['0.0.0.0', '::', '127.0.0.1'])
       assert.match(checkDevBind({ ...base, tls: true, ip }).error ?? '', /--tls-port \(e\.g\. 7234\)/, ip);
     assert.deepEqual(checkDevBind({ ...base, tls: true, ip: '0.0.0.0', tlsPort: 7234 }), {});
+  });
+  it('peer-comms dev refuses a bad bind before anything starts (exit 2, no server)', async () => {
+    const port = String(await freePortOn('127.0.0.1'));
+    const dev = (args: string[]) => runCliBare(['dev', '--no-download', '--port', port, ...args], { cwd: dir });
+    const plain = await dev(['--ip', '192.0.2.1']);
+    assert.equal(plain.code, 2, plain.stderr);
+    assert.match(plain.stderr, /refused: Temporal's frontend on 192\.0\.2\.1:\d+ without TLS/);
+    const wild = await dev(['--ip', '0.0.0.0', '--tls-dir', join(dir, 'term')]);
+    assert.equal(wild.code, 2, wild.stderr);
+    assert.match(wild.stderr, /--tls-port/);
+    const missing = await dev(['--ip', '127.0.0.2', '--tls-dir', join(dir, 'nothing-here')]);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(
+      missing.stderr,
+      /cannot read the server certificate .*nothing-here.*server\.pem \(ENOENT\).*peer-comms certs/,
+    );
+    assert.equal(await portOpen(Number(port)), false, 'no dev server was started');
   });
   it('a wildcard bind is reached on loopback from this machine', () => {
     assert.equal(connectHostFor('0.0.0.0'), '127.0.0.1');
