@@ -4,7 +4,7 @@
  * one notification (with the phone-home's heading, the exact `job resolve` command and the UI
  * link; the header's secret from the worker's environment, never in history); a webhook that
  * answers 500 first gets the notification once, on the retry; a command notifier gets the JSON on
- * stdin; a webhook that stays down shows its failure (naming the notifier) on the notification,
+ * stdin; Slack-compatible and ntfy servers get their own shapes; a webhook that stays down shows its failure (naming the notifier) on the notification,
  * and does not hold the job back: it is resolved and done while that notification still retries.
  */
 import assert from 'node:assert/strict';
@@ -32,8 +32,8 @@ const DEAD_PATH = '/dead-hook-secret-path';
 interface Hook {
   server: Server;
   url: string;
-  /** Every request: its status, headers and parsed body. */
-  got: { status: number; headers: IncomingMessage['headers']; body: Notification }[];
+  /** Every request: its status, path, headers and body (raw, and parsed when it is JSON). */
+  got: { status: number; path: string; headers: IncomingMessage['headers']; raw: string; body: Notification }[];
 }
 
 /** A webhook on 127.0.0.1 answering the given statuses in turn (the last one repeats). */
@@ -44,11 +44,10 @@ async function hook(statuses: number[]): Promise<Hook> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const status = statuses[Math.min(h.got.length, statuses.length - 1)] ?? 200;
-      h.got.push({
-        status,
-        headers: req.headers,
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Notification,
-      });
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const json = req.headers['content-type'] === 'application/json';
+      const body = (json ? JSON.parse(raw) : {}) as Notification;
+      h.got.push({ status, path: req.url ?? '', headers: req.headers, raw, body });
       res.statusCode = status;
       res.end();
     });
@@ -79,7 +78,9 @@ describe('notifications', () => {
     const ok = await hook([200]);
     const flaky = await hook([500, 200]);
     const dead = await hook([500]);
-    hooks.push(ok, flaky, dead);
+    const chat = await hook([200]);
+    const phone = await hook([200]);
+    hooks.push(ok, flaky, dead, chat, phone);
     // The worker runs in this process: the secrets are in its environment, not in the peers file.
     process.env[TOKEN_VAR] = SECRET;
     process.env[DEAD_URL_VAR] = `${dead.url}${DEAD_PATH}`;
@@ -96,6 +97,8 @@ describe('notifications', () => {
       { name: 'flaky', kind: 'webhook', url: `${flaky.url}/hook` },
       { name: 'dead', kind: 'webhook', urlEnv: DEAD_URL_VAR },
       { name: 'cmd', kind: 'command', command: [process.execPath, '-e', appendStdin, stdinFile] },
+      { name: 'chat', kind: 'slack', url: `${chat.url}/services/T0/B0/x` },
+      { name: 'phone', kind: 'ntfy', server: phone.url, topic: 'peer-comms-e2e' },
     ];
 
     const peer = await addAgent(stack(), { workMs: 800 }, { inbox: true, entry: { jobs: { scanInterval: '1s' } } });
@@ -167,6 +170,23 @@ describe('notifications', () => {
           const lines = (await readFile(stdinFile, 'utf8')).trim().split('\n');
           assert.equal(lines.length, 1);
           assert.deepEqual(JSON.parse(lines[0]!), n);
+
+          // 3b. Slack-compatible and ntfy bodies, as their servers get them
+          await waitFor(() => chat.got.length > 0 && phone.got.length > 0, {
+            timeoutMs: 30_000,
+            intervalMs: 200,
+            what: 'the slack and ntfy notifiers',
+          });
+          const slack = JSON.parse(chat.got[0]!.raw) as { text: string; blocks: unknown[] };
+          assert.deepEqual(Object.keys(slack).sort(), ['blocks', 'text']);
+          assert.match(slack.text, new RegExp(`${jobId} awaits your decision`));
+          assert.ok(JSON.stringify(slack.blocks).includes(`peer-comms job resolve ${jobId}`));
+          const ntfy = phone.got[0]!;
+          assert.equal(ntfy.path, '/peer-comms-e2e');
+          assert.equal(ntfy.raw, n.text);
+          assert.equal(ntfy.headers.title, n.title);
+          assert.equal(ntfy.headers.priority, 'high');
+          assert.equal(ntfy.headers.tags, 'raising_hand');
 
           // 4. the dead webhook: its failure shows on the notification (named, no secret) while it retries
           await waitFor(() => dead.got.length > 0, { timeoutMs: 30_000, intervalMs: 200, what: 'the dead webhook' });
