@@ -4,8 +4,9 @@
  * one notification (with the phone-home's heading, the exact `job resolve` command and the UI
  * link; the header's secret from the worker's environment, never in history); a webhook that
  * answers 500 first gets the notification once, on the retry; a command notifier gets the JSON on
- * stdin; Slack-compatible and ntfy servers get their own shapes; a webhook that stays down shows its failure (naming the notifier) on the notification,
- * and does not hold the job back: it is resolved and done while that notification still retries.
+ * stdin; Slack-compatible and ntfy servers get their own shapes; a webhook that stays down shows
+ * its failure (naming the notifier) on the notification, and does not hold the job back: it is
+ * resolved and done while that notification still retries.
  */
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
