@@ -82,7 +82,7 @@ export function unreachableHint(opts: { portAnswered: boolean; tls: boolean }): 
     'is it running? Start one with `peer-comms dev`, or point at another with TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE, or a temporal.toml profile (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE)';
   if (!opts.portAnswered) return reach;
   return opts.tls
-    ? 'the port answers but the TLS handshake or gRPC did not: is the server plaintext (a dev server)? Then turn TLS off (TEMPORAL_TLS=false, or tls off in the profile)'
+    ? 'the port answers but the TLS handshake or gRPC did not: is the server plaintext (a dev server)? Then turn TLS off (TEMPORAL_TLS=false, or tls off in the profile); or does it want a client certificate (mutual TLS, `peer-comms dev --tls-dir`)? Then set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (docs/multi-machine.md)'
     : 'the port answers but gRPC did not: does the server want TLS (Temporal Cloud, a TLS cluster)? Then set TEMPORAL_TLS=true (with TEMPORAL_TLS_SERVER_CA_CERT_PATH, client cert and key for mTLS) or tls in the profile';
 }
 
