@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +17,7 @@ import { sendDirective } from '../../src/workflows';
 import { exited } from '../helpers/worker-spawn';
 import { startDevEnv, uniqueQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { freePort } from '../helpers/ports';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = pathToFileURL(require.resolve('tsx', { paths: [ROOT] })).href;
@@ -41,16 +41,6 @@ after(async () => {
 });
 
 /** A port nobody listens on right now (the kernel's pick, released at once). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function scrape(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);

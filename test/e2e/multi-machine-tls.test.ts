@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,22 +23,16 @@ import type { SshdFixture } from '../helpers/sshd';
 import { uniqueQueue } from '../helpers/temporal';
 import { TmuxServer } from '../helpers/tmux';
 import { waitFor } from '../helpers/wait';
+import { freePort } from '../helpers/ports';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = pathToFileURL(require.resolve('tsx', { paths: [ROOT] })).href;
 const PEER_IP = '127.0.0.2';
 
 /** A port free on 127.0.0.1 and 127.0.0.2 whose UI port (+1000) is free too. */
-async function freePort(): Promise<number> {
+async function freeServerPort(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const a = srv.address();
-        srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-      });
-    });
+    const port = await freePort();
     if (port > 0 && port < 64000 && !(await portOpen(port + 1000)) && !(await portOpen(port, PEER_IP))) return port;
   }
 }
@@ -83,7 +76,7 @@ function tlsEnv(certs: string, client: string | undefined): Record<string, strin
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pc-mm-'));
   tmux = await TmuxServer.start('mm');
-  port = await freePort();
+  port = await freeServerPort();
   const controllerCredentials = join(dir, 'controller-credentials.json');
   await writeCredentials(controllerCredentials, Date.now() + 10 * 86_400_000, 'sk-ant-controller-SECRET-0123456789');
   // addAgent writes SSH fields into the entry; workerEntry drops them, so none of these is used.

@@ -9,12 +9,12 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { SshTarget } from '../../src/peer-access/ssh-connect';
 import { waitFor } from './wait';
+import { freePort } from './ports';
 
 const run = promisify(execFile);
 
@@ -53,18 +53,6 @@ export interface SshdFixture {
   /** sshd back on the same port, with the same keys. */
   up(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function keygen(path: string, comment: string): Promise<string> {

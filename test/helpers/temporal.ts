@@ -16,7 +16,13 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
 import { findTemporalBinary } from '../../src/temporal/cli-binary';
 
@@ -71,6 +77,22 @@ export function workflowBundle(
 let queueCounter = 0;
 
 /** A task queue (or id) no other test in any process uses. */
+/** Runs `fn` while a worker with the project's workflows and these activities polls `taskQueue`. */
+export async function runWorkerUntil<T>(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  activities: object,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+  return worker.runUntil(fn);
+}
+
 export function uniqueQueue(prefix: string): string {
   queueCounter++;
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${queueCounter}`;

@@ -21,6 +21,7 @@ import { CertInputError, makeCertificates, type CertRequest } from '../../src/te
 import { startTlsTerminator, tlsServerFilesIn, type TlsTerminator } from '../../src/temporal/tls-terminator';
 import { runCliBare } from '../helpers/cli';
 import { waitFor } from '../helpers/wait';
+import { freePort } from '../helpers/ports';
 
 let dir = '';
 before(async () => {
@@ -204,7 +205,7 @@ void describe('peer-comms dev --ip / --tls-dir checks', () => {
     assert.deepEqual(checkDevBind({ ...base, tls: true, ip: '0.0.0.0', tlsPort: 7234 }), {});
   });
   it('peer-comms dev refuses a bad bind before anything starts (exit 2, no server)', async () => {
-    const port = String(await freePortOn('127.0.0.1'));
+    const port = String(await freePort('127.0.0.1'));
     const dev = (args: string[]) => runCliBare(['dev', '--no-download', '--port', port, ...args], { cwd: dir });
     const plain = await dev(['--ip', '192.0.2.1']);
     assert.equal(plain.code, 2, plain.stderr);
@@ -281,7 +282,7 @@ void describe('peer-comms tls-proxy', () => {
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /--listen "nope": expected host:port/);
     const main = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
-    const listen = `127.0.0.2:${await freePortOn('127.0.0.2')}`;
+    const listen = `127.0.0.2:${await freePort('127.0.0.2')}`;
     const args = ['--import', 'tsx', main, 'tls-proxy', '--listen', listen, '--target', target, '--tls-dir', certs];
     const proxy = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -316,14 +317,3 @@ void describe('peer-comms tls-proxy', () => {
     }
   });
 });
-
-async function freePortOn(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}

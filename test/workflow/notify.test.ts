@@ -6,11 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Worker } from '@temporalio/worker';
 import type { NotifyEventKind, NotifyInput } from '../../src/contracts/notify';
 import { peerJob } from '../../src/workflows/peer-job';
 import { sendDirective } from '../../src/workflows/send-directive';
-import { devEnvPerFile, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { devEnvPerFile, runWorkerUntil, uniqueQueue } from '../helpers/temporal';
 import { mockActivities, screen } from './mock-activities';
 
 const theEnv = devEnvPerFile();
@@ -35,15 +34,7 @@ function harness(wants: NotifyEventKind[]) {
       },
     },
   });
-  const run = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const worker = await Worker.create({
-      connection: e.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: mock.activities,
-    });
-    return worker.runUntil(fn);
-  };
+  const run = <T>(fn: () => Promise<T>): Promise<T> => runWorkerUntil(e, taskQueue, mock.activities, fn);
   return { e, taskQueue, peer, told, run };
 }
 

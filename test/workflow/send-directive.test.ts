@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
 import { stepLine } from '../../src/cli/render';
 import type { AuditRecord } from '../../src/contracts/audit';
 import { ErrorType } from '../../src/contracts/errors';
@@ -15,7 +14,7 @@ import type { SendDirectiveInput, SendProgress, StepName } from '../../src/contr
 import { lockStateQuery, progressQuery } from '../../src/workflows/definitions';
 import { paneLockId } from '../../src/workflows/pane-lock';
 import { sendDirective } from '../../src/workflows/send-directive';
-import { devEnvPerFile, uniqueQueue, workflowBundle, workflowFailure } from '../helpers/temporal';
+import { devEnvPerFile, runWorkerUntil, uniqueQueue, workflowFailure } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import {
   Gate,
@@ -56,15 +55,7 @@ function harness(opts: Omit<MockOptions, 'client' | 'taskQueue'> = {}): Harness 
         workflowId: uniqueQueue(`${idPrefix}-${peer}`),
         args: [{ peer, text: 'Please run the unit tests and report.', ...input }],
       }),
-    run: async (fn) => {
-      const worker = await Worker.create({
-        connection: e.nativeConnection,
-        taskQueue,
-        workflowBundle: await workflowBundle(),
-        activities: mock.activities,
-      });
-      return worker.runUntil(fn);
-    },
+    run: (fn) => runWorkerUntil(e, taskQueue, mock.activities, fn),
   };
 }
 

@@ -8,13 +8,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import type { DeliverInput } from '../../src/activities/deliver';
 import { ErrorType } from '../../src/contracts/errors';
 import type { SendDirectiveInput } from '../../src/contracts/send';
 import { MAX_TEXT_BYTES, formatRefusal, gateText } from '../../src/contracts/text-gate';
 import { sendDirective } from '../../src/workflows/send-directive';
-import { devEnvPerFile, uniqueQueue, workflowBundle, workflowFailure } from '../helpers/temporal';
+import { devEnvPerFile, runWorkerUntil, uniqueQueue, workflowFailure } from '../helpers/temporal';
 import { mockActivities, sha256Hex } from './mock-activities';
 
 const theEnv = devEnvPerFile();
@@ -35,15 +34,7 @@ function setup() {
       workflowId: uniqueQueue(`gate-${peer}`),
       args: [{ peer, text: 'x', ...input }],
     });
-  const run = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const worker = await Worker.create({
-      connection: e.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: mock.activities,
-    });
-    return worker.runUntil(fn);
-  };
+  const run = <T>(fn: () => Promise<T>): Promise<T> => runWorkerUntil(e, taskQueue, mock.activities, fn);
   return { e, taskQueue, peer, mock, start, run };
 }
 
