@@ -60,8 +60,8 @@ export function findConfigFile(
   const found = candidates.find((c) => existsSync(c));
   if (!found) {
     throw new ConfigError(candidates[0] ?? 'peers.yaml', [
-      `no config file found (looked in: ${candidates.join(', ')})`,
-      'copy peers.example.yaml to peers.yaml and edit it, pass --config FILE, or set PEER_COMMS_CONFIG',
+      // one problem, with what to do on the same line (a second line would count as a second problem)
+      `no config file found (looked in: ${candidates.join(', ')}); copy peers.example.yaml to peers.yaml and edit it, pass --config FILE, or set PEER_COMMS_CONFIG`,
     ]);
   }
   if (legacyConfigDirs(host).some((dir) => host.path.dirname(found) === dir)) {
