@@ -44,8 +44,6 @@ export interface ControllerDeps extends PeerDeps {
   appendAudit(line: string): Promise<void>;
   /** Asks the pane-lock workflow for the lock on behalf of a send (needs a Temporal client). */
   requestPaneLock(lockWorkflowId: string, request: { requester: string; leaseMs: number }): Promise<void>;
-  /** Asks for the lock and is answered at once: granted now, or queued (update-with-start). */
-  askPaneLock(lockWorkflowId: string, request: { requester: string; leaseMs: number }): Promise<{ granted: boolean }>;
   /** Lets the pane go on behalf of a send (a release signal to the lock workflow). */
   releasePaneLock(lockWorkflowId: string, requester: string): Promise<void>;
   /** The workers that polled a task queue for activities lately (needs a Temporal client). */

@@ -9,14 +9,6 @@ export interface LockRequest {
   leaseMs: number;
 }
 
-/**
- * The answer to a request made by update (requestPaneUpdate): granted now, or queued (the grant
- * comes later as the lockGranted signal). A request made by signal is answered by signal only.
- */
-export interface PaneLockAnswer {
-  granted: boolean;
-}
-
 /** Why the pane changed hands. */
 export type LockMoveReason =
   'granted' | 'released' | 'holder closed' | 'lease ran out' | 'requester gone' | 'closed while queued';

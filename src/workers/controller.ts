@@ -5,7 +5,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
@@ -17,7 +17,7 @@ import { expandHome } from '../config/paths';
 import { PeerShellPool } from '../peer-access/pool';
 import { codecOptions } from '../temporal/codec';
 import type { PaneLockInput } from '../contracts/pane-lock';
-import { acquireSignal, releaseSignal, requestPaneUpdate } from '../workflows/definitions';
+import { acquireSignal, releaseSignal } from '../workflows/definitions';
 import { paneLock } from '../workflows/pane-lock';
 import { peerConnector } from './peer-shells';
 import { workflowOptions } from './workflow-code';
@@ -54,14 +54,6 @@ export function realDeps(config: Config, pool: PeerShellPool, client: Client, ta
         signalArgs: [request],
       });
     },
-    askPaneLock: (lockWorkflowId, request) =>
-      client.workflow.executeUpdateWithStart(requestPaneUpdate, {
-        args: [request],
-        startWorkflowOperation: new WithStartWorkflowOperation(paneLock, {
-          ...paneLockStart(lockWorkflowId, taskQueue),
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      }),
     releasePaneLock: async (lockWorkflowId, requester) => {
       try {
         await client.workflow.getHandle(lockWorkflowId).signal(releaseSignal, { requester });

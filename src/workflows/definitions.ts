@@ -12,7 +12,7 @@ import type { CommandProgress } from '../contracts/command';
 import type { FleetReport } from '../contracts/fleet';
 import type { CompleteInput, PhoneHomeSignal, ResolveAccepted, ResolveInput } from '../contracts/job-resolution';
 import type { JobStatus } from '../contracts/job-status';
-import type { LockRequest, PaneLockAnswer, PaneLockState } from '../contracts/pane-lock';
+import type { LockRequest, PaneLockState } from '../contracts/pane-lock';
 import type { SendProgress } from '../contracts/send';
 
 // sendDirective
@@ -30,11 +30,6 @@ export const commandProgressQuery = defineQuery<CommandProgress>('commandProgres
 // paneLock
 /** A send (or command) asks for the pane; signal-with-start creates the lock. */
 export const acquireSignal = defineSignal<[LockRequest]>('acquire');
-/**
- * A send asks for the pane and is answered at once (update-with-start creates the lock): granted
- * when the pane is free, else queued, and then granted later by lockGrantedSignal.
- */
-export const requestPaneUpdate = defineUpdate<PaneLockAnswer, [LockRequest]>('requestPane');
 /** A requester lets the pane go (also while still queued). */
 export const releaseSignal = defineSignal<[{ requester: string }]>('release');
 /** Sent by the lock to the requester when the pane is its turn. */

@@ -20,14 +20,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LockRequest, PaneLockInput } from '../contracts/pane-lock';
-import { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal, requestPaneUpdate } from './definitions';
+import { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal } from './definitions';
 import { LockBook } from './lock/book';
 import { grantNext, hold } from './lock/hold';
 import { IDLE_CLOCK_PATCH, IdleClock } from './lock/idle';
 
 /** The lock's types (requests, moves, state) live in contracts/pane-lock.ts. */
 export type * from '../contracts/pane-lock';
-export { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal, requestPaneUpdate };
+export { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal };
 export { HOLDER_CHECK_MS } from './lock/hold';
 
 /**
@@ -63,16 +63,9 @@ export function paneLockId(peer: string): string {
  */
 export const LOCK_LEASE_MS = 3 * 3_600_000;
 
-/** A request the lock can queue (synchronous: rejected before it reaches the history). */
-function validateRequest(req: LockRequest): void {
-  if (typeof req?.requester !== 'string' || !req.requester) throw new Error('a pane request names its requester');
-  if (!(typeof req.leaseMs === 'number' && req.leaseMs > 0)) throw new Error('a pane request has a positive leaseMs');
-}
-
 export async function paneLock(input: PaneLockInput): Promise<void> {
   const book = new LockBook(input);
   setHandler(acquireSignal, (req) => book.acquire(req));
-  setHandler(requestPaneUpdate, (req) => book.answer(req), { validator: validateRequest });
   setHandler(releaseSignal, ({ requester }) => book.release(requester));
   setHandler(lockStateQuery, () => book.state());
 
@@ -104,7 +97,6 @@ export async function paneLock(input: PaneLockInput): Promise<void> {
     book.freed();
     book.grants++;
     if (workflowInfo().continueAsNewSuggested || book.grants >= 200) {
-      book.continuing = true; // a request waiting for its answer is told "queued"; the next run grants it
       await condition(allHandlersFinished);
       await continueAsNew<typeof paneLock>({ idleMs: input.idleMs, waiting: book.waiting, moves: book.moves });
     }

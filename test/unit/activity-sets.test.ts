@@ -27,7 +27,6 @@ const controllerDeps: ControllerDeps = {
   readControllerFile: unused,
   appendAudit: unused,
   requestPaneLock: unused,
-  askPaneLock: unused,
   releasePaneLock: unused,
   queuePollers: unused,
   runGit: unused,

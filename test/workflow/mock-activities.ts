@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Context, heartbeat } from '@temporalio/activity';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Activities } from '../../src/activities';
 import type { AckResult, AwaitAckInput } from '../../src/activities/ack';
 import type { DeliverInput, DeliverResult } from '../../src/activities/deliver';
@@ -17,8 +17,7 @@ import type { InboxListing } from '../../src/contracts/read-peer';
 import { controllerRoute } from '../../src/contracts/route';
 import type { AuditRecord } from '../../src/contracts/audit';
 import type { PreflightReport } from '../../src/contracts/preflight';
-import type { PaneLockInput } from '../../src/contracts/pane-lock';
-import { acquireSignal, releaseSignal, requestPaneUpdate } from '../../src/workflows/definitions';
+import { acquireSignal, releaseSignal } from '../../src/workflows/definitions';
 import { paneLock } from '../../src/workflows/pane-lock';
 
 export type ActivityName = keyof Activities;
@@ -243,29 +242,14 @@ export function mockActivities(opts: MockOptions): MockActivities {
     requestPaneLock: logged(
       'requestPaneLock',
       o.requestPaneLock ??
-        (async ({ lockWorkflowId, leaseMs, answer }) => {
-          // as the controller worker does: update-with-start when the send takes the answer, else signal-with-start
-          const request = { requester: callerWorkflowId(), leaseMs };
-          const start = {
+        (async ({ lockWorkflowId, leaseMs }) => {
+          await opts.client.workflow.signalWithStart(paneLock, {
             workflowId: lockWorkflowId,
             taskQueue: opts.taskQueue,
-            args: [{ idleMs: opts.lockIdleMs ?? 60_000 }] as [PaneLockInput],
-          };
-          if (answer) {
-            return opts.client.workflow.executeUpdateWithStart(requestPaneUpdate, {
-              args: [request],
-              startWorkflowOperation: new WithStartWorkflowOperation(paneLock, {
-                ...start,
-                workflowIdConflictPolicy: 'USE_EXISTING',
-              }),
-            });
-          }
-          await opts.client.workflow.signalWithStart(paneLock, {
-            ...start,
+            args: [{ idleMs: opts.lockIdleMs ?? 60_000 }],
             signal: acquireSignal,
-            signalArgs: [request],
+            signalArgs: [{ requester: callerWorkflowId(), leaseMs }],
           });
-          return null;
         }),
     ),
     // Letting the pane go (a local activity at the end of a send): really signals the lock. Not

@@ -9,12 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createLockHolders } from '../../src/activities/lock-holders';
-import type { LockMove, PaneLockAnswer, PaneLockState } from '../../src/contracts/pane-lock';
-import { acquireSignal, lockStateQuery, releaseSignal, requestPaneUpdate } from '../../src/workflows/definitions';
+import type { LockMove, PaneLockState } from '../../src/contracts/pane-lock';
+import { acquireSignal, lockStateQuery, releaseSignal } from '../../src/workflows/definitions';
 import { startDevEnv, startTimeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { finishSignal, grantsQuery, lockRequester, paneLock } from './workflows/lock-requester';
@@ -44,8 +44,6 @@ interface LockHarness {
   requester(name: string): Promise<WorkflowHandle<typeof lockRequester>>;
   /** Asks for the lock for a requester, starting the lock workflow if needed (as requestPaneLock does). */
   acquire(requester: string, leaseMs?: number): Promise<void>;
-  /** Asks by update-with-start, as a send since lean-lock-handoff does: the answer says granted or queued. */
-  ask(requester: string, leaseMs?: number): Promise<PaneLockAnswer>;
   release(requester: string): Promise<void>;
   state(): Promise<PaneLockState>;
   /** Polls the lock until its state matches (within `timeoutMs`, default 10 s). */
@@ -86,16 +84,6 @@ function harness(idleMs = 10 * MINUTE, e: TestWorkflowEnvironment = theEnv()): L
         signalArgs: [{ requester, leaseMs }],
       });
     },
-    ask: (requester, leaseMs = 10 * MINUTE) =>
-      e.client.workflow.executeUpdateWithStart(requestPaneUpdate, {
-        args: [{ requester, leaseMs }],
-        startWorkflowOperation: new WithStartWorkflowOperation(paneLock, {
-          workflowId: lockId,
-          taskQueue,
-          args: [{ idleMs }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      }),
     release: (requester) => lock.signal(releaseSignal, { requester }),
     state,
     until: async (pred, what, timeoutMs = 10_000) => {
@@ -365,32 +353,6 @@ void describe('paneLock follows its holders (dev server, real time)', () => {
       assert.equal(await h.grants(r2), 1);
       await h.release(r2.workflowId);
       await h.until((x) => x.holder === null, 'the lock to be free');
-    });
-  });
-
-  void test('asked by update: granted in the answer when free (no signal), queued behind a holder and then signalled', async () => {
-    const h = devHarness();
-    await h.run(async () => {
-      const [r1, r2, r3] = await Promise.all(['r1', 'r2', 'r3'].map((n) => h.requester(n)));
-      if (!r1 || !r2 || !r3) throw new Error('requesters did not start');
-      assert.deepEqual(await h.ask(r1.workflowId), { granted: true }, 'a free pane is granted in the answer');
-      assert.deepEqual(await h.ask(r1.workflowId), { granted: true }, 'a repeated request of the holder (a retry)');
-      assert.deepEqual(await h.ask(r2.workflowId), { granted: false }, 'queued behind r1');
-      await h.acquire(r3.workflowId); // by signal, behind r2
-      const s = await h.until((x) => x.holder === r1.workflowId && x.waiting.length === 2, 'r2 and r3 queued');
-      assert.deepEqual(s.waiting, [r2.workflowId, r3.workflowId]);
-      assert.equal(await h.grants(r1), 0, 'r1 learnt of its grant from the answer, not a signal');
-
-      await h.release(r1.workflowId);
-      await h.until((x) => x.holder === r2.workflowId, 'r2 to hold the lock');
-      await waitFor(async () => (await h.grants(r2)) === 1, { timeoutMs: 10_000, what: 'r2 told by signal' });
-      await h.release(r2.workflowId);
-      await h.until((x) => x.holder === r3.workflowId, 'r3 to hold the lock');
-      await h.release(r3.workflowId);
-      await h.until((x) => x.holder === null, 'the lock to be free');
-      assert.deepEqual(await h.ask(r1.workflowId), { granted: true }, 'free again: granted in the answer');
-      await h.release(r1.workflowId);
-      await h.until((x) => x.holder === null && x.waiting.length === 0, 'the lock to be free');
     });
   });
 

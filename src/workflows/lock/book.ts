@@ -1,10 +1,9 @@
 /**
  * The pane lock's books: who holds the pane since when and until when, who waits, the last
- * moves and why, and the last look at the holders. The signal, update and query handlers of
- * paneLock act on it; deterministic, no commands.
+ * moves and why, and the last look at the holders. The signal and query handlers of paneLock
+ * act on it; deterministic, no commands.
  */
-import { condition } from '@temporalio/workflow';
-import type { HolderStatus, PaneLockAnswer } from '../../contracts/pane-lock';
+import type { HolderStatus } from '../../contracts/pane-lock';
 import type {
   CarriedHolder,
   LockMove,
@@ -29,10 +28,6 @@ export class LockBook {
   /** Holds ended in this run of the lock. */
   grants = 0;
   lastCheck: PaneLockState['lastCheck'] = null;
-  /** Requesters whose update waits for its answer: granted in that answer, not by signal. */
-  readonly answering = new Set<string>();
-  /** The lock is about to continue as new: a waiting update answers "queued" (the next run grants by signal). */
-  continuing = false;
 
   constructor(input: PaneLockInput) {
     this.waiting = [...(input.waiting ?? [])];
@@ -50,25 +45,6 @@ export class LockBook {
     if (this.holder?.requester === requester) this.released = true;
     const i = this.waiting.findIndex((w) => w.requester === requester);
     if (i >= 0) this.waiting.splice(i, 1);
-  }
-
-  /**
-   * A request made by update: queued like any other, then answered once the loop has taken its
-   * turn (granted), or someone else holds the pane, or the lock continues as new (queued), or the
-   * request left the queue. A repeated request (an activity retry) from the holder is granted again.
-   */
-  async answer(req: LockRequest): Promise<PaneLockAnswer> {
-    const mine = () => this.holder?.requester === req.requester;
-    if (mine()) return { granted: true };
-    this.acquire(req);
-    this.answering.add(req.requester);
-    try {
-      const queued = () => this.waiting.some((w) => w.requester === req.requester);
-      await condition(() => mine() || this.holder !== null || this.continuing || !queued());
-    } finally {
-      this.answering.delete(req.requester);
-    }
-    return { granted: mine() };
   }
 
   state(): PaneLockState {

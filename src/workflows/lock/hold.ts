@@ -47,10 +47,6 @@ export async function grantNext(
   const next = book.waiting.shift();
   if (!next) return 'none';
   book.offer(next);
-  if (book.answering.has(next.requester)) {
-    book.granted(next); // told in its update's answer: no signal
-    return next;
-  }
   try {
     await getExternalWorkflowHandle(next.requester).signal(lockGrantedSignal, {
       lockWorkflowId: workflowInfo().workflowId,
@@ -87,7 +83,6 @@ export async function hold(
     if (closed) return { why: 'holder closed', detail: closed.status };
     if (workflowInfo().continueAsNewSuggested) {
       // A long hold: start afresh, keeping the holder (already told) and the rest of its lease.
-      book.continuing = true;
       await condition(allHandlersFinished);
       if (!book.released) {
         await continueAsNew<(input: PaneLockInput) => Promise<void>>({
@@ -97,7 +92,6 @@ export async function hold(
           moves: book.moves,
         });
       }
-      book.continuing = false; // released meanwhile: this run frees the pane
     }
   }
 }

@@ -50,11 +50,9 @@ export const LEAN_SEND_PATCH = 'lean-send-bookkeeping';
 export const localController = proxyLocalActivities<Activities>(QUICK);
 
 /**
- * Sends since the lean-lock patch (LEAN_LOCK_PATCH, which implies LEAN_SEND_PATCH and replaces
- * its marker) ask for the pane by update and take the answer: when the pane is free, it is theirs
- * without a grant signal (in the send: a signal and a workflow task fewer; in the lock: a signal
- * sent and its echo fewer). They let the pane go from a local activity instead of signalling the
- * lock from the workflow (a marker instead of the signal, its echo and the workflow task after).
+ * Sends since LEAN_LOCK_PATCH (which implies LEAN_SEND_PATCH and replaces its marker) let the
+ * pane go from a local activity (releasePaneLock) instead of signalling the lock from the
+ * workflow: one marker instead of the signal, its echo and the workflow task the echo causes.
  */
-export const LEAN_LOCK_PATCH = 'lean-lock-handoff';
+export const LEAN_LOCK_PATCH = 'lean-lock-release';
 export const localAuditing = proxyLocalActivities<Activities>(AUDIT);

@@ -17,13 +17,9 @@ export function askForPane(send: Send): Promise<void> {
   state.lockId = lockId;
   state.lockRec = state.pending('paneLock');
   const stubs = state.lean ? localController : controller; // a local activity since LEAN_SEND_PATCH
-  const request = { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS, ...(state.leanLock ? { answer: true } : {}) };
-  return stubs.requestPaneLock
-    .executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [request])
-    .then((answer) => {
-      // Since LEAN_LOCK_PATCH the answer may grant the pane at once (else the grant signal follows).
-      if (answer?.granted) state.lockWasGranted();
-    });
+  return stubs.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
+    { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS },
+  ]);
 }
 
 /** Lets the pane go: by a local activity since LEAN_LOCK_PATCH, else by a signal from here. */

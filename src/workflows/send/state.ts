@@ -31,7 +31,7 @@ export class SendState extends StepLog {
   holdsLock = false;
   /** Bookkeeping (the pane request, the audit line) as local activities: LEAN_SEND_PATCH. */
   lean = false;
-  /** The pane asked for by update and let go by a local activity: LEAN_LOCK_PATCH. */
+  /** The pane let go by a local activity: LEAN_LOCK_PATCH. */
   leanLock = false;
   /** Where the peer's steps run, once known. */
   route: PeerRoute | undefined;
