@@ -9,6 +9,7 @@
  * README's Speed lines. Asserts nothing: timing goals live here, never in tests.
  *
  *   npm run bench                     BENCH_N=5 (rounds per section), BENCH_JOBS=50, BENCH_DRY=1 (print only)
+ *   npm run bench -- --only history   one section alone, printed only (also --only rss; bench/only.ts)
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { uniqueQueue } from '../test/helpers/temporal';
 import { cliBroadcasts, idleAll, workflowSend } from './measure';
 import { loadNow, printReport, writeReport, type Report, type Row, type StepShare } from './report';
 import { broadcastRound, bigRound, closeJobs, helpRound, openJobs, singleRound, type Ctx } from './sections';
+import { onlyArg, runOnly } from './only';
 import { median, Samples } from './stats';
 import { startWorkerProcess } from './worker';
 
@@ -133,6 +135,8 @@ async function startPeers(ctx: { stack: Ctx['stack'] }): Promise<AgentPeer[]> {
 }
 
 async function main(): Promise<void> {
+  const only = onlyArg(); // one section alone, printed only: bench/only.ts
+  if (only) return runOnly(only);
   const t0 = performance.now();
   const loadBefore = loadNow();
   const stack = await startStack();

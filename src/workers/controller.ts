@@ -4,6 +4,7 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -87,7 +88,7 @@ function paneLockStart(lockWorkflowId: string, taskQueue: string) {
 }
 
 /**
- * The worker's size, set on purpose (README, "Temporal connection"): the defaults scale with the
+ * The worker's size, set on purpose (docs/performance.md, Sizing): the defaults scale with the
  * machine's heap and cores (issue 12 measured 274 MB RSS with 50 open jobs; the goal is ≤ 250 MB).
  */
 export const CONTROLLER_SIZING = {
@@ -113,12 +114,25 @@ export const CONTROLLER_SIZING = {
   maxConcurrentActivityTaskPolls: 10,
 } satisfies Partial<WorkerOptions>;
 
+/**
+ * V8 flags set before Worker.create makes the workflow thread's isolate (docs/performance.md,
+ * Sizing; measured with `npm run bench -- --only rss`):
+ * - a 1 MB semi-space: that isolate's young generation had grown to 32 MB committed with a third
+ *   in use; workflow code makes small short-lived objects in short bursts, so a small young
+ *   generation costs only a few more scavenges of a millisecond or so;
+ * - optimize-for-size: V8 grows its heaps in smaller steps and keeps less slack (both isolates:
+ *   V8 reads this flag at each GC, so it reaches the main one too).
+ * Together with the smaller workflow bundle: 50 open jobs 357 -> 246 MB RSS.
+ */
+export const WORKER_V8_FLAGS = '--max-semi-space-size=1 --optimize-for-size';
+
 export async function createControllerWorker(
   opts: ControllerWorkerOptions,
 ): Promise<{ worker: Worker; pool: PeerShellPool }> {
   const taskQueue = opts.taskQueue ?? opts.config.controller.taskQueue;
   const pool = new PeerShellPool(peerConnector(opts.config));
   const deps = { ...realDeps(opts.config, pool, opts.client, taskQueue), ...opts.deps };
+  setFlagsFromString(WORKER_V8_FLAGS);
   const worker = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
