@@ -227,6 +227,20 @@ void describe('sendDirective', () => {
     assert.equal(rec.error?.type, ErrorType.DialogOnScreen);
   });
 
+  void test('a pane request that fails for good fails the send readably (not its workflow tasks), after preflight', async () => {
+    const h = harness({
+      overrides: {
+        requestPaneLock: async () => {
+          throw ApplicationFailure.nonRetryable('the lock could not be asked', 'LockUnreachable');
+        },
+      },
+    });
+    const failure = await h.run(async () => assertFailsWith(await h.start(), 'LockUnreachable'));
+    assert.match(failure.message, /could not be asked/);
+    assert.equal(h.mock.count('deliver'), 0);
+    assert.equal(h.mock.audits[0]?.outcome, 'failed');
+  });
+
   void test('error screen: a busy error is waited for; a settled error other than 401 does not block the next turn', async () => {
     const h = harness({
       overrides: {

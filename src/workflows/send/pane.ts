@@ -17,9 +17,13 @@ export function askForPane(send: Send): Promise<void> {
   state.lockId = lockId;
   state.lockRec = state.pending('paneLock');
   const stubs = state.lean ? localController : controller; // a local activity since LEAN_SEND_PATCH
-  return stubs.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
+  const requested = stubs.requestPaneLock.executeWithOptions({ summary: `ask for the pane lock ${lockId}` }, [
     { lockWorkflowId: lockId, leaseMs: LOCK_LEASE_MS },
   ]);
+  // Awaited in awaitPane, after preflight: a request that failed before then is that step's
+  // failure, not an unhandled rejection that fails every workflow task of the send. No command.
+  requested.catch(() => undefined);
+  return requested;
 }
 
 /** Lets the pane go: by a local activity since LEAN_LOCK_PATCH, else by a signal from here. */
