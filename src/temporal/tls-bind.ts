@@ -39,7 +39,7 @@ export function hostPort(host: string, port: number): string {
 /** A reason to refuse the bind (exit 2, nothing started), or a warning to print, or neither. */
 export function checkDevBind(b: DevBind): { error?: string; warning?: string } {
   if (b.ip !== 'localhost' && isIP(b.ip) === 0)
-    return { error: `--ip ${JSON.stringify(b.ip)}: expected an IP address of this machine, e.g. 192.168.1.10` };
+    return { error: `--ip ${JSON.stringify(b.ip)}: expected an IP address of this machine, e.g. 192.0.2.10` };
   if (b.tls && b.allowPlaintext)
     return { error: '--allow-plaintext and --tls-dir contradict each other: give one (TLS: docs/multi-machine.md)' };
   if (!b.tls) {
@@ -54,7 +54,7 @@ export function checkDevBind(b: DevBind): { error?: string; warning?: string } {
   const tlsPort = b.tlsPort ?? b.port;
   if (tlsPort === b.port && (isWildcard(b.ip) || b.ip === '127.0.0.1' || b.ip === 'localhost'))
     return {
-      error: `with --tls-dir, 127.0.0.1:${b.port} stays this machine's plaintext port, so the TLS listener cannot be on ${hostPort(b.ip, tlsPort)}: give the address the peers reach (--ip 192.168.1.10) or another --tls-port (e.g. ${b.port + 1})`,
+      error: `with --tls-dir, 127.0.0.1:${b.port} stays this machine's plaintext port, so the TLS listener cannot be on ${hostPort(b.ip, tlsPort)}: give the address the peers reach (--ip 192.0.2.10) or another --tls-port (e.g. ${b.port + 1})`,
     };
   return {};
 }

@@ -44,7 +44,7 @@ const pem = async (d: string, f: string) => new X509Certificate(await readFile(j
 
 void describe('peer-comms certs', () => {
   it('makes a CA, a server certificate for names and addresses, client certificates; keys 0600', async () => {
-    const r = req('a', { server: ['controller.lan', '192.168.1.10'], clients: ['gpu1'] });
+    const r = req('a', { server: ['controller.lan', '192.0.2.10'], clients: ['gpu1'] });
     const res = await makeCertificates(r);
     assert.equal(res.caReused, false);
     const ca = await pem(r.dir, 'ca.pem');
@@ -55,9 +55,9 @@ void describe('peer-comms certs', () => {
     assert.ok(client.verify(ca.publicKey) && client.checkIssued(ca));
     assert.equal(server.ca, false);
     assert.match(server.subjectAltName ?? '', /DNS:controller\.lan/);
-    assert.match(server.subjectAltName ?? '', /IP Address:192\.168\.1\.10/);
+    assert.match(server.subjectAltName ?? '', /IP Address:192\.0\.2\.10/);
     assert.equal(server.checkHost('controller.lan'), 'controller.lan');
-    assert.equal(server.checkIP('192.168.1.10'), '192.168.1.10');
+    assert.equal(server.checkIP('192.0.2.10'), '192.0.2.10');
     assert.match(client.subject, /CN=gpu1/);
     for (const key of ['ca-key.pem', 'server-key.pem', 'client-gpu1-key.pem']) {
       assert.equal((await stat(join(r.dir, key))).mode & 0o777, 0o600, key);
@@ -188,17 +188,17 @@ void describe('peer-comms dev --ip / --tls-dir checks', () => {
   it('loopback needs nothing; another address needs TLS or --allow-plaintext (then a warning)', () => {
     assert.deepEqual(checkDevBind({ ...base, ip: '127.0.0.1' }), {});
     assert.match(
-      checkDevBind({ ...base, ip: '192.168.1.10' }).error ?? '',
+      checkDevBind({ ...base, ip: '192.0.2.10' }).error ?? '',
       /^refused: .*without TLS.*--tls-dir.*--allow-plaintext/,
     );
     const w = checkDevBind({ ...base, ip: '0.0.0.0', allowPlaintext: true });
     assert.equal(w.error, undefined);
     assert.match(w.warning ?? '', /^WARNING: .*0\.0\.0\.0:7233 without TLS/);
     assert.match(checkDevBind({ ...base, ip: 'controller.lan' }).error ?? '', /expected an IP address/);
-    assert.match(checkDevBind({ ...base, ip: '10.0.0.1', tls: true, allowPlaintext: true }).error ?? '', /contradict/);
+    assert.match(checkDevBind({ ...base, ip: '192.0.2.1', tls: true, allowPlaintext: true }).error ?? '', /contradict/);
   });
   it('TLS: the listener may not take 127.0.0.1:<port>, where the plaintext frontend stays', () => {
-    assert.deepEqual(checkDevBind({ ...base, tls: true, ip: '192.168.1.10' }), {});
+    assert.deepEqual(checkDevBind({ ...base, tls: true, ip: '192.0.2.10' }), {});
     assert.deepEqual(checkDevBind({ ...base, tls: true, ip: '127.0.0.2' }), {});
     for (const ip of ['0.0.0.0', '::', '127.0.0.1'])
       assert.match(checkDevBind({ ...base, tls: true, ip }).error ?? '', /--tls-port \(e\.g\. 7234\)/, ip);
@@ -224,7 +224,7 @@ void describe('peer-comms dev --ip / --tls-dir checks', () => {
   it('a wildcard bind is reached on loopback from this machine', () => {
     assert.equal(connectHostFor('0.0.0.0'), '127.0.0.1');
     assert.equal(connectHostFor('::'), '::1');
-    assert.equal(connectHostFor('192.168.1.10'), '192.168.1.10');
+    assert.equal(connectHostFor('192.0.2.10'), '192.0.2.10');
   });
 });
 

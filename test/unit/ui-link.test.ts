@@ -23,7 +23,7 @@ describe('Web UI links', () => {
   });
 
   it('a dev server on another machine of the LAN: its UI beside it', () => {
-    assert.equal(uiBaseUrl({ address: '192.168.1.5:7233', namespace: 'default' }, noEnv), 'http://192.168.1.5:8233');
+    assert.equal(uiBaseUrl({ address: '192.0.2.5:7233', namespace: 'default' }, noEnv), 'http://192.0.2.5:8233');
   });
 
   it('self-hosted with temporal.uiUrl: that UI (trailing slash dropped)', () => {

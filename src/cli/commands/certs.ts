@@ -40,9 +40,9 @@ export function registerCerts(program: Command, ctx: CommandContext): void {
       'after',
       `
 Examples:
-  peer-comms certs --server controller.lan,192.168.1.10 --client gpu1
+  peer-comms certs --server controller.lan,192.0.2.10 --client gpu1
   peer-comms certs --client gpu2            (later: one more peer, same CA)
-  peer-comms dev --ip 192.168.1.10 --tls-dir ~/.config/peer-comms/tls`,
+  peer-comms dev --ip 192.0.2.10 --tls-dir ~/.config/peer-comms/tls`,
     )
     .action(async (opts: CertsOptions) => {
       const path = await import('node:path');

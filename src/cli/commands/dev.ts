@@ -75,7 +75,7 @@ export function registerDev(program: Command, ctx: CommandContext): void {
 Examples:
   peer-comms dev                          (dev server on 127.0.0.1:7233, Web UI on :8233, worker)
   peer-comms dev --port 7300              (UI on :8300)
-  peer-comms dev --ip 192.168.1.10 --tls-dir ~/.config/peer-comms/tls`,
+  peer-comms dev --ip 192.0.2.10 --tls-dir ~/.config/peer-comms/tls`,
     )
     .action(async (opts: DevOptions) => {
       const { userStateDir } = await import('../../config/paths.js');

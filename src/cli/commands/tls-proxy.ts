@@ -17,7 +17,7 @@ function splitAddress(flag: string, value: string): { host: string; port: number
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:[\]]+):(\d+)$/.exec(value);
   const port = Number(m?.[2]);
   if (!m?.[1] || !(Number.isInteger(port) && port > 0 && port < 65536))
-    return `${flag} ${JSON.stringify(value)}: expected host:port, e.g. 192.168.1.10:7233`;
+    return `${flag} ${JSON.stringify(value)}: expected host:port, e.g. 192.0.2.10:7233`;
   return { host: m[1], port };
 }
 
@@ -32,7 +32,7 @@ export function registerTlsProxy(program: Command, ctx: CommandContext): void {
       'after',
       `
 Examples:
-  peer-comms tls-proxy --listen 192.168.1.10:7233
+  peer-comms tls-proxy --listen 192.0.2.10:7233
   peer-comms tls-proxy --listen 0.0.0.0:7233 --target temporal:7233 --tls-dir /tls   (in the compose stack)`,
     )
     .action(async (opts: ProxyOptions) => {
