@@ -46,18 +46,20 @@ function count(events: HistoryEvent[]): Record<string, number> {
   return out;
 }
 
-/** The requester an acquire signal or requestPane update carries (undefined when not one or not readable JSON). */
-function acquireRequester(e: HistoryEvent): string | undefined {
-  const data =
-    e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data ??
-    e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0]?.data;
+/** A string field of a payload that holds JSON (undefined when absent or not readable). */
+function jsonField(data: Uint8Array | null | undefined, key: string): string | undefined {
   if (!data) return undefined;
   try {
-    const v = JSON.parse(Buffer.from(data).toString('utf8')) as { requester?: unknown };
-    return typeof v.requester === 'string' ? v.requester : undefined;
+    const v = JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>;
+    return typeof v[key] === 'string' ? v[key] : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The requester an acquire signal carries (undefined when the event is not one). */
+function acquireRequester(e: HistoryEvent): string | undefined {
+  return jsonField(e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data, 'requester');
 }
 
 async function events(client: Client, workflowId: string): Promise<HistoryEvent[]> {
@@ -77,28 +79,14 @@ async function settledLockEvents(client: Client, lockId: string, maxMs = 5000): 
   return last;
 }
 
-const WFT = new Set([
-  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-]);
-
-/** Where a request begins: an update's accepted event comes after the workflow task that took it in. */
-function requestStart(lockEvents: HistoryEvent[], i: number): number {
-  if (!lockEvents[i]?.workflowExecutionUpdateAcceptedEventAttributes) return i;
-  let from = i;
-  while (from > 0 && i - from < 3 && WFT.has(lockEvents[from - 1]!.eventType ?? 0)) from--;
-  return from;
-}
-
 /** The lock's events from this send's acquire (from the run's start when it started the run) to the next requester's. */
 function lockShare(lockEvents: HistoryEvent[], workflowId: string): HistoryEvent[] {
   const firstAcquire = lockEvents.findIndex((e) => acquireRequester(e) !== undefined);
   const mine = lockEvents.findIndex((e) => acquireRequester(e) === workflowId);
   if (mine < 0) return [];
-  const from = mine === firstAcquire ? 0 : requestStart(lockEvents, mine);
+  const from = mine === firstAcquire ? 0 : mine;
   const nextOther = lockEvents.findIndex((e, i) => i > mine && (acquireRequester(e) ?? workflowId) !== workflowId);
-  return lockEvents.slice(from, nextOther < 0 ? undefined : requestStart(lockEvents, nextOther));
+  return lockEvents.slice(from, nextOther < 0 ? undefined : nextOther);
 }
 
 /**
@@ -121,12 +109,5 @@ export async function countSendEvents(client: Client, workflowId: string): Promi
 
 /** The peer a send was started for (its first argument's `peer`). */
 function peerOf(sendEvents: HistoryEvent[]): string | undefined {
-  const data = sendEvents[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-  if (!data) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(data).toString('utf8')) as { peer?: unknown };
-    return typeof v.peer === 'string' ? v.peer : undefined;
-  } catch {
-    return undefined;
-  }
+  return jsonField(sendEvents[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data, 'peer');
 }
