@@ -4,14 +4,7 @@
  * or file it is a plain line, written only when its text changes beyond its numbers (a wait's
  * "waited 12 s" ticking on is not news). Colour honours NO_COLOR, FORCE_COLOR and non-TTYs.
  */
-
-/** Whether to colour: NO_COLOR (any value) turns it off, FORCE_COLOR on (unless 0/false), else a TTY that is not dumb. */
-export function useColour(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  const force = env.FORCE_COLOR;
-  if (force !== undefined) return force !== '0' && force !== 'false';
-  return isTTY && env.TERM !== 'dumb';
-}
+import { wantsColor } from '../temporal/logging';
 
 export type Colour = 'green' | 'red' | 'yellow' | 'dim';
 const SGR: Record<Colour, [string, string]> = {
@@ -36,7 +29,12 @@ export interface Term {
 export function stderrTerm(env: NodeJS.ProcessEnv = process.env): Term {
   const s = process.stderr;
   const tty = s.isTTY === true;
-  return { write: (t) => void s.write(t), tty, colour: useColour(env, tty), columns: tty ? s.columns : undefined };
+  return {
+    write: (t) => void s.write(t),
+    tty,
+    colour: wantsColor({ isTTY: tty }, env),
+    columns: tty ? s.columns : undefined,
+  };
 }
 
 /** A Term that writes whole lines through `line` (no terminal, no colour): the CLI's injected writers, tests. */

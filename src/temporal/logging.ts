@@ -26,12 +26,16 @@ const COLORS: Record<LogLevel, string> = {
   ERROR: '\u001b[31m',
 };
 
-/** True when text logs may carry ANSI colour: a terminal, NO_COLOR unset, TERM not dumb (FORCE_COLOR forces). */
+/**
+ * Whether output to `stream` may carry ANSI colour (worker logs, the CLI's progress): NO_COLOR
+ * (any non-empty value) turns it off, FORCE_COLOR turns it on (unless 0/false), else a terminal
+ * whose TERM is not dumb.
+ */
 export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
-  if (env.TERM === 'dumb') return false;
-  return stream.isTTY === true;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
 export interface LineLoggerOptions {

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pendingRetries, type PendingRetry } from '../../src/client/send';
-import { LiveOutput, useColour, type Term } from '../../src/cli/progress-term';
+import { LiveOutput, type Term } from '../../src/cli/progress-term';
+import { wantsColor } from '../../src/temporal/logging';
 import { ProgressPrinter } from '../../src/cli/render';
 import { retryLine } from '../../src/cli/retry-line';
 import type { SendProgress } from '../../src/contracts/send';
@@ -40,14 +41,14 @@ const described = {
 
 describe('live progress', () => {
   it('colour: NO_COLOR wins, FORCE_COLOR forces it on a pipe, a pipe or a dumb terminal gets none', () => {
-    assert.equal(useColour({}, true), true);
-    assert.equal(useColour({ NO_COLOR: '1' }, true), false);
-    assert.equal(useColour({ NO_COLOR: '1', FORCE_COLOR: '1' }, false), false);
-    assert.equal(useColour({}, false), false);
-    assert.equal(useColour({ FORCE_COLOR: '1' }, false), true);
-    assert.equal(useColour({ FORCE_COLOR: '0' }, true), false);
-    assert.equal(useColour({ TERM: 'dumb' }, true), false);
-    assert.equal(useColour({ NO_COLOR: '' }, true), true, 'an empty NO_COLOR is unset');
+    assert.equal(wantsColor({ isTTY: true }, {}), true);
+    assert.equal(wantsColor({ isTTY: true }, { NO_COLOR: '1' }), false);
+    assert.equal(wantsColor({ isTTY: false }, { NO_COLOR: '1', FORCE_COLOR: '1' }), false);
+    assert.equal(wantsColor({ isTTY: false }, {}), false);
+    assert.equal(wantsColor({ isTTY: false }, { FORCE_COLOR: '1' }), true);
+    assert.equal(wantsColor({ isTTY: true }, { FORCE_COLOR: '0' }), false);
+    assert.equal(wantsColor({ isTTY: true }, { TERM: 'dumb' }), false);
+    assert.equal(wantsColor({ isTTY: true }, { NO_COLOR: '' }), true, 'an empty NO_COLOR is unset');
   });
 
   it('a retry from describe(): the failed attempt, its first line, the countdown', () => {
