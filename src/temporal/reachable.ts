@@ -5,6 +5,7 @@
  * pick another server, turn TLS on or off). Workers keep the SDK's own reconnects after this.
  */
 import { connect } from 'node:net';
+import { parseHostPort } from './tls-bind';
 
 /** The gRPC connect deadline of a CLI command (a port that answers but never speaks gRPC, a slow route). */
 export const CONNECT_TIMEOUT_MS = 1500;
@@ -42,20 +43,13 @@ const FINAL: Record<string, string> = {
   ENETUNREACH: 'the network is unreachable',
 };
 
-/** host and port of `host:port` or `[v6]:port`; undefined for forms the probe leaves to gRPC (dns:///…, unix:…). */
-export function hostPort(address: string): { host: string; port: number } | undefined {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:/[\]]+):(\d+)$/.exec(address);
-  if (!m?.[1] || !m[2]) return undefined;
-  return { host: m[1], port: Number(m[2]) };
-}
-
 /**
  * A TCP connect to `address`, closed at once. Resolves `{ ok: false }` only for a final failure
  * (refused, unknown host, no route); a timeout or anything else resolves `{ ok: true }` and the
  * gRPC connect decides. Skipped (`ok: true`, not answered) behind a proxy, which gRPC would go through.
  */
 export function probeTcp(address: string, timeoutMs = CONNECT_TIMEOUT_MS): Promise<Probe> {
-  const hp = hostPort(address);
+  const hp = parseHostPort(address); // undefined for forms the probe leaves to gRPC (dns:///…, unix:…)
   const proxied = ['grpc_proxy', 'https_proxy', 'http_proxy'].some(
     (v) => process.env[v] || process.env[v.toUpperCase()],
   );

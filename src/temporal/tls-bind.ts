@@ -31,6 +31,13 @@ export function connectHostFor(ip: string): string {
   return ip;
 }
 
+/** host and port of `host:port` or `[v6]:port`; undefined for other forms (dns:///…, unix:…, no port). */
+export function parseHostPort(address: string): { host: string; port: number } | undefined {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:/[\]]+):(\d+)$/.exec(address);
+  if (!m?.[1] || !m[2]) return undefined;
+  return { host: m[1], port: Number(m[2]) };
+}
+
 /** host:port, an IPv6 host in brackets. */
 export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

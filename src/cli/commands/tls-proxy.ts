@@ -12,13 +12,16 @@ interface ProxyOptions {
   tlsDir?: string;
 }
 
-/** host and port of `host:port` or `[v6]:port`. */
-function splitAddress(flag: string, value: string): { host: string; port: number } | string {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:[\]]+):(\d+)$/.exec(value);
-  const port = Number(m?.[2]);
-  if (!m?.[1] || !(Number.isInteger(port) && port > 0 && port < 65536))
+/** host and port of `host:port` or `[v6]:port`, or what is wrong with it. */
+function splitAddress(
+  flag: string,
+  value: string,
+  parseHostPort: (v: string) => { host: string; port: number } | undefined,
+): { host: string; port: number } | string {
+  const hp = parseHostPort(value);
+  if (!hp || !(Number.isInteger(hp.port) && hp.port > 0 && hp.port < 65536))
     return `${flag} ${JSON.stringify(value)}: expected host:port, e.g. 192.0.2.10:7233`;
-  return { host: m[1], port };
+  return hp;
 }
 
 export function registerTlsProxy(program: Command, ctx: CommandContext): void {
@@ -41,8 +44,9 @@ Examples:
       const { expandHome, userConfigDir } = await import('../../config/paths.js');
       const { startTlsTerminator, tlsServerFilesIn, unreadableTlsFile } =
         await import('../../temporal/tls-terminator.js');
-      const listen = splitAddress('--listen', opts.listen);
-      const target = splitAddress('--target', opts.target);
+      const { parseHostPort } = await import('../../temporal/tls-bind.js');
+      const listen = splitAddress('--listen', opts.listen, parseHostPort);
+      const target = splitAddress('--target', opts.target, parseHostPort);
       if (typeof listen === 'string') throw new UsageError(listen);
       if (typeof target === 'string') throw new UsageError(target);
       const dir = opts.tlsDir === undefined ? path.join(userConfigDir(), 'tls') : expandHome(opts.tlsDir);
