@@ -12,7 +12,7 @@ import type { LoadedConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import type { TemporalSettings } from '../temporal/connection';
 import { UsageError } from './exit';
-import { describe, flushed } from './stdio';
+import { flushed } from './stdio';
 
 export interface Connected {
   client: Client;
@@ -70,22 +70,14 @@ export function commandContext(program: Command): CommandContext {
       return loaded;
     },
     async connect() {
-      const { connectClient, temporalSettings } = await import('../temporal/connection.js');
+      const { connectClient } = await import('../temporal/connection.js');
       const { codecOptions } = await import('../temporal/codec.js');
       const codec = await codecOptions(configRead); // a bad key setting: a config error (exit 2), not "cannot connect"
-      try {
-        const connected = await connectClient(codec);
-        const uiUrl = configRead?.temporal.uiUrl; // the Web UI links' base (src/temporal/ui-link.ts)
-        return uiUrl ? { ...connected, settings: { ...connected.settings, uiUrl } } : connected;
-      } catch (e) {
-        // already says where and what to do, and exits 5 (src/temporal/reachable.ts)
-        if (e instanceof Error && e.name === 'TemporalUnreachable') throw e;
-        const { address, namespace } = temporalSettings();
-        throw new Error(
-          `cannot connect to Temporal at ${address} (namespace ${namespace}): ${describe(e)}; is it running? (\`peer-comms dev\` starts one; TEMPORAL_ADDRESS or a temporal.toml profile picks another)`,
-          { cause: e },
-        );
-      }
+      // a failed connect is a TemporalUnreachable (exit 5) that says where and what to do
+      // (src/temporal/reachable.ts); an unreadable TLS file a ConfigError (exit 2)
+      const connected = await connectClient(codec);
+      const uiUrl = configRead?.temporal.uiUrl; // the Web UI links' base (src/temporal/ui-link.ts)
+      return uiUrl ? { ...connected, settings: { ...connected.settings, uiUrl } } : connected;
     },
     requirePeer(config, name) {
       if (!configModule) throw new Error('requirePeer needs loadConfig first');

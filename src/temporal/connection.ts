@@ -6,7 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { codecOptions } from './codec';
 import { loadClientConnectConfigReadably } from './tls-client';
-import { uiBaseUrl, workflowLink } from './ui-link';
+import { workflowLink } from './ui-link';
 import { TemporalUnreachable, connectTimeoutMs, probeTcp, unreachable } from './reachable';
 
 export interface TemporalSettings {
@@ -68,8 +68,4 @@ async function connectFast(
 /** The Web UI link for a workflow: see ui-link.ts for each address form (dev server, self-hosted, Cloud). */
 export function workflowUrl(settings: TemporalSettings, workflowId: string): string {
   return workflowLink(settings, workflowId);
-}
-
-export function uiBase(settings: TemporalSettings): string {
-  return uiBaseUrl(settings);
 }

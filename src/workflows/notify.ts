@@ -19,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ControllerActivities } from '../activities';
-import type { NotifyEvent, NotifyEventKind } from '../contracts/notify';
+import { NOTIFICATION_FAILED, type NotifyEvent, type NotifyEventKind } from '../contracts/notify';
 import { failureMessage } from './failures';
 
 /** Workflows recorded before notifications existed emit none of these commands (patched). */
@@ -74,7 +74,7 @@ export async function notification(input: NotificationInput): Promise<Notificati
   if (failed.length > 0) {
     throw ApplicationFailure.nonRetryable(
       `not delivered by ${failed.length} notifier(s): ${failed.join('; ')}`,
-      'NotificationFailed',
+      NOTIFICATION_FAILED,
     );
   }
   return { delivered: notifiers };

@@ -48,8 +48,8 @@ async function peerAccess(
   return { tls: files, tlsPort };
 }
 
-function peerLine(dev: DevServer, tls: boolean): string {
-  if (!tls && dev.peerAddress.startsWith('127.0.0.1:')) return ''; // the default: this machine only
+function peerLine(dev: DevServer, tls: boolean, loopback: boolean): string {
+  if (!tls && loopback) return ''; // plaintext on loopback (the default): this machine only
   const where = dev.peerAddress.replace(/^(0\.0\.0\.0|\[::\])(?=:\d+$)/, "<this machine's address>");
   return `Peer workers: ${where}${tls ? ' (mutual TLS: each needs ca.pem and its client certificate)' : ' (plaintext)'}; docs/multi-machine.md\n`;
 }
@@ -80,6 +80,7 @@ Examples:
     .action(async (opts: DevOptions) => {
       const { userStateDir } = await import('../../config/paths.js');
       const { startDevServer } = await import('../../temporal/dev-server.js');
+      const { isLoopback } = await import('../../temporal/tls-bind.js');
       const { codecFromEnv } = await import('../../temporal/codec.js');
       const { refuseLocalPeersOnWindows, temporalCliFor } = await import('../dev-preconditions.js');
       const tls = await peerAccess(opts, ctx.err); // a bad bind or missing certificates: exit 2 first
@@ -113,7 +114,7 @@ Examples:
       });
       process.env.TEMPORAL_ADDRESS = dev.address;
       process.stderr.write(
-        `Temporal dev server on ${dev.address}\n${peerLine(dev, tls !== undefined)}Web UI: ${dev.uiUrl}\n${codecServer ? `Codec server: ${codecServer.url} (payloads are encrypted; the Web UI decrypts through it${dev.startedHere ? '' : ' once you set it under Settings → Codec Server'})\n` : ''}(Ctrl-C stops the worker and the server)\n`,
+        `Temporal dev server on ${dev.address}\n${peerLine(dev, tls !== undefined, isLoopback(opts.ip))}Web UI: ${dev.uiUrl}\n${codecServer ? `Codec server: ${codecServer.url} (payloads are encrypted; the Web UI decrypts through it${dev.startedHere ? '' : ' once you set it under Settings → Codec Server'})\n` : ''}(Ctrl-C stops the worker and the server)\n`,
       );
       try {
         await program.parseAsync(['node', 'peer-comms', ...ctx.globalArgs(), 'worker']);
