@@ -60,12 +60,18 @@ async function readAll(files: TlsServerFiles): Promise<{ cert: Buffer; key: Buff
         `cannot read the ${what} ${file} (${code}): make the files with \`peer-comms certs --server <name or address>\` (docs/multi-machine.md)`,
       );
     });
-  const [cert, key, ca] = await Promise.all([
+  // allSettled, not all: the error names the first unreadable file in this order, whichever read
+  // fails first (Promise.all rejected with the fastest failure, so the message varied run to run).
+  const settled = await Promise.allSettled([
     one('server certificate', files.cert),
     one('server key', files.key),
     one('client CA certificate', files.clientCa),
   ]);
-  return { cert, key, ca };
+  const [cert, key, ca] = settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
+  return { cert: cert as Buffer, key: key as Buffer, ca: ca as Buffer };
 }
 
 function pipeTo(tlsSock: TLSSocket, target: TlsTerminatorOptions['target'], open: Set<Socket>): void {
