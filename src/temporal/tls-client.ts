@@ -17,7 +17,7 @@ const SETTINGS =
 /** loadClientConnectConfig(), with a readable error when a TLS file it names cannot be read. */
 export function loadClientConnectConfigReadably(): ReturnType<typeof loadClientConnectConfig> {
   try {
-    return loadClientConnectConfig();
+    return loadClientConnectConfig({ overrideEnvVars: temporalEnvWithoutEmpty(process.env) });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.syscall !== 'open' || !e.path) throw err;
@@ -25,4 +25,16 @@ export function loadClientConnectConfigReadably(): ReturnType<typeof loadClientC
       `cannot read ${e.path} (${e.code ?? 'error'}), named for the Temporal connection's TLS by ${SETTINGS}: copy the file there (\`peer-comms certs\` makes them; docs/multi-machine.md) or correct the path; nothing was started`,
     );
   }
+}
+
+/**
+ * The environment for envconfig, with empty TEMPORAL_* variables left out: `TEMPORAL_API_KEY=`
+ * (the usual way to clear it in a shell or a unit file) means unset, as for the `temporal` CLI.
+ * envconfig itself took the empty key as an API key and turned TLS on, so a plaintext dev server
+ * could not be reached.
+ */
+export function temporalEnvWithoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !(k.startsWith('TEMPORAL_') && v === '')) out[k] = v;
+  return out;
 }

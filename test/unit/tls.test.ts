@@ -244,6 +244,24 @@ void describe('the client side (envconfig TLS settings)', () => {
     }
   });
 
+  it('an empty TEMPORAL_API_KEY means unset: no API key, no TLS (a set one turns TLS on)', () => {
+    const saved = { ...process.env };
+    try {
+      process.env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
+      process.env.TEMPORAL_API_KEY = '';
+      const cleared = loadClientConnectConfigReadably().connectionOptions;
+      assert.equal(cleared.address, '127.0.0.1:7233');
+      assert.equal(cleared.apiKey, undefined);
+      assert.ok(!cleared.tls, 'no TLS for an empty key');
+      process.env.TEMPORAL_API_KEY = 'k';
+      const withKey = loadClientConnectConfigReadably().connectionOptions;
+      assert.equal(withKey.apiKey, 'k');
+      assert.equal(withKey.tls, true);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('the files peer-comms certs makes load as the connection’s mTLS settings', async () => {
     const r = req('client', { server: ['controller.lan'], clients: ['gpu1'] });
     await makeCertificates(r);
