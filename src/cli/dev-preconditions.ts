@@ -13,7 +13,7 @@ import { UsageError } from './exit';
 /**
  * How to run `command` in the WSL checkout: `--cd` takes only `~`, `/path` or a Windows path, and
  * `wsl -- npm …` runs without a login shell, so nvm's node would not be on PATH; `bash -lc`
- * reads the profile first (the README says the same).
+ * reads the profile first (docs/windows.md says the same).
  */
 function inWsl(command: string): string {
   return `wsl -- bash -lc "cd ~/peer-comms && ${command}"`;

@@ -83,7 +83,7 @@ function forbidden(text: string): string | undefined {
   return hit ? `it mentions ${hit.source.replace(/\\b/g, '')}` : undefined;
 }
 
-/** What a refusal of the configured session command says about the check (README: Security). */
+/** What a refusal of the configured session command says about the check (docs/security.md). */
 export const SESSION_COMMAND_TRUST =
   'recovery.command is trusted config from your peers file and runs in the peer’s shell as written; this word check only catches a mistake (such as a container command on a rental peer) and is not a security boundary';
 

@@ -31,7 +31,7 @@ export function canonicalPrompt(text: string): string {
   );
 }
 
-/** The list a person reads (README, `peer-comms agent-settings`): what the agent changes in a text. */
+/** The list a person reads (docs/send.md, `peer-comms agent-settings`): what the agent changes in a text. */
 export const AGENT_REWRITES: readonly string[] = [
   'a long paste arrives wrapped in <pasted_content id="…">…</pasted_content id="…"> with line breaks around it: not part of the text',
   'CRLF and a lone CR become LF',
