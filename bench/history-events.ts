@@ -6,8 +6,11 @@
  *   import { countSendEvents } from './history-events';
  *   const n = await countSendEvents(client, workflowId); // { send, lock, byType, lockByType }
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { paneLockId } from '../src/workflows/pane-lock';
 
@@ -62,6 +65,19 @@ function acquireRequester(e: HistoryEvent): string | undefined {
   return jsonField(e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data, 'requester');
 }
 
+/**
+ * With PEER_COMMS_RECORD_HISTORIES=<dir> set, writes the send's history to <dir>/bench-send.json
+ * (the last send measured; the format test/workflow/replay.test.ts replays), to re-record
+ * test/histories/ after an intended, versioned change of a plain send's shape.
+ */
+async function recordIfAsked(client: Client, workflowId: string): Promise<void> {
+  const dir = process.env.PEER_COMMS_RECORD_HISTORIES;
+  if (!dir) return;
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'bench-send.json'), historyToJSON(history));
+}
+
 async function events(client: Client, workflowId: string): Promise<HistoryEvent[]> {
   const h = await client.workflow.getHandle(workflowId).fetchHistory();
   return h.events ?? [];
@@ -95,6 +111,7 @@ function lockShare(lockEvents: HistoryEvent[], workflowId: string): HistoryEvent
  */
 export async function countSendEvents(client: Client, workflowId: string): Promise<SendEventCount> {
   const sendEvents = await events(client, workflowId);
+  await recordIfAsked(client, workflowId);
   const peer = peerOf(sendEvents);
   let share: HistoryEvent[] = [];
   if (peer) {

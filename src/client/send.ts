@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { causeChain } from '../contracts/failure-chain';
-import { PEER_ATTR } from '../contracts/search-attributes';
+import { OUTCOME_ATTR, PEER_ATTR } from '../contracts/search-attributes';
 import type { SendDirectiveInput, SendProgress, SendResult } from '../contracts/send';
 import { formatRefusal, gateText, type GateRefused } from '../contracts/text-gate';
 import { progressQuery } from '../workflows/definitions';
@@ -48,7 +48,11 @@ export async function startSend(
       workflowId,
       taskQueue,
       args: [{ ...input, text }],
-      typedSearchAttributes: [{ key: PEER_ATTR, value: input.peer }],
+      // Both set here, so the workflow need not upsert them at its start (LEAN_HISTORY_PATCH in src/workflows/send/options.ts).
+      typedSearchAttributes: [
+        { key: PEER_ATTR, value: input.peer },
+        { key: OUTCOME_ATTR, value: 'running' },
+      ],
       staticSummary: `send to ${input.peer}: ${firstLine.slice(0, 60)}${firstLine.length > 60 || text.includes('\n') ? '…' : ''}`,
       // One attempt: a send that failed is reported to the person, not silently re-run.
       workflowExecutionTimeout: '2 days',

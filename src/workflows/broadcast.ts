@@ -6,7 +6,7 @@
  * ids are derived: broadcastChildId) and this workflow's broadcastProgressQuery for outcomes.
  * Deterministic code only.
  */
-import { ApplicationFailure, executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   broadcastChildId,
   listedTwice,
@@ -16,12 +16,16 @@ import {
 } from '../contracts/broadcast';
 import { ErrorType } from '../contracts/errors';
 import { isPeerName } from '../contracts/route';
+import { OUTCOME_ATTR, PEER_ATTR } from '../contracts/search-attributes';
 import { formatRefusal, gateText } from '../contracts/text-gate';
 import { broadcastProgressQuery } from './definitions';
 import { failureMessage, failureType } from './failures';
 import type { sendDirective } from './send-directive';
 
 export { broadcastProgressQuery };
+
+/** Broadcasts recorded before it started their children without search attributes. */
+const CHILD_ATTRIBUTES_PATCH = 'broadcast-searchable-children';
 
 export async function broadcast(input: BroadcastInput): Promise<BroadcastResult> {
   const { workflowId } = workflowInfo();
@@ -30,12 +34,22 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastResult>
   const rows: PeerOutcome[] = peers.map((peer) => ({ peer, workflowId: broadcastChildId(workflowId, peer) }));
   setHandler(broadcastProgressQuery, () => ({ workflowId, peers: rows }));
   const { text, mode, queue, requestedBy, workload } = input;
+  // Since this patch the children start searchable (Peer, Outcome `running`): each skips its upsert.
+  const searchable = patched(CHILD_ATTRIBUTES_PATCH);
   await Promise.all(
     rows.map(async (row) => {
       try {
         const result = await executeChild<typeof sendDirective>('sendDirective', {
           workflowId: row.workflowId,
           args: [{ peer: row.peer, text, mode, queue, requestedBy, workload }],
+          ...(searchable
+            ? {
+                typedSearchAttributes: [
+                  { key: PEER_ATTR, value: row.peer },
+                  { key: OUTCOME_ATTR, value: 'running' },
+                ],
+              }
+            : {}),
           // One attempt, as a single send: a send that failed is reported, not silently re-run.
           workflowExecutionTimeout: '2 days',
         });

@@ -13,7 +13,7 @@ import { deliverUntilAcked } from './send/attempts';
 import { credentials } from './send/credentials';
 import { deliveryPath, validate } from './send/input';
 import { failed, outcome } from './send/outcome';
-import { LEAN_LOCK_PATCH, LEAN_SEND_PATCH } from './send/options';
+import { LEAN_HISTORY_PATCH, LEAN_LOCK_PATCH, LEAN_SEND_PATCH } from './send/options';
 import { askForPane, awaitPane } from './send/pane';
 import { reachPeer } from './send/peer';
 import { policy, preflight } from './send/policy';
@@ -27,7 +27,9 @@ export { progressQuery };
 export async function sendDirective(input: SendDirectiveInput): Promise<SendResult> {
   const { workflowId } = workflowInfo();
   const state = new SendState(workflowId, input?.peer);
-  state.leanLock = patched(LEAN_LOCK_PATCH); // one marker for both: LEAN_SEND_PATCH is asked only without it
+  // One marker for all: each older patch is asked only without the newer ones.
+  state.leanHistory = patched(LEAN_HISTORY_PATCH);
+  state.leanLock = state.leanHistory || patched(LEAN_LOCK_PATCH);
   state.lean = state.leanLock || patched(LEAN_SEND_PATCH);
   setHandler(progressQuery, () => state.progress);
   setHandler(lockGrantedSignal, () => state.lockWasGranted());
@@ -35,10 +37,12 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
   // From here on the text is the normalised one (CRLF and CR as LF): that is what is delivered.
   input = { ...input, text: validate(input) };
   const path = deliveryPath(input);
-  upsertSearchAttributes([
-    { key: PEER_ATTR, value: input.peer },
-    { key: OUTCOME_ATTR, value: 'running' },
-  ]);
+  if (!(state.leanHistory && startedSearchable(input.peer))) {
+    upsertSearchAttributes([
+      { key: PEER_ATTR, value: input.peer },
+      { key: OUTCOME_ATTR, value: 'running' },
+    ]);
+  }
   const send: Send = { input, peer: input.peer, workflowId, path, workload: input.workload ?? 'cpu', state };
 
   try {
@@ -57,4 +61,10 @@ export async function sendDirective(input: SendDirectiveInput): Promise<SendResu
   } catch (caught) {
     throw await failed(send, caught);
   }
+}
+
+/** The send was started with Peer (this peer) and Outcome `running` already set (by startSend or a broadcast). */
+function startedSearchable(peer: string): boolean {
+  const attrs = workflowInfo().typedSearchAttributes;
+  return attrs.get(PEER_ATTR) === peer && attrs.get(OUTCOME_ATTR) === 'running';
 }

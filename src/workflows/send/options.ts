@@ -56,3 +56,11 @@ export const localController = proxyLocalActivities<Activities>(QUICK);
  */
 export const LEAN_LOCK_PATCH = 'lean-lock-release';
 export const localAuditing = proxyLocalActivities<Activities>(AUDIT);
+
+/**
+ * Sends since LEAN_HISTORY_PATCH (which implies LEAN_LOCK_PATCH and replaces its marker) skip
+ * the upsert of Peer and Outcome at their start when whoever started them gave both (the CLI's
+ * startSend, a broadcast's children): one event fewer. A start without them (the UI's form)
+ * still gets the upsert.
+ */
+export const LEAN_HISTORY_PATCH = 'lean-send-history';

@@ -33,6 +33,8 @@ export class SendState extends StepLog {
   lean = false;
   /** The pane let go by a local activity: LEAN_LOCK_PATCH. */
   leanLock = false;
+  /** Peer and Outcome from the start when given there: LEAN_HISTORY_PATCH. */
+  leanHistory = false;
   /** Where the peer's steps run, once known. */
   route: PeerRoute | undefined;
 
