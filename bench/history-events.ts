@@ -66,16 +66,17 @@ function acquireRequester(e: HistoryEvent): string | undefined {
 }
 
 /**
- * With PEER_COMMS_RECORD_HISTORIES=<dir> set, writes the send's history to <dir>/bench-send.json
- * (the last send measured; the format test/workflow/replay.test.ts replays), to re-record
+ * With PEER_COMMS_RECORD_HISTORIES=<dir> set, writes a history to <dir>/<name>.json (bench-send:
+ * the last send measured, bench-lock: its pane lock so far; the format test/workflow/replay.test.ts
+ * replays), to re-record
  * test/histories/ after an intended, versioned change of a plain send's shape.
  */
-async function recordIfAsked(client: Client, workflowId: string): Promise<void> {
+async function recordIfAsked(client: Client, workflowId: string, name: string): Promise<void> {
   const dir = process.env.PEER_COMMS_RECORD_HISTORIES;
   if (!dir) return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'bench-send.json'), historyToJSON(history));
+  await writeFile(join(dir, `${name}.json`), historyToJSON(history));
 }
 
 async function events(client: Client, workflowId: string): Promise<HistoryEvent[]> {
@@ -111,12 +112,13 @@ function lockShare(lockEvents: HistoryEvent[], workflowId: string): HistoryEvent
  */
 export async function countSendEvents(client: Client, workflowId: string): Promise<SendEventCount> {
   const sendEvents = await events(client, workflowId);
-  await recordIfAsked(client, workflowId);
+  await recordIfAsked(client, workflowId, 'bench-send');
   const peer = peerOf(sendEvents);
   let share: HistoryEvent[] = [];
   if (peer) {
     try {
       share = lockShare(await settledLockEvents(client, paneLockId(peer)), workflowId);
+      await recordIfAsked(client, paneLockId(peer), 'bench-lock');
     } catch {
       share = []; // no lock workflow (a send that never asked for the pane)
     }

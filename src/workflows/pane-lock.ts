@@ -2,10 +2,12 @@
  * paneLock: one long-lived workflow per tmux pane that hands the pane to one send at a time,
  * in arrival order, so two sends never interleave their paste and C-m.
  *
- * The lock follows its holders: while a send holds the pane, the lock asks every few seconds
- * (a durable timer, then the quick controller activity lockHolders) whether that send still
- * runs. A holder that has closed without releasing (terminated, timed out, failed, cancelled,
- * completed) loses the pane within seconds; queued requesters that have closed leave the queue.
+ * The lock follows its holders: while a send holds the pane and another waits for it, the lock
+ * asks every few seconds (a durable timer, then the quick controller activity lockHolders)
+ * whether that send still runs; a holder nobody waits behind is asked when the idle clock rings.
+ * A holder that has closed without releasing (terminated, timed out, failed, cancelled,
+ * completed) loses the pane within seconds of someone waiting for it; queued requesters that
+ * have closed leave the queue.
  * The lease stays as the last resort (a holder that runs but never releases). The query state
  * shows the last moves of the lock and why each happened.
  */
@@ -23,7 +25,7 @@ import type { LockRequest, PaneLockInput } from '../contracts/pane-lock';
 import { acquireSignal, lockGrantedSignal, lockStateQuery, releaseSignal } from './definitions';
 import { LockBook } from './lock/book';
 import { grantNext, hold } from './lock/hold';
-import { IDLE_CLOCK_PATCH, IdleClock } from './lock/idle';
+import { IDLE_CLOCK_PATCH, IdleClock, LONE_HOLD_PATCH } from './lock/idle';
 
 /** The lock's types (requests, moves, state) live in contracts/pane-lock.ts. */
 export type * from '../contracts/pane-lock';
@@ -70,6 +72,7 @@ export async function paneLock(input: PaneLockInput): Promise<void> {
   setHandler(lockStateQuery, () => book.state());
 
   const clock = patched(IDLE_CLOCK_PATCH) ? new IdleClock(input.idleMs) : undefined;
+  const lone = clock && patched(LONE_HOLD_PATCH) ? clock : undefined;
   let carried = input.holder;
   for (;;) {
     let current: LockRequest;
@@ -84,7 +87,7 @@ export async function paneLock(input: PaneLockInput): Promise<void> {
       current = next;
     }
 
-    const ended = await hold(book, input, current, book.leaseEndsAt ?? Date.now() + current.leaseMs);
+    const ended = await hold(book, input, current, book.leaseEndsAt ?? Date.now() + current.leaseMs, lone);
     if (ended.why === 'lease ran out') {
       log.warn('lock lease ran out; taking the pane back', { requester: current.requester, leaseMs: current.leaseMs });
     } else if (ended.why === 'holder closed') {

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createLockHolders } from '../../src/activities/lock-holders';
@@ -36,6 +37,7 @@ function theEnv(): TestWorkflowEnvironment {
 }
 
 const MINUTE = 60_000;
+const EventType = temporal.api.enums.v1.EventType;
 
 interface LockHarness {
   lock: WorkflowHandle<typeof paneLock>;
@@ -353,6 +355,68 @@ void describe('paneLock follows its holders (dev server, real time)', () => {
       assert.equal(await h.grants(r2), 1);
       await h.release(r2.workflowId);
       await h.until((x) => x.holder === null, 'the lock to be free');
+    });
+  });
+
+  void test('a lone holder costs the lock no check: one timer (the idle clock) and no activity for two holds', async () => {
+    const h = devHarness();
+    await h.run(async () => {
+      const r1 = await h.requester('r1');
+      const r2 = await h.requester('r2');
+      await h.acquire(r1.workflowId, HOUR);
+      await h.until((s) => s.holder === r1.workflowId, 'r1 to hold the lock');
+      await h.release(r1.workflowId);
+      await h.until((s) => s.holder === null && s.grants === 1, 'r1 to let go');
+      await h.acquire(r2.workflowId, HOUR);
+      await h.until((s) => s.holder === r2.workflowId, 'r2 to hold the lock');
+      await h.release(r2.workflowId);
+      const s = await h.until((x) => x.holder === null && x.grants === 2, 'the lock to be free');
+      assert.equal(s.lastCheck, null, 'a holder nobody waited behind was checked');
+      const types = ((await h.lock.fetchHistory()).events ?? []).map((e) => String(e.eventType));
+      const count = (t: number) => types.filter((x) => x === String(t)).length;
+      assert.equal(count(EventType.EVENT_TYPE_TIMER_STARTED), 1, `timers: ${types.join(',')}`);
+      assert.equal(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED), 0, `activities: ${types.join(',')}`);
+    });
+  });
+
+  void test('a lone holder that closed is freed within seconds of someone asking for the pane', async () => {
+    const h = devHarness();
+    await h.run(async () => {
+      const r1 = await h.requester('r1');
+      const r2 = await h.requester('r2');
+      await h.acquire(r1.workflowId, HOUR);
+      await h.until(
+        (s) => s.holder === r1.workflowId && moveOf(s, r1.workflowId, 'granted') !== undefined,
+        'r1 to hold the lock, told',
+      );
+      await r1.terminate('a send terminated while holding its pane lock, nobody waiting');
+      await h.acquire(r2.workflowId, HOUR);
+      const s = await h.until(
+        (x) => x.holder === r2.workflowId && moveOf(x, r2.workflowId, 'granted') !== undefined,
+        'r2 to get the pane after the lone holder r1 was terminated',
+        CHECKED,
+      );
+      assert.equal(moveOf(s, r1.workflowId, 'holder closed')?.detail, 'TERMINATED', JSON.stringify(s.moves));
+      assert.equal(await h.grants(r2), 1);
+      await h.release(r2.workflowId);
+      await h.until((x) => x.holder === null && x.grants === 2, 'the lock to be free');
+    });
+  });
+
+  void test('a lone holder that closed is freed when the idle clock rings, and the lock then ends idle', async () => {
+    if (!dev) throw new Error('the dev server did not start');
+    const h = harness(3000, dev); // a 3 s idle clock: rings while r1 holds
+    await h.run(async () => {
+      const r1 = await h.requester('r1');
+      await h.acquire(r1.workflowId, HOUR);
+      await h.until(
+        (s) => s.holder === r1.workflowId && moveOf(s, r1.workflowId, 'granted') !== undefined,
+        'r1 to hold the lock, told',
+      );
+      await r1.terminate('a send terminated while holding its pane lock, nobody waiting');
+      const s = await h.until((x) => x.holder === null, 'the ring to free the pane of the closed r1', CHECKED);
+      assert.equal(moveOf(s, r1.workflowId, 'holder closed')?.detail, 'TERMINATED', JSON.stringify(s.moves));
+      await h.lock.result(); // nobody asks again: it ends idle
     });
   });
 

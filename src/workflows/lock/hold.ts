@@ -61,12 +61,18 @@ export async function grantNext(
   return next;
 }
 
-/** Waits until the holder releases, closes or runs out of lease; says which. */
+/**
+ * Waits until the holder releases, closes or runs out of lease; says which. With `lone` (the
+ * idle clock, since LONE_HOLD_PATCH) a holder nobody waits behind is checked when the clock
+ * rings; from the moment someone asks for the pane, every HOLDER_CHECK_MS as before. A closed
+ * holder blocks nobody until then, and the send's usual hold costs no timer.
+ */
 export async function hold(
   book: LockBook,
   input: PaneLockInput,
   current: LockRequest,
   endsAt: number,
+  lone?: IdleClock,
 ): Promise<{ why: LockMoveReason; detail?: string }> {
   if (!patched(HOLDER_CHECKS_PATCH)) {
     // Recorded before holders were checked: one timer for the whole lease.
@@ -76,7 +82,9 @@ export async function hold(
     if (book.released) return { why: 'released' };
     const left = endsAt - Date.now();
     if (left <= 0) return { why: 'lease ran out' };
-    if (await condition(() => book.released, Math.min(HOLDER_CHECK_MS, left))) return { why: 'released' };
+    if (lone && book.waiting.length === 0) {
+      if (!(await lone.ringOr(() => book.released || book.waiting.length > 0))) continue;
+    } else if (await condition(() => book.released, Math.min(HOLDER_CHECK_MS, left))) return { why: 'released' };
     if (Date.now() >= endsAt) return { why: 'lease ran out' };
     const closed = await checkHolders(book, current);
     if (book.released) return { why: 'released' };
