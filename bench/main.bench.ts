@@ -111,6 +111,7 @@ function rows(ctx: Ctx, rss: { idle: number; jobs: number }, asList: boolean): R
     { what: 'controller worker RSS, idle', value: rss.idle, unit: 'MB' },
     { what: `controller worker RSS, ${JOBS} jobs open`, value: rss.jobs, unit: 'MB', goal: { max: 250 }, key: true },
     { what: 'agent shows working → awaitAck done', value: m('ackAfterWorking'), unit: 'ms', goal: { max: 100 } },
+    { what: 'turn ended (Stop hook) → awaitAck done', value: m('ackAfterStop'), unit: 'ms' },
     { what: '`peer-comms --help`', value: m('help'), unit: 'ms', goal: { max: 150 } },
   ];
 }
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
         'worker RSS is the `peer-comms worker` process (the built CLI) alone, from /proc/<pid>/status VmRSS; "idle" is after the warm-up sends.',
       );
       notes.push(
-        "ack latency: the awaitAck step's end (workflow time) minus the stand-in's log time of the prompt (it shows working from then).",
+        "ack latency: the awaitAck step's end (workflow time) minus the stand-in's log time of the prompt (it shows working from then); after Stop: minus the time the receipt hook logged the turn's Stop in the event log (the evidence an ack waits for).",
       );
       notes.push(cpuNote(ctx));
       notes.push(

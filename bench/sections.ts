@@ -49,6 +49,12 @@ async function lastPromptAt(peer: AgentPeer): Promise<number> {
   return (JSON.parse(lines[lines.length - 1] ?? '{}') as { t?: number }).t ?? NaN;
 }
 
+/** The time the receipt hook logged the last Stop in the peer's event log (the turn ended; ms since the epoch). */
+export async function lastStopAt(peer: AgentPeer): Promise<number> {
+  const lines = (await readFile(peer.events, 'utf8')).split('\n').filter((l) => l.includes('"event":"Stop"'));
+  return Date.parse((JSON.parse(lines[lines.length - 1] ?? '{}') as { at?: string }).at ?? '');
+}
+
 /** One round of single sends to one peer: bare ssh, hand ceremony, CLI, workflow. */
 export async function singleRound(ctx: Ctx, i: number): Promise<void> {
   const { stack, s } = ctx;
@@ -68,6 +74,7 @@ export async function singleRound(ctx: Ctx, i: number): Promise<void> {
   ctx.results.push(result);
   const ackDone = result.steps.find((st) => st.step === 'awaitAck' && st.status === 'done')?.endedAt;
   s.add('ackAfterWorking', (ackDone ?? NaN) - (await lastPromptAt(p)));
+  s.add('ackAfterStop', (ackDone ?? NaN) - (await lastStopAt(p)));
   await idle(stack, p);
   await sleep(300); // the lock's release and grant events land after the send ends
   ctx.events.push(await countEvents(ctx.client, result.workflowId, p.name, lockBefore));

@@ -18,7 +18,7 @@ import {
 import { judgeTurn, type AgentRecord, type TurnVerdict } from '../receipts/records';
 import { sendKey } from '../tmux/commands';
 import { fail, run, type PeerContext } from './context';
-import { readRecordsSince, type RecordCursor } from './receipts';
+import type { RecordCursor, RecordsRead } from './receipts';
 import type { ScreenReading } from './screen';
 
 /** What one awaitAck has seen so far. */
@@ -87,10 +87,9 @@ function agentFailure(ctx: PeerContext, d: AgentErrorDetails, message: string) {
   return fail(ErrorType.AgentError, `${ctx.name}: ${message}`, d);
 }
 
-/** Reads the agent's records since the last poll and judges the turn against the sent text. */
-export async function readReceipts(ctx: PeerContext, w: AckWatch): Promise<void> {
-  if (!(w.wantReceipt && w.cursor && w.input.receiptSha256)) return;
-  const r = await readRecordsSince(ctx, w.cursor);
+/** Takes the records read since the last poll (and the cursor after them) and judges the turn again. */
+export function applyRecords(w: AckWatch, r: RecordsRead): void {
+  if (!w.input.receiptSha256) return;
   w.cursor = r.cursor;
   w.records.push(...r.records);
   w.hasSources = r.sources.hook || r.sources.transcript;

@@ -13,18 +13,20 @@
  * AgentError carries `{ agentError, received }` so the workflow can recover (401, rate limit,
  * overload) — a text that was received is never reported as not delivered.
  *
+ * Each poll reads the screen and the records since the last one in one round trip, after a pause
+ * that ends early when the agent's event log grows (ack-poll.ts).
+ *
  * C-m is pressed again only when the screen proves the text still sits unsent in the input box
  * (a C-m swallowed as part of the paste), and at most maxExtraEnters times.
  */
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { peerContext, type PeerDeps } from './context';
-import { readScreen } from './screen';
+import { pause, pauseMs, pollAgent, type Pace } from './ack-poll';
 import {
   ackOnScreen,
   ackReceived,
   checkTurnFailure,
   pressAgainIfStuck,
-  readReceipts,
   startWatch,
   timedOut,
   usageLimitResult,
@@ -40,10 +42,10 @@ export function createAwaitAck(deps: PeerDeps) {
     const signal = cancellationSignal();
     const w = startWatch(input, () => deps.now());
     const pollMs = input.pollMs ?? 100;
+    const pace: Pace = { waitMs: 0, peerWaits: true };
     for (;;) {
-      const s = await readScreen(ctx);
+      const s = await pollAgent(ctx, w, pace);
       w.polls++;
-      await readReceipts(ctx, w);
       const now = deps.now();
       const received = !!w.verdict.receipt;
       if (received) w.receivedAt ??= now;
@@ -58,7 +60,7 @@ export function createAwaitAck(deps: PeerDeps) {
       if (decided) return decided;
       await pressAgainIfStuck(ctx, w, s, received, now);
       if (now - w.started > input.timeoutMs) return timedOut(ctx, w, s, received, screenError);
-      await deps.sleep(pollMs, signal);
+      await pause(w, pace, pauseMs(w, deps.now(), pollMs), (ms, sig) => deps.sleep(ms, sig), signal);
     }
   };
 }

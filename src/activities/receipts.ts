@@ -3,7 +3,7 @@
  * 0600, kept current each time peer-comms starts the agent) and reading what the agent recorded
  * since a cursor — the hook's event log and the newest session transcript — in one round trip.
  */
-import { allowScript } from '../guards/commands';
+import { allowScript, commandProblem } from '../guards/commands';
 import { agentFiles, agentSettings, hookScriptSource } from '../receipts/hook';
 import {
   judgeTurn,
@@ -21,26 +21,70 @@ export type { ReceiptSources, RecordCursor, TurnReading, TurnRef };
 const WHICH_NODE = allowScript({ name: 'which-node', script: 'command -v node || true' });
 
 /**
- * Prints `== events <size>` (or `-`) and the event log's bytes after $2, then
- * `== transcript <size> <path>` (or `-`) and the newest transcript's bytes after $5 when it is
- * still the file $4 (else from its start). $6 = 1 prints the sizes only.
+ * Prints `== events <size>` (or `-`) and the event log's bytes after $evoff, then
+ * `== transcript <size> <path>` (or `-`) and the newest transcript's bytes after $toff when it is
+ * still the file $tfile (else from its start). sizes=1 prints the sizes only.
  */
-const READ_RECORDS = allowScript({
-  name: 'read-records',
-  script: [
-    'ev=$1; evoff=$2; tdir=$3; tfile=$4; toff=$5; sizes=$6',
-    'if [ -f "$ev" ]; then n=$(wc -c <"$ev"); [ "$n" -lt "$evoff" ] && evoff=0; printf "== events %s\\n" "$n"; if [ "$sizes" != 1 ] && [ "$n" -gt "$evoff" ]; then tail -c +"$((evoff + 1))" -- "$ev"; fi; else printf "== events -\\n"; fi',
-    't=$(ls -t -- "$tdir"/*.jsonl 2>/dev/null | head -n 1)',
-    'if [ -n "$t" ]; then n=$(wc -c <"$t"); printf "\\n== transcript %s %s\\n" "$n" "$t"; off=0; [ "$t" = "$tfile" ] && [ "$n" -ge "$toff" ] && off=$toff; if [ "$sizes" != 1 ] && [ "$n" -gt "$off" ]; then tail -c +"$((off + 1))" -- "$t"; fi; else printf "\\n== transcript -\\n"; fi',
-  ].join('\n'),
-  checkArgs: (args) =>
-    args.length === 6 &&
+const RECORDS_BODY = [
+  'if [ -f "$ev" ]; then n=$(wc -c <"$ev"); [ "$n" -lt "$evoff" ] && evoff=0; printf "== events %s\\n" "$n"; if [ "$sizes" != 1 ] && [ "$n" -gt "$evoff" ]; then tail -c +"$((evoff + 1))" -- "$ev"; fi; else printf "== events -\\n"; fi',
+  't=$(ls -t -- "$tdir"/*.jsonl 2>/dev/null | head -n 1)',
+  'if [ -n "$t" ]; then n=$(wc -c <"$t"); printf "\\n== transcript %s %s\\n" "$n" "$t"; off=0; [ "$t" = "$tfile" ] && [ "$n" -ge "$toff" ] && off=$toff; if [ "$sizes" != 1 ] && [ "$n" -gt "$off" ]; then tail -c +"$((off + 1))" -- "$t"; fi; else printf "\\n== transcript -\\n"; fi',
+];
+
+const RECORD_ARGS_PROBLEM = 'takes <events file> <offset> <transcript dir> <transcript file> <offset>';
+
+/** $1-$5 of both record scripts: the event log and its offset, the transcript folder, file and offset. */
+function recordArgsOk(args: readonly string[]): boolean {
+  return (
     [args[0], args[2], args[3]].every((a) => a === '' || a?.startsWith('/')) &&
     /^[0-9]+$/.test(args[1] ?? '') &&
-    /^[0-9]+$/.test(args[4] ?? '') &&
-    /^[01]$/.test(args[5] ?? '')
+    /^[0-9]+$/.test(args[4] ?? '')
+  );
+}
+
+/** `tmux [-L name | -S path] capture-pane -e -p -t <target>` as screen.ts builds it, and nothing else. */
+function isCapture(argv: readonly string[]): boolean {
+  const base = argv.length === 6 || (argv.length === 8 && (argv[1] === '-L' || argv[1] === '-S'));
+  const tail = ['capture-pane', '-e', '-p', '-t'];
+  return base && argv[0] === 'tmux' && tail.every((a, i) => argv[argv.length - 5 + i] === a);
+}
+
+/** The records since a cursor (or, with $6 = 1, their sizes only): $1-$5 as recordArgsOk says. */
+const READ_RECORDS = allowScript({
+  name: 'read-records',
+  script: ['ev=$1; evoff=$2; tdir=$3; tfile=$4; toff=$5; sizes=$6', ...RECORDS_BODY].join('\n'),
+  checkArgs: (args) =>
+    args.length === 6 && recordArgsOk(args) && /^[01]$/.test(args[5] ?? '')
       ? undefined
-      : 'read-records takes <events file> <offset> <transcript dir> <transcript file> <offset> <0|1>',
+      : `read-records ${RECORD_ARGS_PROBLEM} <0|1>`,
+});
+
+/**
+ * One awaitAck poll in one round trip (activities/ack-poll.ts): first, when $6 (seconds) is not
+ * 0 and the event log exists, wait until the log has a byte after $2 or $6 passes (one `tail -f`
+ * under coreutils `timeout`, woken by the file's growth, not a loop; without `timeout` there is
+ * no wait and the caller sleeps instead); then the screen (the capture-pane argv after $7, its
+ * stdout, then `\n<$7> screen <status>` on stdout and `\n<$7>` on stderr); then the records since
+ * the cursor as read-records prints them.
+ */
+const ACK_POLL = allowScript({
+  name: 'ack-poll',
+  script: [
+    'ev=$1; evoff=$2; tdir=$3; tfile=$4; toff=$5; wait=$6; m=$7; sizes=0; shift 7',
+    'if [ "$wait" != 0 ] && [ -f "$ev" ] && command -v timeout >/dev/null 2>&1; then timeout "$wait" tail -c +"$((evoff + 1))" -f -- "$ev" 2>/dev/null | head -c 1 >/dev/null; fi',
+    '"$@"; cs=$?; printf "\\n%s screen %s\\n" "$m" "$cs"; printf "\\n%s\\n" "$m" >&2',
+    ...RECORDS_BODY,
+  ].join('\n'),
+  checkArgs: (args, policy) => {
+    const capture = args.slice(7);
+    const ok =
+      recordArgsOk(args) &&
+      /^[0-9]{1,3}(\.[0-9]{1,3})?$/.test(args[5] ?? '') &&
+      /^[A-Za-z0-9_]{16,64}$/.test(args[6] ?? '') &&
+      isCapture(capture) &&
+      commandProblem(capture, policy) === undefined;
+    return ok ? undefined : `ack-poll ${RECORD_ARGS_PROBLEM} <wait seconds> <marker> tmux … capture-pane …`;
+  },
 });
 
 export interface AgentPaths {
@@ -83,7 +127,7 @@ export async function installReceiptHook(
   return { settings: p.settings, events: p.events };
 }
 
-interface Section {
+export interface Section {
   size: number | null;
   path?: string;
   body: string;
@@ -149,11 +193,18 @@ export async function recordCursor(ctx: PeerContext): Promise<{ cursor: RecordCu
 }
 
 /** The records written since the cursor, and the cursor after them. */
-export async function readRecordsSince(
-  ctx: PeerContext,
-  cursor: RecordCursor,
-): Promise<{ records: AgentRecord[]; cursor: RecordCursor; sources: ReceiptSources }> {
-  const s = await readRecordsRaw(ctx, cursor, false);
+export async function readRecordsSince(ctx: PeerContext, cursor: RecordCursor): Promise<RecordsRead> {
+  return recordsSince(await readRecordsRaw(ctx, cursor, false), cursor);
+}
+
+export interface RecordsRead {
+  records: AgentRecord[];
+  cursor: RecordCursor;
+  sources: ReceiptSources;
+}
+
+/** The records in read-records' output (the sections after `cursor`), and the cursor after them. */
+export function recordsSince(s: { events: Section; transcript: Section }, cursor: RecordCursor): RecordsRead {
   const records: AgentRecord[] = [];
   const next: RecordCursor = { events: cursor.events, transcript: cursor.transcript };
   if (s.events.size !== null) {
@@ -180,6 +231,35 @@ export async function readRecordsSince(
     records,
     cursor: next,
     sources: { hook: s.events.size !== null, transcript: s.transcript.size !== null },
+  };
+}
+
+/** The argv of one awaitAck poll (ACK_POLL): wait up to `waitS` seconds for the event log to grow, capture, read. */
+export function ackPollCommand(
+  p: Pick<AgentPaths, 'events' | 'transcriptDir'>,
+  cursor: RecordCursor,
+  waitS: string,
+  marker: string,
+  capture: readonly string[],
+): string[] {
+  const read = readRecordsCommand(p, cursor, false).slice(4, 9);
+  return ['sh', '-c', ACK_POLL, 'ack-poll', ...read, waitS, marker, ...capture];
+}
+
+/** ACK_POLL's output: the capture (stdout, status, stderr) and the records since the cursor. */
+export function parseAckPoll(
+  out: { stdout: string; stderr: string },
+  marker: string,
+): {
+  capture: { code: number; stdout: string; stderr: string };
+  records: { events: Section; transcript: Section };
+} | null {
+  const head = new RegExp(`\\n${marker} screen (\\d+)\\n`).exec(out.stdout);
+  const errAt = out.stderr.indexOf(`\n${marker}\n`);
+  if (!head || errAt < 0) return null;
+  return {
+    capture: { code: Number(head[1]), stdout: out.stdout.slice(0, head.index), stderr: out.stderr.slice(0, errAt) },
+    records: parseSections(out.stdout.slice(head.index + head[0].length)),
   };
 }
 

@@ -43,7 +43,20 @@ export async function readScreen(ctx: PeerContext, opts: { leaveCopyMode?: boole
       leftCopyMode = true;
     }
   }
-  const cap = await tryRun(ctx, 'capture-pane', capturePane(ctx.sock, ctx.target, { escapes: true }));
+  const cap = await tryRun(ctx, 'capture-pane', captureCommand(ctx));
+  return { ...screenOfCapture(ctx, cap), leftCopyMode };
+}
+
+/** The capture-pane argv readScreen runs (escape codes kept: placeholders are told by their dim styling). */
+export function captureCommand(ctx: PeerContext): string[] {
+  return capturePane(ctx.sock, ctx.target, { escapes: true });
+}
+
+/** A capture-pane result, classified; a failed one throws (SessionGone when the session is gone). */
+export function screenOfCapture(
+  ctx: PeerContext,
+  cap: { code: number | null; stdout: string; stderr: string },
+): ScreenReading {
   if (cap.code !== 0) {
     const why = cap.stderr.trim() || `exit ${cap.code}`;
     if (SESSION_GONE.test(why)) {
@@ -52,7 +65,7 @@ export async function readScreen(ctx: PeerContext, opts: { leaveCopyMode?: boole
     throw fail(ErrorType.PeerCommandFailed, `${ctx.name}: capture-pane of ${ctx.target} failed: ${why}`);
   }
   const c = classifyScreen(cap.stdout, patternsFor(ctx));
-  return { ...c, tail: screenTail(cap.stdout, 8), leftCopyMode };
+  return { ...c, tail: screenTail(cap.stdout, 8), leftCopyMode: false };
 }
 
 /** The last lines of a capture as plain text (escape codes removed, long rules shortened). */
