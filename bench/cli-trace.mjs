@@ -5,14 +5,27 @@
 // - modules: per package, the files loaded and the time spent loading them (self time: a file's
 //   nested loads are counted to their own package);
 // - rpcs: each gRPC call to Temporal (method, start, end, epoch ms);
-// - marks: the CLI's performance marks (`peer-comms:…`, epoch ms);
-// - exitAt: when the process began to exit.
+// - exitAt: when the process began to exit;
+// - cpu: CPU ms (user + system) the process had used at its first RPC and at its exit (load barely
+//   changes these, unlike wall times).
 import { writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import Module from 'node:module';
 import { performance } from 'node:perf_hooks';
 
 const now = () => performance.timeOrigin + performance.now();
-const trace = { loadStart: now(), nodeStart: performance.timeOrigin, modules: {}, rpcs: [], marks: [], exitAt: 0 };
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const trace = {
+  loadStart: now(),
+  nodeStart: performance.timeOrigin,
+  modules: {},
+  rpcs: [],
+  exitAt: 0,
+  cpu: { firstRpc: NaN, exit: NaN },
+};
 const out = process.env.PEER_COMMS_TRACE_FILE;
 
 /** The package a file belongs to: node_modules/<pkg> (or @scope/pkg), else peer-comms' own. */
@@ -37,33 +50,34 @@ Module.prototype.load = function (filename) {
     const m = (trace.modules[packageOf(filename)] ??= { files: 0, ms: 0 });
     m.files++;
     m.ms += total - nested;
-    if (filename.endsWith('@grpc/grpc-js/build/src/client.js')) countRpcs(this.exports.Client);
   }
 };
 
-/** Wraps grpc-js' unary calls (every Temporal client call is one) to time each round trip. */
-function countRpcs(Client) {
-  const unary = Client.prototype.makeUnaryRequest;
-  Client.prototype.makeUnaryRequest = function (method, ...rest) {
-    const rpc = { method: method.split('/').pop(), start: now(), end: 0 };
+// Every call to Temporal is an HTTP/2 request of grpc-js (bundled or not: node:http2 is shared):
+// its path names the method; the stream's close is the answer's end.
+const connect = http2.connect;
+http2.connect = function (...args) {
+  const session = connect.apply(this, args);
+  const request = session.request;
+  session.request = function (headers, ...rest) {
+    const stream = request.call(this, headers, ...rest);
+    const rpc = {
+      method: String(headers?.[':path'] ?? '?')
+        .split('/')
+        .pop(),
+      start: now(),
+      end: 0,
+    };
+    if (!trace.rpcs.length) trace.cpu.firstRpc = cpuMs();
     trace.rpcs.push(rpc);
-    const i = rest.findLastIndex((a) => typeof a === 'function'); // the callback comes last
-    if (i >= 0) {
-      const callback = rest[i];
-      rest[i] = (...a) => {
-        rpc.end = now();
-        return callback(...a);
-      };
-    }
-    return unary.call(this, method, ...rest);
+    stream.once('close', () => (rpc.end = now()));
+    return stream;
   };
-}
+  return session;
+};
 
 process.once('exit', () => {
   trace.exitAt = now();
-  trace.marks = performance
-    .getEntriesByType('mark')
-    .filter((m) => m.name.startsWith('peer-comms:'))
-    .map((m) => ({ name: m.name.slice('peer-comms:'.length), at: performance.timeOrigin + m.startTime }));
+  trace.cpu.exit = cpuMs();
   if (out) writeFileSync(out, JSON.stringify(trace));
 });

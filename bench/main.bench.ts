@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import type { SendResult } from '../src/contracts/send';
 import { addAgent, makeConfig, startStack, type AgentPeer } from '../test/helpers/stack';
 import { uniqueQueue } from '../test/helpers/temporal';
+import { cliOverheadRound, overheadLines, type CliRun } from './cli-overhead';
 import { cliBroadcasts, idleAll, workflowSend } from './measure';
 import { loadNow, printReport, writeReport, type Report, type Row, type StepShare } from './report';
 import { broadcastRound, bigRound, closeJobs, helpRound, openJobs, singleRound, type Ctx } from './sections';
@@ -173,6 +174,8 @@ async function main(): Promise<void> {
       console.log(`warm; ${FLEET} peers; N=${N}; worker RSS ${idleRss.toFixed(0)} MB; measuring…`);
       for (let i = 0; i < N; i++) await helpRound(ctx);
       for (let i = 0; i < N; i++) await singleRound(ctx, i);
+      const cliRuns: CliRun[] = []; // the CLI's own cost: bench/cli-overhead.ts
+      for (let i = 0; i < N; i++) await cliOverheadRound(ctx, i, cliRuns);
       for (let i = 0; i < N; i++) await broadcastRound(ctx, i, asList);
       for (let i = 0; i < N; i++) await bigRound(ctx, i);
       const ids = await openJobs(ctx, JOBS, Date.now().toString(36));
@@ -200,6 +203,7 @@ async function main(): Promise<void> {
         n: N,
         rows: rows(ctx, { idle: idleRss, jobs: jobsRss }, asList),
         steps: stepShares(ctx.results),
+        sections: [{ title: "The `peer-comms send` CLI's own cost", lines: overheadLines(cliRuns) }],
         notes,
         load: { before: loadBefore, after: loadNow() },
         seconds: (performance.now() - t0) / 1000,

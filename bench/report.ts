@@ -34,6 +34,8 @@ export interface Report {
   n: number;
   rows: Row[];
   steps: StepShare[];
+  /** More sections of markdown (a title and its lines), after the per-step share. */
+  sections?: { title: string; lines: string[] }[];
   notes: string[];
   load: { before: number[]; after: number[] };
   seconds: number;
@@ -99,6 +101,7 @@ export function printReport(rep: Report): void {
   console.log('\nper-step share of a workflow send (medians; steps may overlap):');
   for (const s of rep.steps)
     console.log(`  ${s.step.padEnd(20)} ${num(s.ms, 'ms').padStart(8)}  ${(s.share * 100).toFixed(0)}%`);
+  for (const sec of rep.sections ?? []) console.log(`\n${sec.title}:\n${sec.lines.join('\n')}`);
   for (const n of rep.notes) console.log(`note: ${n}`);
   console.log(`load average: before ${loads(rep.load.before)}, after ${loads(rep.load.after)}`);
 }
@@ -142,6 +145,7 @@ export async function writeReport(rep: Report): Promise<void> {
     '',
     'Steps may overlap (the pane lock is asked for during preflight), so shares need not add to 100%.',
     '',
+    ...(rep.sections ?? []).flatMap((sec) => [`## ${sec.title}`, '', ...sec.lines, '']),
     ...(rep.notes.length ? ['## Notes', '', ...rep.notes.map((n) => `- ${n}`), ''] : []),
   ].join('\n');
   await writeMarkdown(join(ROOT, 'docs', 'bench.md'), md);
