@@ -1,10 +1,11 @@
 /**
- * `node --import tsx bench/ack-cost.ts`: what one send's awaitAck costs on the wire, and how long it takes after the
- * turn's end. One stand-in agent (working 0.5 s per prompt, receipt hooks on) over loopback sshd,
- * an in-process controller worker whose peer shells are counted: every command the awaitAck step
- * runs (its polls and a C-m again, if any), with the bytes it returned. Per send: round trips,
- * polls (commands that read the screen), bytes, and the receipt hook's logged Stop → the awaitAck
- * step's end (workflow time), and Stop → the answer of the step's last command. Prints medians of BENCH_N (default 10) sends. Asserts nothing.
+ * `node --import tsx bench/ack-cost.ts`: what one send's awaitAck costs on the wire, and how long
+ * it takes after the turn's end. One stand-in agent (working 0.5 s per prompt, receipt hooks on)
+ * over loopback sshd, an in-process controller worker whose peer shells are counted: every command
+ * the awaitAck step runs (its polls, a C-m again if any), with the bytes it returned. Per send:
+ * round trips, polls (commands that read the screen), bytes, the receipt hook's logged Stop → the
+ * awaitAck step's end (workflow time), and Stop → the answer of the step's last command. Prints
+ * medians of BENCH_N (default 10) sends. Asserts nothing.
  */
 import { performance } from 'node:perf_hooks';
 import type { PeerShell } from '../src/peer-access/shell';
@@ -14,7 +15,7 @@ import { createControllerWorker } from '../src/workers/controller';
 import { addAgent, makeConfig, startStack } from '../test/helpers/stack';
 import { uniqueQueue, workflowBundle } from '../test/helpers/temporal';
 import { idle, workflowSend } from './measure';
-import { lastStopAt } from './sections';
+import { stopAt } from './sections';
 import { median } from './stats';
 
 interface Call {
@@ -80,10 +81,16 @@ async function main(): Promise<void> {
           trips: mine.length,
           polls: mine.filter((c) => c.screen).length,
           bytes: mine.reduce((s, c) => s + c.bytes, 0),
-          afterStop: step.endedAt - (await lastStopAt(peer)),
-          readAfterStop: Math.max(...mine.map((c) => c.end)) - (await lastStopAt(peer)),
+          afterStop: step.endedAt - (await stopAt(peer, `ack cost ${i}`)),
+          readAfterStop: Math.max(...mine.map((c) => c.end)) - (await stopAt(peer, `ack cost ${i}`)),
           ackMs: step.endedAt - step.startedAt,
         });
+        const last = rows[rows.length - 1]!;
+        if (last.afterStop > 1000) {
+          console.log(
+            `send ${i}: Stop → done ${last.afterStop} ms (${last.ackMs} ms in all): ${result.ackEvidence}; ${JSON.stringify(result.steps)}`,
+          );
+        }
         await idle(stack, peer);
       }
     };

@@ -17,6 +17,7 @@ import { cpuSnapshot, cpuSpent, pidsNamed } from './cpu';
 import { countEvents, lockLength, type SendEvents } from './history-count';
 import { cliBroadcast, cliSend, idle, idleAll, workflowBroadcast, workflowSend } from './measure';
 import type { Samples } from './stats';
+import { canonicalSha256 } from '../src/receipts/records';
 import { CLI } from './worker';
 
 export interface Ctx {
@@ -49,10 +50,23 @@ async function lastPromptAt(peer: AgentPeer): Promise<number> {
   return (JSON.parse(lines[lines.length - 1] ?? '{}') as { t?: number }).t ?? NaN;
 }
 
-/** The time the receipt hook logged the last Stop in the peer's event log (the turn ended; ms since the epoch). */
-export async function lastStopAt(peer: AgentPeer): Promise<number> {
-  const lines = (await readFile(peer.events, 'utf8')).split('\n').filter((l) => l.includes('"event":"Stop"'));
-  return Date.parse((JSON.parse(lines[lines.length - 1] ?? '{}') as { at?: string }).at ?? '');
+/**
+ * When the receipt hook logged the Stop of the turn of `text` (ms since the epoch): the first Stop
+ * after the last UserPromptSubmit of that text. Waits up to 5 s for it (hooks run late on a busy
+ * machine, and an ack may come from the transcript first); NaN when none came.
+ */
+export async function stopAt(peer: AgentPeer, text: string): Promise<number> {
+  const { sha256 } = canonicalSha256(text);
+  const stop = await waitFor(
+    async () => {
+      const lines = (await readFile(peer.events, 'utf8')).split('\n').filter((l) => l.startsWith('{'));
+      const events = lines.map((l) => JSON.parse(l) as { event?: string; sha256?: string; at?: string });
+      const prompt = events.findLastIndex((e) => e.event === 'UserPromptSubmit' && e.sha256 === sha256);
+      return prompt >= 0 && events.slice(prompt + 1).find((e) => e.event === 'Stop');
+    },
+    { timeoutMs: 5000, what: `the Stop of "${text}" in ${peer.events}` },
+  ).catch(() => undefined);
+  return Date.parse(stop?.at ?? '');
 }
 
 /** One round of single sends to one peer: bare ssh, hand ceremony, CLI, workflow. */
@@ -74,7 +88,7 @@ export async function singleRound(ctx: Ctx, i: number): Promise<void> {
   ctx.results.push(result);
   const ackDone = result.steps.find((st) => st.step === 'awaitAck' && st.status === 'done')?.endedAt;
   s.add('ackAfterWorking', (ackDone ?? NaN) - (await lastPromptAt(p)));
-  s.add('ackAfterStop', (ackDone ?? NaN) - (await lastStopAt(p)));
+  s.add('ackAfterStop', (ackDone ?? NaN) - (await stopAt(p, `workflow send ${i}`)));
   await idle(stack, p);
   await sleep(300); // the lock's release and grant events land after the send ends
   ctx.events.push(await countEvents(ctx.client, result.workflowId, p.name, lockBefore));
