@@ -119,9 +119,37 @@ describe('receipt hook script', () => {
     assert.deepEqual(Object.keys(s.hooks).sort(), [...HOOK_EVENTS].sort());
     const cmd = s.hooks.UserPromptSubmit?.[0]?.hooks[0];
     assert.equal(cmd?.type, 'command');
-    assert.equal(cmd?.command, `'/usr/bin/node' '/h/it'\\''s/hook.cjs' '/h/e.jsonl'`);
-    const r = spawnSync('sh', ['-c', `printf '%s|' ${cmd?.command}`], { encoding: 'utf8' });
-    assert.equal(r.stdout, "/usr/bin/node|/h/it's/hook.cjs|/h/e.jsonl|");
+    assert.equal(
+      cmd?.command,
+      `NODE_OPTIONS= NODE_EXTRA_CA_CERTS= '/usr/bin/node' '/h/it'\\''s/hook.cjs' '/h/e.jsonl'`,
+    );
+  });
+  it('the hook command runs node with its arguments intact and no Node options or extra CA file', () => {
+    const fakeNode = join(dir, 'fake node');
+    writeFileSync(fakeNode, `#!/bin/sh\nprintf '%s|' "$@" "[$NODE_OPTIONS]" "[$NODE_EXTRA_CA_CERTS]"\n`, {
+      mode: 0o700,
+    });
+    const s = JSON.parse(agentSettings({ node: fakeNode, hook: "/h/it's/hook.cjs", events: '/h/e.jsonl' })) as {
+      hooks: Record<string, { hooks: { command: string }[] }[]>;
+    };
+    const command = s.hooks.Stop?.[0]?.hooks[0]?.command ?? '';
+    const env = { ...process.env, NODE_OPTIONS: '--require /nonexistent.js', NODE_EXTRA_CA_CERTS: '/etc/ca.pem' };
+    const r = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env });
+    assert.equal(r.stdout, "/h/it's/hook.cjs|/h/e.jsonl|[]|[]|");
+  });
+  it('the real hook, started by its command with NODE_EXTRA_CA_CERTS and NODE_OPTIONS set, writes its line and prints nothing', () => {
+    const log = join(dir, 'env.jsonl');
+    const s = JSON.parse(agentSettings({ node: process.execPath, hook: hookFile, events: log })) as {
+      hooks: Record<string, { hooks: { command: string }[] }[]>;
+    };
+    const command = s.hooks.UserPromptSubmit?.[0]?.hooks[0]?.command ?? '';
+    const env = { ...process.env, NODE_OPTIONS: '--require /nonexistent.js', NODE_EXTRA_CA_CERTS: '/nonexistent.pem' };
+    const input = JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: 's', prompt: 'hi' });
+    const r = spawnSync('/bin/sh', ['-c', command], { input, encoding: 'utf8', env });
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, '');
+    assert.equal((JSON.parse(readFileSync(log, 'utf8')) as { event: string }).event, 'UserPromptSubmit');
   });
   it('files per tmux socket and session, in the agent state folder', () => {
     const f = agentFiles('/home/u/.local/state/peer-comms/agent/', 'pc sock', 'claude');
