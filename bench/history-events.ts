@@ -77,6 +77,8 @@ async function recordIfAsked(client: Client, workflowId: string, name: string): 
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${name}.json`), historyToJSON(history));
+  // a send's delivery ids derive from its workflow id: it replays only under that id
+  await writeFile(join(dir, `${name}.workflow-id`), `${workflowId}\n`);
 }
 
 async function events(client: Client, workflowId: string): Promise<HistoryEvent[]> {

@@ -9,6 +9,7 @@
  *   client, its git, its peers file. Only the controller worker registers them.
  */
 import { createAwaitAck } from './ack';
+import { removingBuffers } from './ack-cleanup';
 import { createCommandActivities } from './command';
 import { createAudit } from './audit';
 import type { ControllerDeps, PeerDeps } from './context';
@@ -32,7 +33,7 @@ export function createPeerActivities(deps: PeerDeps) {
     preflight: createPreflight(deps),
     ...createSessionActivities(deps),
     ...createDeliveryActivities(deps),
-    awaitAck: createAwaitAck(deps),
+    awaitAck: removingBuffers(deps, createAwaitAck(deps)),
     ...createInboxActivities(deps),
     ...createReadPeerActivities(deps),
     ...createReceiptActivities(deps),

@@ -20,6 +20,8 @@ export interface AwaitAckInput {
   /** How long the screen may show the turn without any receipt before the screen alone decides. */
   receiptWaitMs?: number;
   pollMs?: number;
+  /** The delivery whose tmux buffers to remove once the ack is decided (activities/ack-cleanup.ts). */
+  deliveryId?: string;
 }
 
 export interface Receipt {
@@ -43,6 +45,8 @@ export interface AckResult {
   extraEnters: number;
   polls: number;
   elapsedMs: number;
+  /** The delivery id whose buffers the ack step removed (absent: the workflow removes them). */
+  buffersRemoved?: string;
 }
 
 /** Details of an AgentError raised here (the workflow reads them to choose a recovery). */

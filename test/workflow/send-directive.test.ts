@@ -292,6 +292,27 @@ void describe('sendDirective', () => {
     );
   });
 
+  void test('an ack step that removed the delivery buffers leaves no cleanup activity; one that did not, the cleanup as before', async () => {
+    for (const removes of [true, false]) {
+      const h = harness({
+        overrides: {
+          awaitAck: async (input) => ({
+            ...ackResult(input),
+            ...(removes && input.deliveryId ? { buffersRemoved: input.deliveryId } : {}),
+          }),
+        },
+      });
+      const result = await h.run(async () => (await h.start()).result());
+      assert.equal(result.outcome, 'acked');
+      const ack = h.mock.calls.find((c) => c.name === 'awaitAck' && c.phase === 'start');
+      const deliver = h.mock.calls.find((c) => c.name === 'deliver' && c.phase === 'start');
+      const id = (deliver?.input as { deliveryId?: string } | undefined)?.deliveryId;
+      assert.ok(id, 'deliver was given a delivery id');
+      assert.equal((ack?.input as { deliveryId?: string } | undefined)?.deliveryId, id, 'awaitAck names the delivery');
+      assert.equal(h.mock.started().includes('cleanupDelivery'), !removes, `removed by the ack step: ${removes}`);
+    }
+  });
+
   void test('a rate-limited turn: a durable wait, then delivered again and acked; overloaded: backoff, then acked', async () => {
     for (const agentError of ['rate_limit', 'overloaded']) {
       let calls = 0;

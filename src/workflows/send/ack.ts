@@ -30,6 +30,8 @@ export async function awaitAck(
     timeoutMs: report.settings.ackTimeoutMs,
     confirmMs: report.settings.confirmMs,
     maxExtraEnters: report.settings.maxExtraEnters,
+    // the ack step removes this delivery's buffers once it has decided (LEAN_HISTORY_PATCH)
+    ...(state.leanHistory ? { deliveryId: state.deliveryId } : {}),
   };
   const acked = await at
     .rideOut('the wait for the receipt', () =>

@@ -61,6 +61,8 @@ export const localAuditing = proxyLocalActivities<Activities>(AUDIT);
  * Sends since LEAN_HISTORY_PATCH (which implies LEAN_LOCK_PATCH and replaces its marker) skip
  * the upsert of Peer and Outcome at their start when whoever started them gave both (the CLI's
  * startSend, a broadcast's children): one event fewer. A start without them (the UI's form)
- * still gets the upsert.
+ * still gets the upsert. They also have the ack step remove the delivery's tmux buffers once it
+ * has decided (activities/ack-cleanup.ts): no cleanup activity of its own, six events fewer,
+ * unless the ack says it could not (an older peer worker, a failed removal).
  */
 export const LEAN_HISTORY_PATCH = 'lean-send-history';

@@ -30,6 +30,7 @@ export async function outcome(send: Send, at: PeerSide, ack: AckResult): Promise
     letGoOfPane(send, true),
     ...state
       .deliveryIds()
+      .filter((id) => id !== ack.buffersRemoved) // removed by the ack step already
       .map((id) =>
         at.quick.cleanupDelivery.executeWithOptions({ summary: 'remove the delivery buffers' }, [
           { peer, deliveryId: id },
