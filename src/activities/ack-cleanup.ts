@@ -10,7 +10,9 @@
  * and the workflow removes them with cleanupDelivery as before.
  */
 import type { AckResult, AwaitAckInput } from '../contracts/ack';
+import type { ComposedScript } from '../guards/commands';
 import { deleteBuffer } from '../tmux/buffers';
+import type { TmuxSocket } from '../tmux/commands';
 import { peerContext, tryRunScript, type PeerDeps } from './context';
 import { bufferNames } from './deliver';
 
@@ -31,13 +33,18 @@ export function removingBuffers(deps: PeerDeps, inner: AwaitAck): AwaitAck {
 async function removeBuffers(deps: PeerDeps, peer: string, deliveryId: string): Promise<boolean> {
   try {
     const ctx = await peerContext(deps, peer);
-    const names = bufferNames(deliveryId);
-    const res = await tryRunScript(ctx, 'remove the delivery buffers', [
-      { commands: [{ argv: deleteBuffer(ctx.sock, names.text), quiet: true }] },
-      { commands: [{ argv: deleteBuffer(ctx.sock, names.marker), quiet: true }] },
-    ]);
+    const res = await tryRunScript(ctx, 'remove the delivery buffers', removeBuffersScript(ctx.sock, deliveryId));
     return res.code === 0 || res.code === 1; // 1: the marker was gone already (the text buffer usually is)
   } catch {
     return false;
   }
+}
+
+/** Deletes the text buffer (usually consumed by the paste already), then the marker, each whether or not there. */
+export function removeBuffersScript(sock: TmuxSocket, deliveryId: string): ComposedScript {
+  const names = bufferNames(deliveryId);
+  return [
+    { commands: [{ argv: deleteBuffer(sock, names.text), quiet: true }] },
+    { commands: [{ argv: deleteBuffer(sock, names.marker), quiet: true }] },
+  ];
 }
