@@ -5,6 +5,7 @@
  *
  * - history: BENCH_N workflow sends to one peer, one at a time; each send's history events and the
  *   pane lock's share, by type (bench/history-events.ts).
+ * - cpu: CPU seconds per part of the stack for one send and a 20-peer broadcast (bench/cpu-only.ts).
  * - rss: the controller worker's RSS idle (after a warm-up send per peer), with BENCH_JOBS open
  *   jobs, and after BENCH_SENDS more sends (20 peers at a time).
  */
@@ -12,21 +13,22 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addAgent, makeConfig, startStack, type AgentPeer, type Stack } from '../test/helpers/stack';
 import { uniqueQueue } from '../test/helpers/temporal';
+import { runCpu } from './cpu-only';
 import { countSendEvents } from './history-events';
 import { idle, idleAll, workflowSend } from './measure';
 import { closeJobs, openJobs, type Ctx } from './sections';
 import { median, Samples } from './stats';
 import { startWorkerProcess, type WorkerChild } from './worker';
 
-export type Only = 'history' | 'rss';
+export type Only = 'history' | 'rss' | 'cpu';
 
 /** The section named by `--only <name>`, undefined without the flag; exits 2 on an unknown name. */
 export function onlyArg(argv: readonly string[] = process.argv): Only | undefined {
   const i = argv.indexOf('--only');
   if (i < 0) return undefined;
   const name = argv[i + 1];
-  if (name === 'history' || name === 'rss') return name;
-  console.error(`bench: --only takes history or rss, not ${name ?? 'nothing'}`);
+  if (name === 'history' || name === 'rss' || name === 'cpu') return name;
+  console.error(`bench: --only takes history, rss or cpu, not ${name ?? 'nothing'}`);
   process.exit(2);
 }
 
@@ -87,6 +89,7 @@ async function rss(stack: Stack, jobs: number, sends: number): Promise<void> {
 }
 
 export async function runOnly(only: Only): Promise<void> {
+  if (only === 'cpu') return runCpu(Number(process.env.BENCH_N ?? 5)); // its own stack: bench/cpu-only.ts
   const stack = await startStack();
   try {
     if (only === 'history') await history(stack, Number(process.env.BENCH_N ?? 5));
