@@ -33,7 +33,8 @@ class StandinProcess {
   private readonly model: StandinModel;
   private readonly recorder: Recorder;
   private readonly decoder = new KeyDecoder();
-  private lastFrame = '';
+  /** The lines on the terminal now (as last written); [] after a clear. */
+  private shown: string[] = [];
   private tick: NodeJS.Timeout | null = null;
   private escTimer: NodeJS.Timeout | null = null;
   private exiting = false;
@@ -49,7 +50,7 @@ class StandinProcess {
     this.stdin.on('data', (chunk: Buffer) => this.onInput(chunk));
     this.stdin.on('end', () => this.shutdown(0));
     this.out.on('resize', () => {
-      this.lastFrame = '';
+      this.shown = [];
       this.out.write('\x1b[2J');
       this.draw();
     });
@@ -107,11 +108,11 @@ class StandinProcess {
     const now = Date.now();
     const view = this.model.view(now);
     const lines = styleScreen(renderScreen(view, out.columns || 80, out.rows || 24, now), view);
-    const frame = lines.map((line, i) => `\x1b[${i + 1};1H\x1b[2K${line}`).join('');
-    if (frame !== this.lastFrame) {
-      out.write(frame);
-      this.lastFrame = frame;
-    }
+    // only the lines that changed: a spinner frame rewrites one line, not the whole screen
+    // (every styled line ends with a reset, so a line never depends on the one before it)
+    const frame = lines.map((line, i) => (line === this.shown[i] ? '' : `\x1b[${i + 1};1H\x1b[2K${line}`)).join('');
+    if (frame !== '') out.write(frame);
+    this.shown = lines;
   }
 
   private schedule(): void {
