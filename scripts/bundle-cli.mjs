@@ -47,27 +47,32 @@ async function build() {
     (m) => m.build,
     () => undefined,
   );
-  if (!esbuild) {
-    // the entry then runs every command from main-all.js, as before
-    for (const f of ['send-bundle.js', 'send-bundle.js.cache']) rmSync(join(dir, f), { force: true });
-    console.warn('bundle-cli: esbuild is not installed: no send bundle (send starts slower)');
+  rmSync(join(dir, 'send-bundle.js.cache'), { force: true });
+  // Without a bundle the entry runs every command from main-all.js, as before: slower, not broken.
+  const failed = !esbuild
+    ? 'esbuild is not installed'
+    : await esbuild({
+        entryPoints: [join(dir, 'main-all.js')],
+        outfile: join(dir, 'send-bundle.js'),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        // native code and the worker's own threads stay files of their packages (send loads none)
+        external: ['@temporalio/worker', '@temporalio/core-bridge', '@temporalio/testing', 'cpu-features', '*.node'],
+        legalComments: 'none',
+        logLevel: 'warning',
+        // require.resolve of files beside the compiled modules: only in paths a send never takes
+        logOverride: { 'require-resolve-not-external': 'silent' },
+      }).then(
+        () => undefined,
+        (err) => `bundling failed: ${err.message}`,
+      );
+  if (failed) {
+    rmSync(join(dir, 'send-bundle.js'), { force: true });
+    console.warn(`bundle-cli: ${failed}: no send bundle (send starts slower)`);
     return;
   }
-  await esbuild({
-    entryPoints: [join(dir, 'main-all.js')],
-    outfile: join(dir, 'send-bundle.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    // native code and the worker's own threads stay files of their packages (send loads none)
-    external: ['@temporalio/worker', '@temporalio/core-bridge', '@temporalio/testing', 'cpu-features', '*.node'],
-    legalComments: 'none',
-    logLevel: 'warning',
-    // require.resolve of files beside the compiled modules: only in paths a send never takes
-    logOverride: { 'require-resolve-not-external': 'silent' },
-  });
-  rmSync(join(dir, 'send-bundle.js.cache'), { force: true });
   const tmp = mkdtempSync(join(tmpdir(), 'pc-bundle-'));
   try {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--warm', tmp], {
@@ -98,7 +103,12 @@ function warm([tmp]) {
   writeFileSync(join(tmp, 'peers.json'), JSON.stringify({ peers: { warm: peer } }));
   const { compileBundle } = require(join(dir, 'fast-start.js'));
   const bundle = compileBundle(dir);
-  process.once('exit', () => writeFileSync(join(dir, 'send-bundle.js.cache'), bundle.script.createCachedData()));
+  process.once('exit', () => {
+    // whole or not at all: written aside, then renamed into place
+    const aside = join(dir, `send-bundle.js.cache.${process.pid}`);
+    writeFileSync(aside, bundle.script.createCachedData());
+    renameSync(aside, join(dir, 'send-bundle.js.cache'));
+  });
   process.env.TEMPORAL_ADDRESS = '127.0.0.1:1'; // nothing listens: the send fails at its connect
   process.argv = [process.argv[0], join(dir, 'main.js'), '--config', join(tmp, 'peers.json'), 'send', 'warm', 'hi'];
   bundle.run();
