@@ -6,11 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { pauseMs } from '../../src/activities/ack-poll';
+import { pauseMs, pollAgent, type Pace } from '../../src/activities/ack-poll';
+import type { PeerContext } from '../../src/activities/context';
+import { canonicalSha256 } from '../../src/receipts/records';
+import { agentFiles } from '../../src/receipts/hook';
+import { configSchema } from '../../src/config/schema';
+import type { PeerShell } from '../../src/peer-access/shell';
 import { startWatch } from '../../src/activities/ack-watch';
 import { ackPollCommand, parseAckPoll, recordsSince, type RecordCursor } from '../../src/activities/receipts';
 import { commandProblem, type CommandPolicy } from '../../src/guards/commands';
@@ -103,13 +108,13 @@ describe('ack poll script (real sh)', () => {
     assert.equal(out.capture.stderr, "can't find session: claude\n");
   });
 
-  it('waits until the event log grows past the cursor, not for the whole pause', async () => {
+  it('waits until the event log grows past the cursor, not for the whole pause', { timeout: 30_000 }, async () => {
     writeFileSync(events, line('UserPromptSubmit', { sha256: 'a', length: 1 }));
     const size = line('UserPromptSubmit', { sha256: 'a', length: 1 }).length;
     const cursor = { events: size, transcript: null };
     const poll = runPoll(cursor, '60', ['printf', 'screen']);
     setTimeout(() => appendFileSync(events, line('Stop')), 300).unref();
-    // a 60 s pause that ends with the Stop line (the test's own timeout would fail it otherwise)
+    // a 60 s pause that ends with the Stop line (the test's 30 s timeout fails a wait that does not)
     const out = parseAckPoll(await poll, marker);
     assert.ok(out);
     assert.deepEqual(
@@ -126,6 +131,101 @@ describe('ack poll script (real sh)', () => {
     const late = parseAckPoll(await runPoll({ events: size, transcript: null }, '0.2', ['printf', 's']), marker);
     assert.equal(late?.capture.stdout, 's');
     assert.equal(late && recordsSince(late.records, { events: size, transcript: null }).records.length, 0);
+  });
+});
+
+describe('pollAgent (the real script, a stand-in capture)', () => {
+  const state = join(dir, 'state');
+  const files = agentFiles(state, 'pc', 'a');
+  mkdirSync(state, { recursive: true });
+  const idleScreen = readFileSync(
+    join(__dirname, '..', 'fixtures', 'screens', 'claude-code-2.1.328', 'idle.txt'),
+    'utf8',
+  );
+  /** The peer's shell: runs the command with the real sh, the capture-pane replaced by `capture` (and nothing else changed). */
+  const shellWith = (capture: string[]): PeerShell =>
+    ({
+      peer: 'p',
+      exec: (argv: readonly string[]) => {
+        assert.equal(argv[3], 'ack-poll');
+        const real = [...argv.slice(0, 11), ...capture];
+        return new Promise((resolve) => {
+          const child = spawn(real[0]!, real.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+          child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+          child.on('close', (code) => resolve({ code, stdout, stderr }));
+        });
+      },
+    }) as unknown as PeerShell;
+  const cfg = configSchema.parse({
+    controller: { credentialsPath: '/c/creds.json', auditLog: '/c/audit.log' },
+    peers: {
+      p: {
+        host: '127.0.0.1',
+        user: 'u',
+        privateKey: '/k/id_ed25519',
+        tmux: { socket: 'pc', target: 'a:0' },
+        workdir: '/w',
+        credentialsPath: '/w/creds.json',
+        agentStateDir: state,
+        claudeDir: join(dir, 'claude'),
+      },
+    },
+  }).peers.p!;
+  const ctxWith = (capture: string[]): PeerContext => ({
+    name: 'p',
+    cfg,
+    shell: shellWith(capture),
+    sock: { name: 'pc' },
+    target: 'a:0.0',
+    session: 'a',
+  });
+  const sha = canonicalSha256('the text').sha256;
+  const watch = () =>
+    startWatch(
+      {
+        peer: 'p',
+        timeoutMs: 20_000,
+        maxExtraEnters: 1,
+        baseline: { state: 'idle', turnsDone: 0, promptEchoes: 0 },
+        cursor: { events: 0, transcript: null },
+        receiptSha256: sha,
+      } as unknown as Parameters<typeof startWatch>[0],
+      () => Date.now(),
+    );
+
+  it('reads the screen and the records in one command, and waits for the Stop', { timeout: 30_000 }, async () => {
+    writeFileSync(files.events, line('UserPromptSubmit', { sha256: sha, length: 8 }));
+    const w = watch();
+    const pace: Pace = { waitMs: 0, peerWaits: true };
+    const ctx = ctxWith(['printf', '%s', idleScreen]);
+    const s = await pollAgent(ctx, w, pace);
+    assert.equal(s.state, 'idle');
+    assert.ok(w.verdict.receipt, 'the receipt');
+    assert.equal(w.verdict.ended, false);
+    pace.waitMs = 60_000; // ends with the Stop line (the test's 30 s timeout fails a wait that does not)
+    setTimeout(() => appendFileSync(files.events, line('Stop')), 300).unref();
+    await pollAgent(ctx, w, pace);
+    assert.equal(w.verdict.ended, true);
+    assert.equal(pace.peerWaits, true);
+  });
+
+  it('a session gone is SessionGone, as when the screen was read alone', async () => {
+    const ctx = ctxWith(['sh', '-c', 'echo "can\'t find session: a" >&2; exit 1']);
+    await assert.rejects(pollAgent(ctx, watch(), { waitMs: 0, peerWaits: true }), (err: Error & { type?: string }) => {
+      assert.equal(err.type, 'SessionGone');
+      assert.match(err.message, /p: the agent's tmux session a:0.0 is gone/);
+      return true;
+    });
+  });
+
+  it('without an event log to wait on, the peer wait is turned off (the caller sleeps)', async () => {
+    rmSync(files.events, { force: true });
+    const pace: Pace = { waitMs: 60_000, peerWaits: true };
+    await pollAgent(ctxWith(['printf', '%s', idleScreen]), watch(), pace);
+    assert.equal(pace.peerWaits, false);
   });
 });
 
