@@ -64,8 +64,9 @@ async function build() {
         logLevel: 'warning',
         // require.resolve of files beside the compiled modules: only in paths a send never takes
         logOverride: { 'require-resolve-not-external': 'silent' },
+        write: false,
       }).then(
-        () => undefined,
+        (r) => void replaceFile(join(dir, 'send-bundle.js'), r.outputFiles[0].contents),
         (err) => `bundling failed: ${err.message}`,
       );
   if (failed) {
@@ -104,12 +105,16 @@ function warm([tmp]) {
   const { compileBundle } = require(join(dir, 'fast-start.js'));
   const bundle = compileBundle(dir);
   process.once('exit', () => {
-    // whole or not at all: written aside, then renamed into place
-    const aside = join(dir, `send-bundle.js.cache.${process.pid}`);
-    writeFileSync(aside, bundle.script.createCachedData());
-    renameSync(aside, join(dir, 'send-bundle.js.cache'));
+    replaceFile(join(dir, 'send-bundle.js.cache'), bundle.script.createCachedData());
   });
   process.env.TEMPORAL_ADDRESS = '127.0.0.1:1'; // nothing listens: the send fails at its connect
   process.argv = [process.argv[0], join(dir, 'main.js'), '--config', join(tmp, 'peers.json'), 'send', 'warm', 'hi'];
   bundle.run();
+}
+
+/** Whole or not at all (a send starting meanwhile reads the old file or the new): written aside, renamed into place. */
+function replaceFile(file, contents) {
+  const aside = `${file}.${process.pid}`;
+  writeFileSync(aside, contents);
+  renameSync(aside, file);
 }
