@@ -13,6 +13,11 @@ export interface StyledLine {
   styles: number[];
 }
 
+/** A CSI sequence's final byte (0x40–0x7e). */
+function isFinalByte(c: number): boolean {
+  return c >= 0x40 && c <= 0x7e;
+}
+
 /**
  * Reads an escape-coded capture (`capture-pane -e`) line by line, keeping the two attributes
  * the classifier needs (dim, reverse video). SGR state carries over line ends, as tmux writes
@@ -36,26 +41,36 @@ export function styledLines(capture: string): StyledLine[] {
     }
   };
   return capture.split(/\r?\n/).map((raw) => {
-    let text = '';
+    // runs of plain text are copied as slices, with one style for the whole run
+    const parts: string[] = [];
     const styles: number[] = [];
-    let i = 0;
-    while (i < raw.length) {
-      if (raw[i] === '\x1b' && raw[i + 1] === '[') {
+    const plain = (from: number, to: number): void => {
+      if (to <= from) return;
+      parts.push(raw.slice(from, to));
+      const style = (dim ? DIM : 0) | (reverse ? REVERSE : 0);
+      for (let k = from; k < to; k++) styles.push(style);
+    };
+    let start = 0;
+    let i = raw.indexOf('\x1b');
+    while (i >= 0) {
+      const next = raw.charCodeAt(i + 1);
+      if (next === 0x5b /* [ */) {
+        plain(start, i);
         let j = i + 2;
-        while (j < raw.length && !/[\x40-\x7e]/.test(raw[j] ?? '')) j++;
+        while (j < raw.length && !isFinalByte(raw.charCodeAt(j))) j++;
         if (raw[j] === 'm') sgr(raw.slice(i + 2, j));
-        i = j + 1;
-      } else if (raw[i] === '\x1b' && raw[i + 1] === ']') {
+        start = j + 1;
+      } else if (next === 0x5d /* ] */) {
+        plain(start, i);
         let j = i + 2;
         while (j < raw.length && raw[j] !== '\x07' && !(raw[j] === '\x1b' && raw[j + 1] === '\\')) j++;
-        i = raw[j] === '\x07' ? j + 1 : j + 2;
-      } else {
-        text += raw[i];
-        styles.push((dim ? DIM : 0) | (reverse ? REVERSE : 0));
-        i++;
+        start = raw[j] === '\x07' ? j + 1 : j + 2;
       }
+      // any other ESC is text, as before
+      i = raw.indexOf('\x1b', Math.max(start, i + 1));
     }
-    const trimmed = text.replace(/[ \t]+$/, '');
+    plain(start, raw.length);
+    const trimmed = parts.join('').replace(/[ \t]+$/, '');
     return { text: trimmed, styles: styles.slice(0, trimmed.length) };
   });
 }
