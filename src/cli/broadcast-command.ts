@@ -18,7 +18,7 @@ import { describeFailure, TextRefused } from '../client/send';
 import { workflowUrl, type TemporalSettings } from '../temporal/connection';
 import type { broadcast } from '../workflows/broadcast';
 import { broadcastProgressQuery, progressQuery } from '../workflows/definitions';
-import { BroadcastTable, rowOf } from './broadcast-render';
+import { BroadcastTable, redrawsInPlace, rowOf } from './broadcast-render';
 import { EXIT } from './exit';
 import { outcomeLine } from './send-command';
 import { whoAmI } from './who';
@@ -86,7 +86,7 @@ export async function startBroadcast(
 export async function runBroadcast(args: BroadcastArgs): Promise<BroadcastRun> {
   const out = args.out ?? ((l) => process.stdout.write(`${l}\n`));
   const err = args.err ?? ((t) => process.stderr.write(t));
-  const tty = args.tty ?? (!!process.stderr.isTTY && args.err === undefined);
+  const tty = args.tty ?? (redrawsInPlace(process.stderr) && args.err === undefined);
   const workflowId = newBroadcastWorkflowId();
   const url = workflowUrl(args.settings, workflowId);
   const { peers, text, mode, queue, workload } = args;

@@ -23,6 +23,14 @@ export function rowOf(peer: string, p: SendProgress | undefined, outcome?: SendO
   return { peer, phase: outcome ? 'finished' : p.phase, step: note ?? step, outcome };
 }
 
+/**
+ * Whether the table may be redrawn in place (cursor up, erase line): a terminal that is not
+ * TERM=dumb (an editor's shell buffer, for one, prints those escapes as text). Else plain lines.
+ */
+export function redrawsInPlace(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
 export class BroadcastTable {
   private drawn = 0;
   private lastKey = new Map<string, string>();

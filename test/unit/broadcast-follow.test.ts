@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CHILD_QUERIES_PER_POLL, childrenToAsk } from '../../src/cli/broadcast-command';
+import { redrawsInPlace } from '../../src/cli/broadcast-render';
 
 describe('the broadcast table asks its running children in turn', () => {
   it('a few running children are all asked each poll', () => {
@@ -25,5 +26,14 @@ describe('the broadcast table asks its running children in turn', () => {
     const left = ['p3', 'p9', 'p11', 'p12', 'p17'];
     const asked = new Set([...childrenToAsk(left, 38), ...childrenToAsk(left, 42)]);
     assert.equal(asked.size, left.length);
+  });
+});
+
+describe('the broadcast table redraws in place only on a capable terminal', () => {
+  it('a terminal: in place; TERM=dumb or no terminal: plain lines', () => {
+    assert.equal(redrawsInPlace({ isTTY: true }, { TERM: 'xterm-256color' }), true);
+    assert.equal(redrawsInPlace({ isTTY: true }, { TERM: 'dumb' }), false);
+    assert.equal(redrawsInPlace({ isTTY: false }, { TERM: 'xterm' }), false);
+    assert.equal(redrawsInPlace({}, {}), false);
   });
 });
