@@ -12,6 +12,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { JSONToPayload, payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-utils';
 import type { CodecConfigSource } from '../temporal/codec';
 import { UsageError } from './exit';
+import { isLoopback } from '../temporal/tls-bind';
 
 export const DEFAULT_CODEC_PORT = 8888;
 export const DEFAULT_CORS_ORIGINS = ['http://127.0.0.1:8233', 'http://localhost:8233'];
@@ -201,7 +202,7 @@ export async function codecServerNow(
   err(
     `point the Web UI at it: Settings → Codec Server → ${server.url} (or \`temporal server start-dev --ui-codec-endpoint ${server.url}\`); Ctrl-C stops it`,
   );
-  if (!/^(127\.|::1$|localhost$)/.test(settings.host)) {
+  if (!isLoopback(settings.host)) {
     err(`warning: listening on ${settings.host}: anyone who can reach this port can decrypt your payloads`);
   }
   await new Promise<void>((resolve) => {
