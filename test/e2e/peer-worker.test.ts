@@ -109,9 +109,15 @@ void describe('peer worker (via: worker)', () => {
 
         await recordHistory(s.env, workflowId, 'send-via-worker-waited-acked');
         const queues = await scheduledQueues(workflowId);
-        for (const step of ['preflight', 'inspectScreen', 'deliver', 'submit', 'awaitAck', 'cleanupDelivery']) {
+        for (const step of ['preflight', 'inspectScreen', 'deliver', 'submit', 'awaitAck']) {
           assert.deepEqual([...(queues.get(step) ?? [])], [peerQueue], `${step} runs on the peer queue`);
         }
+        // the ack step (on the peer) removed the delivery's buffers: no clean-up activity of its own
+        assert.equal(
+          queues.get('cleanupDelivery'),
+          undefined,
+          'no cleanupDelivery after an ack that removed the buffers',
+        );
         assert.deepEqual([...(queues.get('queuePollers') ?? [])], [tq], 'queuePollers runs on the controller');
         // the controller's bookkeeping runs as local activities of the controller's workflow worker
         for (const step of ['routePeer', 'requestPaneLock', 'audit']) {
