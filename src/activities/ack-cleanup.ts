@@ -10,11 +10,8 @@
  * and the workflow removes them with cleanupDelivery as before.
  */
 import type { AckResult, AwaitAckInput } from '../contracts/ack';
-import type { ComposedScript } from '../guards/commands';
-import { deleteBuffer } from '../tmux/buffers';
-import type { TmuxSocket } from '../tmux/commands';
 import { peerContext, tryRunScript, type PeerDeps } from './context';
-import { bufferNames } from './deliver';
+import { removeBuffersScript } from './deliver';
 
 type AwaitAck = (input: AwaitAckInput) => Promise<AckResult>;
 
@@ -38,13 +35,4 @@ async function removeBuffers(deps: PeerDeps, peer: string, deliveryId: string): 
   } catch {
     return false;
   }
-}
-
-/** Deletes the text buffer (usually consumed by the paste already), then the marker, each whether or not there. */
-export function removeBuffersScript(sock: TmuxSocket, deliveryId: string): ComposedScript {
-  const names = bufferNames(deliveryId);
-  return [
-    { commands: [{ argv: deleteBuffer(sock, names.text), quiet: true }] },
-    { commands: [{ argv: deleteBuffer(sock, names.marker), quiet: true }] },
-  ];
 }

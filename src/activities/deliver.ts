@@ -230,7 +230,18 @@ async function receivedAlready(ctx: PeerContext, input: SubmitInput): Promise<bo
 /** Removes the delivery's buffers once the send is over (harmless when they are gone). */
 async function cleanupDelivery(deps: PeerDeps, input: { peer: string; deliveryId: string }): Promise<void> {
   const ctx = await peerContext(deps, input.peer);
-  const names = bufferNames(input.deliveryId);
-  await tryRun(ctx, 'cleanup', deleteBuffer(ctx.sock, names.text));
-  await tryRun(ctx, 'cleanup', deleteBuffer(ctx.sock, names.marker));
+  await tryRunScript(ctx, 'cleanup', removeBuffersScript(ctx.sock, input.deliveryId));
+}
+
+/**
+ * Deletes a delivery's text buffer (usually consumed by the paste already), then its marker, each
+ * whether or not there, in one round trip: exit 1 when the marker was gone already. The send's
+ * cleanupDelivery and the ack step (ack-cleanup.ts) both remove them this way.
+ */
+export function removeBuffersScript(sock: TmuxSocket, deliveryId: string): ComposedScript {
+  const names = bufferNames(deliveryId);
+  return [
+    { commands: [{ argv: deleteBuffer(sock, names.text), quiet: true }] },
+    { commands: [{ argv: deleteBuffer(sock, names.marker), quiet: true }] },
+  ];
 }

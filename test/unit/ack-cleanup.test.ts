@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { removeBuffersScript } from '../../src/activities/ack-cleanup';
+import { removeBuffersScript } from '../../src/activities/deliver';
 import { scriptText } from '../../src/activities/context';
 import { bufferNames } from '../../src/activities/deliver';
 import { composedProblem } from '../../src/guards/commands';
